@@ -1,0 +1,23 @@
+namespace FleetGrains.Abstractions;
+
+/// <summary>The health of a fleet, rolled up from its shards.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FleetRollup(
+    [property: Id(0)] string FleetId,
+    [property: Id(1)] int DeviceCount,
+    [property: Id(2)] IReadOnlyDictionary<HealthState, int> Counts,
+    [property: Id(3)] IReadOnlyList<DeviceStatus> Worst,
+    [property: Id(4)] int OfflineCount,
+    [property: Id(5)] IReadOnlyList<DeviceStatus> Offline,
+    [property: Id(6)] DateTimeOffset? LastUpdated);
+
+/// <summary>One shard's part of a fleet rollup.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardSummary(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] int DeviceCount,
+    [property: Id(2)] IReadOnlyDictionary<HealthState, int> Counts,
+    [property: Id(3)] IReadOnlyList<DeviceStatus> Worst,
+    [property: Id(4)] int OfflineCount,
+    [property: Id(5)] IReadOnlyList<DeviceStatus> Offline,
+    [property: Id(6)] DateTimeOffset? LastUpdated);

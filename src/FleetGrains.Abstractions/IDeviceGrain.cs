@@ -1,0 +1,26 @@
+namespace FleetGrains.Abstractions;
+
+/// <summary>The live twin of one physical device, keyed <c>{fleetId}/{deviceId}</c>.</summary>
+[Alias("FleetGrains.IDeviceGrain")]
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Applies a batch of samples in sequence order. Samples whose sequence number is not above the
+    /// last accepted one are ignored and counted as duplicates; samples that do not fit the device are
+    /// rejected with a reason, by their index in <paramref name="samples"/>.
+    /// </summary>
+    [Alias("Ingest")]
+    Task<IngestOutcome> IngestAsync(TelemetrySample[] samples);
+
+    /// <summary>The device's state, or null when it has never accepted a sample.</summary>
+    [Alias("GetSnapshot")]
+    Task<DeviceSnapshot?> GetSnapshotAsync();
+
+    /// <summary>The rolling window, or null when the device has never accepted a sample.</summary>
+    [Alias("GetWindow")]
+    Task<TelemetryWindow?> GetWindowAsync();
+
+    /// <summary>Pins the threshold to <paramref name="threshold"/>, or returns to the learned one when null.</summary>
+    [Alias("PinThreshold")]
+    Task<DeviceSnapshot?> PinThresholdAsync(float? threshold);
+}

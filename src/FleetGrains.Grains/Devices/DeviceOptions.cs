@@ -1,0 +1,84 @@
+namespace FleetGrains.Grains.Devices;
+
+/// <summary>How device grains keep, score and report their state; bound from <c>Fleet:Devices</c>.</summary>
+public sealed class DeviceOptions
+{
+    public const string Section = "Fleet:Devices";
+
+    /// <summary>Samples kept in each device's rolling window (W), unless its fleet says otherwise.</summary>
+    public int WindowSize { get; set; } = 64;
+
+    /// <summary>Samples accepted before the first scoring, so that the statistics mean something.</summary>
+    public int WarmupSamples { get; set; } = 16;
+
+    /// <summary>Score every this-many accepted samples (1 = every sample).</summary>
+    public int ScoreEvery { get; set; } = 1;
+
+    /// <summary>Scores a device collects before it learns its threshold.</summary>
+    public int CalibrationScores { get; set; } = 100;
+
+    /// <summary>The quantile of the calibration scores the learned threshold starts from.</summary>
+    public double ThresholdQuantile { get; set; } = 0.99;
+
+    /// <summary>The learned threshold is the quantile times this margin.</summary>
+    public double ThresholdMargin { get; set; } = 1.25;
+
+    /// <summary>The learned threshold is never below this.</summary>
+    public float MinThreshold { get; set; } = 1.0f;
+
+    /// <summary>Scores at or above threshold × this factor are Critical level.</summary>
+    public float CriticalFactor { get; set; } = 2.0f;
+
+    /// <summary>Consecutive scorings at or above a level before the health rises to it (k).</summary>
+    public int RaiseAfter { get; set; } = 3;
+
+    /// <summary>Consecutive scorings below the current level before the health clears (m).</summary>
+    public int ClearAfter { get; set; } = 5;
+
+    /// <summary>Readings further than this many standard deviations from the mean are clipped before they update the statistics.</summary>
+    public double StatisticsClipSigmas { get; set; } = 4.0;
+
+    /// <summary>Top contributing features kept with each score.</summary>
+    public int TopContributors { get; set; } = 3;
+
+    /// <summary>How often a device with unsaved changes writes its state.</summary>
+    public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most one status report per device to its fleet shard in this interval.</summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A change of score relative to the threshold at least this large is reported.</summary>
+    public float SeverityReportStep { get; set; } = 0.2f;
+
+    /// <summary>A device becomes Offline after this many of its own observed reporting intervals without a report.</summary>
+    public double OfflineMultiple { get; set; } = 5.0;
+
+    /// <summary>A device is never declared Offline sooner than this after its last report.</summary>
+    public TimeSpan MinOfflineTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The reporting interval assumed until a device has reported twice.</summary>
+    public TimeSpan InitialReportingInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per-fleet overrides, by fleet id: window size and the required number of features.</summary>
+    public Dictionary<string, FleetProfile> Fleets { get; set; } = new(StringComparer.Ordinal);
+
+    public int WindowSizeFor(string fleetId) =>
+        Fleets.TryGetValue(fleetId, out var profile) && profile.WindowSize is { } w ? w : WindowSize;
+
+    public int? FeatureCountFor(string fleetId) =>
+        Fleets.TryGetValue(fleetId, out var profile) ? profile.FeatureCount : null;
+
+    public ThresholdPolicy ThresholdPolicy => new(CalibrationScores, ThresholdQuantile, ThresholdMargin, MinThreshold);
+
+    public HysteresisPolicy HysteresisPolicy => new(RaiseAfter, ClearAfter, CriticalFactor);
+}
+
+/// <summary>What one fleet's devices look like. Unset values fall back to the device defaults.</summary>
+public sealed class FleetProfile
+{
+    /// <summary>Samples in each device's window (W).</summary>
+    public int? WindowSize { get; set; }
+
+    /// <summary>Values per sample (F). When unset, each device keeps the count of its first accepted sample.</summary>
+    public int? FeatureCount { get; set; }
+}

@@ -1,0 +1,308 @@
+using System.Text.Json;
+
+namespace FleetGrains.Ingestion;
+
+/// <summary>
+/// Decodes a request body of telemetry events: a JSON array of event objects, or NDJSON (one event
+/// object per line). A broken JSON array cannot be read past the break, so it fails as a whole
+/// (<see cref="TelemetryFormatException"/>); in NDJSON a broken line rejects only that event.
+/// Fields of the wrong type reject their event with a precise reason; unknown fields are ignored.
+/// </summary>
+public static class TelemetryDecoder
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
+
+    public static DecodedBatch Decode(ReadOnlySpan<byte> body)
+    {
+        var start = FirstNonWhitespace(body);
+        if (start < 0)
+        {
+            throw new TelemetryFormatException("The body is empty: send a JSON array of events or NDJSON (one event object per line).");
+        }
+
+        return body[start] switch
+        {
+            (byte)'[' => DecodeArray(body),
+            (byte)'{' => DecodeLines(body),
+            var c => throw new TelemetryFormatException(
+                $"The body must be a JSON array of events or NDJSON (one event object per line); it starts with '{(char)c}'."),
+        };
+    }
+
+    private static DecodedBatch DecodeArray(ReadOnlySpan<byte> body)
+    {
+        var batch = new DecodedBatch();
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        try
+        {
+            reader.Read();
+            var index = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadEvent(ref reader, index, batch);
+                }
+                else
+                {
+                    batch.Rejections.Add(new EventRejection(index, $"element {index} is {Describe(reader.TokenType)}, not an event object"));
+                    reader.Skip();
+                }
+
+                index++;
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray)
+            {
+                throw new TelemetryFormatException("Malformed JSON: the array of events is not closed with ']'.");
+            }
+
+            reader.Read(); // throws when anything but whitespace follows the array
+        }
+        catch (JsonException ex)
+        {
+            throw new TelemetryFormatException(MalformedMessage(ex, body, lineOffset: 0));
+        }
+
+        return batch;
+    }
+
+    private static DecodedBatch DecodeLines(ReadOnlySpan<byte> body)
+    {
+        var batch = new DecodedBatch();
+        var index = 0;
+        var lineNumber = 0;
+        while (!body.IsEmpty)
+        {
+            lineNumber++;
+            var end = body.IndexOf((byte)'\n');
+            var line = end < 0 ? body : body[..end];
+            body = end < 0 ? [] : body[(end + 1)..];
+            if (FirstNonWhitespace(line) < 0)
+            {
+                continue;
+            }
+
+            DecodeLine(line, index, lineNumber, batch);
+            index++;
+        }
+
+        return batch;
+    }
+
+    private static void DecodeLine(ReadOnlySpan<byte> line, int index, int lineNumber, DecodedBatch batch)
+    {
+        var reader = new Utf8JsonReader(line, ReaderOptions);
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                batch.Rejections.Add(new EventRejection(index, $"line {lineNumber} is {Describe(reader.TokenType)}, not an event object"));
+                return;
+            }
+
+            ReadEvent(ref reader, index, batch);
+            reader.Read(); // throws when anything but whitespace follows the object
+        }
+        catch (JsonException ex)
+        {
+            batch.Rejections.RemoveAll(r => r.Index == index);
+            batch.Events.RemoveAll(e => e.Index == index);
+            batch.Rejections.Add(new EventRejection(index, MalformedMessage(ex, line, lineOffset: lineNumber - 1)));
+        }
+    }
+
+    // The reader is on the object's StartObject; it is left on the matching EndObject.
+    private static void ReadEvent(ref Utf8JsonReader reader, int index, DecodedBatch batch)
+    {
+        string? fleetId = null, deviceId = null, error = null;
+        long? ts = null, seq = null;
+        float[]? values = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("fleetId"u8))
+            {
+                reader.Read();
+                fleetId = ReadString(ref reader, "fleetId", ref error);
+            }
+            else if (reader.ValueTextEquals("deviceId"u8))
+            {
+                reader.Read();
+                deviceId = ReadString(ref reader, "deviceId", ref error);
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                reader.Read();
+                ts = ReadInteger(ref reader, "ts", "Unix milliseconds", ref error);
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                seq = ReadInteger(ref reader, "seq", "a per-device sequence number", ref error);
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                reader.Read();
+                values = ReadValues(ref reader, ref error);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (error is null)
+        {
+            batch.Events.Add((index, new TelemetryEvent(fleetId, deviceId, ts, seq, values)));
+        }
+        else
+        {
+            batch.Rejections.Add(new EventRejection(index, error));
+        }
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                error ??= $"{name} must be a string, got {Describe(reader.TokenType)}";
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static long? ReadInteger(ref Utf8JsonReader reader, string name, string meaning, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
+        {
+            return value;
+        }
+
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        error ??= reader.TokenType == JsonTokenType.Number
+            ? $"{name} must be an integer ({meaning}), got {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}"
+            : $"{name} must be an integer ({meaning}), got {Describe(reader.TokenType)}";
+        reader.Skip();
+        return null;
+    }
+
+    private static float[]? ReadValues(ref Utf8JsonReader reader, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            error ??= $"values must be an array of numbers, got {Describe(reader.TokenType)}";
+            reader.Skip();
+            return null;
+        }
+
+        var values = new List<float>(16);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var i = values.Count;
+            values.Add(0);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    if (reader.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) <= float.MaxValue)
+                    {
+                        values[i] = (float)d;
+                    }
+                    else
+                    {
+                        error ??= $"values[{i}] = {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)} is outside the float32 range";
+                    }
+
+                    break;
+                case JsonTokenType.String:
+                    var text = reader.GetString();
+                    error ??= text is "NaN" or "Infinity" or "-Infinity" or "+Infinity"
+                        ? $"values[{i}] is {text}: only finite numbers are accepted"
+                        : $"values[{i}] must be a number, got the string \"{text}\"";
+                    break;
+                case JsonTokenType.Null:
+                    error ??= $"values[{i}] is null: every feature needs a finite number";
+                    break;
+                default:
+                    error ??= $"values[{i}] must be a number, got {Describe(reader.TokenType)}";
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return [.. values];
+    }
+
+    private static string MalformedMessage(JsonException ex, ReadOnlySpan<byte> text, int lineOffset)
+    {
+        var line = (int)(ex.LineNumber ?? 0);
+        var column = (int)(ex.BytePositionInLine ?? 0);
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = cut > 0 ? reason[..cut] : reason;
+        if (StartsWithNonFiniteLiteral(text, line, column))
+        {
+            reason = "NaN and Infinity are not JSON numbers; only finite numbers are accepted.";
+        }
+
+        return $"Malformed JSON at line {lineOffset + line + 1}, byte {column + 1}: {reason}";
+    }
+
+    private static bool StartsWithNonFiniteLiteral(ReadOnlySpan<byte> text, int line, int column)
+    {
+        for (var l = 0; l < line; l++)
+        {
+            var newline = text.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return false;
+            }
+
+            text = text[(newline + 1)..];
+        }
+
+        if (column > text.Length)
+        {
+            return false;
+        }
+
+        var rest = text[column..];
+        return rest.StartsWith("NaN"u8) || rest.StartsWith("Infinity"u8) || rest.StartsWith("-Infinity"u8);
+    }
+
+    private static int FirstNonWhitespace(ReadOnlySpan<byte> text)
+    {
+        if (text.StartsWith("\uFEFF"u8))
+        {
+            return FirstNonWhitespace(text[3..]) is var i && i >= 0 ? i + 3 : -1;
+        }
+
+        return text.IndexOfAnyExcept(" \t\r\n"u8);
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+}

@@ -1,0 +1,75 @@
+using FleetGrains.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace FleetGrains.Ingestion;
+
+/// <summary>
+/// The pipeline every source shares: validate decoded events, group them by device, make one grain
+/// call per device, and report per event what happened — only after the grains answered.
+/// </summary>
+public sealed partial class TelemetryPipeline(
+    IGrainFactory grains,
+    TelemetryValidator validator,
+    IngestionMetrics metrics,
+    TimeProvider time,
+    ILogger<TelemetryPipeline> logger)
+{
+    public async Task<IngestReport> IngestAsync(DecodedBatch batch, string source)
+    {
+        var errors = new List<EventRejection>(batch.Rejections);
+        var now = time.GetUtcNow();
+        var byDevice = new Dictionary<string, List<(int Index, TelemetrySample Sample)>>(StringComparer.Ordinal);
+        foreach (var (index, e) in batch.Events)
+        {
+            if (validator.Validate(e, now) is { } reason)
+            {
+                errors.Add(new EventRejection(index, reason));
+                continue;
+            }
+
+            var key = FleetKeys.Device(e.FleetId!, e.DeviceId!);
+            if (!byDevice.TryGetValue(key, out var samples))
+            {
+                byDevice[key] = samples = [];
+            }
+
+            samples.Add((index, new TelemetrySample(e.Seq!.Value, e.Ts!.Value, e.Values!)));
+        }
+
+        var results = await Task.WhenAll(byDevice.Select(group => IngestDeviceAsync(group.Key, group.Value)));
+        var accepted = 0;
+        var duplicates = 0;
+        var failed = 0;
+        foreach (var result in results)
+        {
+            accepted += result.Accepted;
+            duplicates += result.Duplicates;
+            failed += result.Failed;
+            errors.AddRange(result.Errors);
+        }
+
+        errors.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var report = new IngestReport(accepted, duplicates, errors.Count - failed, failed, errors);
+        metrics.Record(source, report);
+        return report;
+    }
+
+    private async Task<IngestReport> IngestDeviceAsync(string deviceKey, List<(int Index, TelemetrySample Sample)> events)
+    {
+        try
+        {
+            var outcome = await grains.GetGrain<IDeviceGrain>(deviceKey).IngestAsync([.. events.Select(e => e.Sample)]);
+            var errors = outcome.Rejected.Select(r => new EventRejection(events[r.Index].Index, r.Reason)).ToList();
+            return new IngestReport(outcome.Accepted, outcome.Duplicates, errors.Count, 0, errors);
+        }
+        catch (Exception ex)
+        {
+            LogDeviceCallFailed(logger, ex, deviceKey, events.Count);
+            var reason = $"not applied: the call to device {deviceKey} failed ({ex.GetType().Name}); sending it again is safe";
+            return new IngestReport(0, 0, 0, events.Count, [.. events.Select(e => new EventRejection(e.Index, reason))]);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest call to device {DeviceKey} failed; {Count} events not applied")]
+    private static partial void LogDeviceCallFailed(ILogger logger, Exception exception, string deviceKey, int count);
+}

@@ -1,0 +1,102 @@
+using FleetGrains.Grains.Devices;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Ingestion;
+
+/// <summary>Checks one decoded event against the wire contract and the fleet's profile.</summary>
+public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOptions<DeviceOptions> devices)
+{
+    public const int MaxIdLength = 128;
+
+    private readonly IngestionOptions _ingestion = ingestion.Value;
+    private readonly DeviceOptions _devices = devices.Value;
+
+    /// <summary>Why the event cannot be accepted, or null when it is valid.</summary>
+    public string? Validate(TelemetryEvent e, DateTimeOffset now)
+    {
+        if (CheckId(e.FleetId, "fleetId") is { } fleetError)
+        {
+            return fleetError;
+        }
+
+        if (CheckId(e.DeviceId, "deviceId") is { } deviceError)
+        {
+            return deviceError;
+        }
+
+        switch (e.Ts)
+        {
+            case null:
+                return "ts is missing (Unix milliseconds)";
+            case < 0:
+                return $"ts must not be negative, got {e.Ts}";
+        }
+
+        var latest = now + _ingestion.MaxFutureSkew;
+        if (e.Ts.Value > latest.ToUnixTimeMilliseconds())
+        {
+            var ahead = TimeSpan.FromMilliseconds(e.Ts.Value - now.ToUnixTimeMilliseconds());
+            return $"ts {e.Ts} is {ahead:c} ahead of the server clock; at most {_ingestion.MaxFutureSkew:c} is allowed ({IngestionOptions.Section}:MaxFutureSkew)";
+        }
+
+        switch (e.Seq)
+        {
+            case null:
+                return "seq is missing (a per-device sequence number that increases with every event)";
+            case < 0:
+                return $"seq must not be negative, got {e.Seq}";
+        }
+
+        if (e.Values is null)
+        {
+            return "values is missing (an array with one number per feature)";
+        }
+
+        if (e.Values.Length == 0)
+        {
+            return "values is empty: an event needs at least one feature";
+        }
+
+        if (e.Values.Length > _ingestion.MaxFeatures)
+        {
+            return $"values has {e.Values.Length} entries; at most {_ingestion.MaxFeatures} are allowed ({IngestionOptions.Section}:MaxFeatures)";
+        }
+
+        if (_devices.FeatureCountFor(e.FleetId!) is { } expected && e.Values.Length != expected)
+        {
+            return $"fleet '{e.FleetId}' expects {expected} values per event, got {e.Values.Length}";
+        }
+
+        var nonFinite = Array.FindIndex(e.Values, v => !float.IsFinite(v));
+        return nonFinite >= 0 ? $"values[{nonFinite}] is {e.Values[nonFinite]}: only finite numbers are accepted" : null;
+    }
+
+    /// <summary>Ids are 1-128 characters of ASCII letters, digits, '-', '_', '.' and ':' ('/' separates fleet and device in grain keys).</summary>
+    public static bool IsValidId(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= MaxIdLength && id.All(IsIdCharacter);
+
+    private static bool IsIdCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':';
+
+    private static string? CheckId(string? id, string name)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return $"{name} is missing";
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            return $"{name} is {id.Length} characters long; at most {MaxIdLength} are allowed";
+        }
+
+        foreach (var c in id)
+        {
+            if (!IsIdCharacter(c))
+            {
+                return $"{name} '{id}' contains '{c}': use letters, digits, '-', '_', '.' and ':' only";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,14 @@
+namespace FleetGrains.Silo.Api;
+
+public static class FleetApi
+{
+    /// <summary>The ingestion and operator endpoints under <c>/api</c>.</summary>
+    public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+        api.MapTelemetryEndpoints();
+        api.MapFleetEndpoints();
+        api.MapDeviceEndpoints();
+        return endpoints;
+    }
+}

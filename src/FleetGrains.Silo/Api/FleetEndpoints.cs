@@ -1,0 +1,93 @@
+using FleetGrains.Abstractions;
+using FleetGrains.Grains.Fleets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Silo.Api;
+
+public static class FleetEndpoints
+{
+    public const int MaxPageSize = 1000;
+    public const int MaxDepth = 10_000;
+
+    public static RouteGroupBuilder MapFleetEndpoints(this RouteGroupBuilder api)
+    {
+        var fleets = api.MapGroup("/fleets").WithTags("Fleets");
+        fleets.MapGet("/", ListFleetsAsync).WithName("ListFleets").WithSummary("Every known fleet with its device counts per health state");
+        fleets.MapGet("/{fleetId}", GetFleetAsync).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
+        fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state, sorted, paged");
+        return api;
+    }
+
+    public static async Task<Ok<FleetSummary[]>> ListFleetsAsync(IGrainFactory grains)
+    {
+        var fleetIds = await grains.GetGrain<IFleetDirectoryGrain>(0).ListAsync();
+        var rollups = await Task.WhenAll(fleetIds.Select(id => grains.GetGrain<IFleetGrain>(id).GetRollupAsync()));
+        return TypedResults.Ok(rollups.Select(FleetSummary.From).ToArray());
+    }
+
+    public static async Task<Results<Ok<FleetRollup>, ProblemHttpResult, ValidationProblem>> GetFleetAsync(
+        string fleetId, IGrainFactory grains)
+    {
+        if (ApiProblems.CheckIds(fleetId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!await grains.GetGrain<IFleetDirectoryGrain>(0).ContainsAsync(fleetId))
+        {
+            return ApiProblems.UnknownFleet(fleetId);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IFleetGrain>(fleetId).GetRollupAsync());
+    }
+
+    /// <summary>Asks every shard for its first offset + limit devices in the requested order, then merges.</summary>
+    public static async Task<Results<Ok<DevicePage>, ProblemHttpResult, ValidationProblem>> ListDevicesAsync(
+        string fleetId,
+        IGrainFactory grains,
+        IOptions<RollupOptions> rollup,
+        string? state = null,
+        string? sort = null,
+        int offset = 0,
+        int limit = 50)
+    {
+        if (ApiProblems.CheckIds(fleetId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        HealthState? health = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<HealthState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return ApiProblems.Invalid("state", $"'{state}' is not a health state; use one of {string.Join(", ", Enum.GetNames<HealthState>())}.");
+            }
+
+            health = parsed;
+        }
+
+        var order = DeviceSortOrder.Severity;
+        if (sort is not null && (!Enum.TryParse(sort, ignoreCase: true, out order) || !Enum.IsDefined(order)))
+        {
+            return ApiProblems.Invalid("sort", $"'{sort}' is not a sort order; use one of {string.Join(", ", Enum.GetNames<DeviceSortOrder>())}.");
+        }
+
+        if (offset < 0 || limit is < 1 or > MaxPageSize || offset + limit > MaxDepth)
+        {
+            return ApiProblems.Invalid("limit", $"offset must be ≥ 0, limit between 1 and {MaxPageSize}, and offset + limit at most {MaxDepth}.");
+        }
+
+        if (!await grains.GetGrain<IFleetDirectoryGrain>(0).ContainsAsync(fleetId))
+        {
+            return ApiProblems.UnknownFleet(fleetId);
+        }
+
+        var query = new DeviceQuery(health, order, 0, offset + limit);
+        var pages = await Task.WhenAll(Enumerable.Range(0, rollup.Value.ShardsPerFleet).Select(shard =>
+            grains.GetGrain<IFleetShardGrain>(FleetKeys.Shard(fleetId, shard)).GetDevicesAsync(query)));
+        var devices = pages.SelectMany(p => p.Devices).Order(DeviceStatusOrdering.For(order)).Skip(offset).Take(limit).ToList();
+        return TypedResults.Ok(new DevicePage(pages.Sum(p => p.Total), offset, devices));
+    }
+}

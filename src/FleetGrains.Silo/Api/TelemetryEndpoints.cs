@@ -1,0 +1,85 @@
+using FleetGrains.Ingestion;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Silo.Api;
+
+public static class TelemetryEndpoints
+{
+    public static RouteGroupBuilder MapTelemetryEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/telemetry", IngestAsync)
+            .WithName("IngestTelemetry")
+            .WithSummary("Ingest a JSON array or NDJSON of telemetry events")
+            .Accepts<string>("application/json", "application/x-ndjson")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return api;
+    }
+
+    /// <summary>
+    /// 202 with what happened to every event once the device grains answered; valid events are kept even
+    /// when others in the batch are rejected. 400 when nothing in the body could be accepted, 413 when the
+    /// body is too large, 503 when some device grains could not be reached (resending is safe).
+    /// </summary>
+    public static async Task<Results<Accepted<IngestReport>, ProblemHttpResult>> IngestAsync(
+        HttpRequest request, TelemetryPipeline pipeline, IOptions<IngestionOptions> options, CancellationToken cancellationToken)
+    {
+        var maxBytes = options.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
+        if (body is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large",
+                detail: $"The body exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split the batch.");
+        }
+
+        DecodedBatch batch;
+        try
+        {
+            batch = TelemetryDecoder.Decode(body);
+        }
+        catch (TelemetryFormatException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed telemetry", detail: ex.Message);
+        }
+
+        if (batch.Count == 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No events", detail: "The body contains no events.");
+        }
+
+        var report = await pipeline.IngestAsync(batch, source: "http");
+        if (report.Failed > 0)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Some events were not applied",
+                detail: $"{report.Failed} valid events could not be applied because their device grains did not answer; resending the batch is safe.",
+                extensions: ReportExtensions(report));
+        }
+
+        if (report.Accepted == 0 && report.Duplicates == 0)
+        {
+            var first = report.Errors[0];
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "No valid events",
+                detail: $"None of the {report.Rejected} events was valid; the first problem: event {first.Index}: {first.Reason}.",
+                extensions: ReportExtensions(report));
+        }
+
+        return TypedResults.Accepted((string?)null, report);
+    }
+
+    private static Dictionary<string, object?> ReportExtensions(IngestReport report) => new()
+    {
+        ["accepted"] = report.Accepted,
+        ["duplicates"] = report.Duplicates,
+        ["rejected"] = report.Rejected,
+        ["failed"] = report.Failed,
+        ["errors"] = report.Errors,
+    };
+}
