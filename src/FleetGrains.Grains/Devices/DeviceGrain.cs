@@ -131,11 +131,13 @@ public sealed partial class DeviceGrain(
             return true;
         }
 
-        // Re-report halfway to the deadline the shard knows, so a live device never looks Offline.
+        // Re-report halfway to the deadline the shard knows, so a live device never looks Offline;
+        // and at once when the deadline moved earlier (the device reports more often than assumed).
         var heartbeatDue = last.LastSeen + ((last.OfflineAfter - last.LastSeen) / 2);
         return status.Health != last.Health
             || status.Threshold != last.Threshold
             || Math.Abs((status.Severity ?? 0) - (last.Severity ?? 0)) >= _options.SeverityReportStep
+            || status.OfflineAfter < last.OfflineAfter
             || now >= heartbeatDue;
     }
 

@@ -4,6 +4,7 @@ using FleetGrains.Grains.Scoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace FleetGrains.Grains.Hosting;
 
@@ -20,6 +21,10 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticalScorerOptions>, StatisticalScorerOptionsValidator>());
         services.TryAddSingleton<IAnomalyScorer, StatisticalScorer>();
         services.TryAddSingleton(TimeProvider.System);
+
+        // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the
+        // stored contract (compact, tolerant of added fields), not whatever a JSON serializer sees.
+        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         return services;
     }
 }

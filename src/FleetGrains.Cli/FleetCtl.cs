@@ -1,0 +1,127 @@
+using System.Globalization;
+using FleetGrains.Abstractions;
+
+namespace FleetGrains.Cli;
+
+/// <summary>Parses a fleetctl command line, calls the API and prints a table (or the JSON with --json).</summary>
+public static class FleetCtl
+{
+    public const string DefaultUrl = "http://localhost:5080";
+    public const string UrlVariable = "FLEETCTL_URL";
+
+    public const string Usage = """
+        usage: fleetctl [--url URL] [--json] <command>
+
+        commands:
+          fleets                          fleets with their device counts per health state
+          fleet <fleetId>                 a fleet's rollup: counts, worst devices, offline devices
+          devices <fleetId> [--state S] [--sort severity|score|lastSeen|deviceId] [--offset N] [--limit N]
+                                          a fleet's devices, filtered, sorted and paged
+          device <fleetId>/<deviceId>     a device's health, score, threshold and top contributors
+
+        --url defaults to $FLEETCTL_URL, else http://localhost:5080.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, HttpClient http, TextWriter output, TextWriter error)
+    {
+        CommandLine line;
+        try
+        {
+            line = CommandLine.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        if (line.Command is null or "help")
+        {
+            await output.WriteLineAsync(Usage);
+            return line.Command is null ? 2 : 0;
+        }
+
+        var url = line.Option("url") ?? Environment.GetEnvironmentVariable(UrlVariable) ?? DefaultUrl;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            await error.WriteLineAsync($"fleetctl: '{url}' is not an http(s) URL.");
+            return 2;
+        }
+
+        var client = new FleetApiClient(http, baseUrl);
+        try
+        {
+            var (path, render) = Route(line);
+            if (line.Flag("json"))
+            {
+                await output.WriteLineAsync(await client.GetAsync(path));
+            }
+            else
+            {
+                await render(client, path, output);
+            }
+
+            return 0;
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+        catch (FleetApiException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static (string Path, Func<FleetApiClient, string, TextWriter, Task> Render) Route(CommandLine line)
+    {
+        switch (line.Command)
+        {
+            case "fleets":
+                line.ExpectArguments(0, "fleets");
+                return ("/api/fleets", Render.FleetsAsync);
+            case "fleet":
+                line.ExpectArguments(1, "fleet <fleetId>");
+                return ($"/api/fleets/{Uri.EscapeDataString(line.Arguments[0])}", Render.FleetAsync);
+            case "devices":
+                line.ExpectArguments(1, "devices <fleetId>");
+                var query = new List<string>();
+                foreach (var name in new[] { "state", "sort", "offset", "limit" })
+                {
+                    if (line.Option(name) is { } value)
+                    {
+                        query.Add($"{name}={Uri.EscapeDataString(value)}");
+                    }
+                }
+
+                var path = $"/api/fleets/{Uri.EscapeDataString(line.Arguments[0])}/devices";
+                return (query.Count > 0 ? $"{path}?{string.Join('&', query)}" : path, Render.DevicesAsync);
+            case "device":
+                line.ExpectArguments(1, "device <fleetId>/<deviceId>");
+                var (fleetId, deviceId) = ParseDeviceKey(line.Arguments[0]);
+                return ($"/api/devices/{Uri.EscapeDataString(fleetId)}/{Uri.EscapeDataString(deviceId)}", Render.DeviceAsync);
+            default:
+                throw new ArgumentException($"unknown command '{line.Command}'.");
+        }
+    }
+
+    private static (string FleetId, string DeviceId) ParseDeviceKey(string key)
+    {
+        try
+        {
+            return FleetKeys.ParseDevice(key);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"'{key}' is not <fleetId>/<deviceId>.");
+        }
+    }
+
+    internal static string Format(float? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-";
+
+    internal static string Format(DateTimeOffset? value) => value?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+}

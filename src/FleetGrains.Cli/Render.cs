@@ -1,0 +1,89 @@
+using FleetGrains.Abstractions;
+
+namespace FleetGrains.Cli;
+
+/// <summary>How each command's answer is printed for a person.</summary>
+internal static class Render
+{
+    private static readonly HealthState[] States = Enum.GetValues<HealthState>();
+
+    public static async Task FleetsAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var fleets = await client.GetAsync<FleetSummary[]>(path);
+        if (fleets.Length == 0)
+        {
+            await output.WriteLineAsync("No fleets yet: no device has reported.");
+            return;
+        }
+
+        var table = new TableWriter([.. new[] { "FLEET", "DEVICES" }.Concat(States.Select(s => s.ToString().ToUpperInvariant())), "LAST UPDATE"]);
+        foreach (var fleet in fleets)
+        {
+            table.Add([fleet.FleetId, fleet.DeviceCount.ToString(), .. States.Select(s => fleet.Counts.GetValueOrDefault(s).ToString()), FleetCtl.Format(fleet.LastUpdated)]);
+        }
+
+        table.WriteTo(output);
+    }
+
+    public static async Task FleetAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var fleet = await client.GetAsync<FleetRollup>(path);
+        await output.WriteLineAsync($"Fleet {fleet.FleetId}: {fleet.DeviceCount} devices, last update {FleetCtl.Format(fleet.LastUpdated)}");
+        await output.WriteLineAsync(string.Join("  ", States.Select(s => $"{s}: {fleet.Counts.GetValueOrDefault(s)}")));
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"Worst devices (score relative to each device's own threshold):");
+        StatusTable(fleet.Worst).WriteTo(output);
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"Offline devices: {fleet.OfflineCount}");
+        if (fleet.Offline.Count > 0)
+        {
+            StatusTable(fleet.Offline).WriteTo(output);
+        }
+    }
+
+    public static async Task DevicesAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var page = await client.GetAsync<DevicePage>(path);
+        StatusTable(page.Devices).WriteTo(output);
+        await output.WriteLineAsync($"{page.Devices.Count} of {page.Total} devices from offset {page.Offset}");
+    }
+
+    public static async Task DeviceAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var device = await client.GetAsync<DeviceSnapshot>(path);
+        var threshold = device.Threshold;
+        var thresholdText = threshold.Effective is null
+            ? $"calibrating ({threshold.CalibrationScores}/{threshold.CalibrationTarget} scores)"
+            : $"{FleetCtl.Format(threshold.Effective)} ({(threshold.Pinned is null ? "learned" : $"pinned; learned {FleetCtl.Format(threshold.Learned)}")})";
+        new TableWriter("FIELD", "VALUE")
+            .Add("device", $"{device.FleetId}/{device.DeviceId}")
+            .Add("health", device.Health.ToString())
+            .Add("score", FleetCtl.Format(device.Score))
+            .Add("threshold", thresholdText)
+            .Add("last seen", FleetCtl.Format(device.LastSeen))
+            .Add("last seq", device.LastSeq.ToString())
+            .Add("window", $"{device.WindowSize} samples x {device.FeatureCount} features")
+            .Add("events", $"{device.Counters.Accepted} accepted, {device.Counters.Duplicates} duplicates, {device.Counters.Rejected} rejected, {device.Counters.Scored} scored")
+            .WriteTo(output);
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("Top contributors:");
+        var contributors = new TableWriter("FEATURE", "DEVIATION", "SHARE", "STUCK");
+        foreach (var c in device.TopContributors)
+        {
+            contributors.Add(c.Feature.ToString(), FleetCtl.Format(c.Deviation), $"{c.Share:P0}", c.Stuck ? "yes" : "");
+        }
+
+        contributors.WriteTo(output);
+    }
+
+    private static TableWriter StatusTable(IEnumerable<DeviceStatus> devices)
+    {
+        var table = new TableWriter("DEVICE", "HEALTH", "SCORE", "THRESHOLD", "SEVERITY", "LAST SEEN");
+        foreach (var d in devices)
+        {
+            table.Add(d.DeviceId, d.Health.ToString(), FleetCtl.Format(d.Score), FleetCtl.Format(d.Threshold), FleetCtl.Format(d.Severity), FleetCtl.Format(d.LastSeen));
+        }
+
+        return table;
+    }
+}

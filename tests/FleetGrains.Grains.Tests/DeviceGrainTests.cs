@@ -1,0 +1,142 @@
+using FleetGrains.Abstractions;
+
+namespace FleetGrains.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class DeviceGrainTests(ClusterFixture fixture)
+{
+    private const int F = ClusterFixture.Features;
+
+    private IDeviceGrain Device(string name) => fixture.Client.GetGrain<IDeviceGrain>(FleetKeys.Device("grain-tests", name));
+
+    [Fact]
+    public async Task Ingest_UpdatesWindowAndStatistics()
+    {
+        var device = Device("window");
+        var samples = TestData.Normal(0, 40, F, seed: 11);
+
+        var outcome = await device.IngestAsync(samples);
+        var snapshot = await device.GetSnapshotAsync();
+        var window = await device.GetWindowAsync();
+
+        Assert.Equal(40, outcome.Accepted);
+        Assert.NotNull(snapshot);
+        Assert.Equal(39, snapshot.LastSeq);
+        Assert.Equal(40, snapshot.Counters.Accepted);
+        Assert.Equal(F, snapshot.FeatureCount);
+        for (var f = 0; f < F; f++)
+        {
+            Assert.Equal(samples.Average(s => (double)s.Values[f]), snapshot.Features[f].Mean, 3);
+        }
+
+        Assert.NotNull(window);
+        Assert.Equal(ClusterFixture.DeviceOptions.WindowSize, window.Samples.Count);
+        Assert.Equal(samples[^1].Values, window.Samples[^1].Values);
+        Assert.Equal(samples[^16].Timestamp, window.Samples[0].Timestamp);
+    }
+
+    [Fact]
+    public async Task Ingest_DuplicateAndReplayedSequence_IsIgnoredAndCounted()
+    {
+        var device = Device("replay");
+        await device.IngestAsync(TestData.Normal(0, 10, F, seed: 12));
+
+        var replay = await device.IngestAsync(TestData.Normal(5, 10, F, seed: 13)); // seq 5..14
+        var again = await device.IngestAsync(TestData.Normal(5, 10, F, seed: 13));
+        var snapshot = await device.GetSnapshotAsync();
+
+        Assert.Equal((5, 5), (replay.Accepted, replay.Duplicates));
+        Assert.Equal((0, 10), (again.Accepted, again.Duplicates));
+        Assert.Equal(14, snapshot!.LastSeq);
+        Assert.Equal(15, snapshot.Counters.Accepted);
+        Assert.Equal(15, snapshot.Counters.Duplicates);
+    }
+
+    [Fact]
+    public async Task Health_RisesAfterKAnomalousWindows_AndClearsAfterMNormalOnes()
+    {
+        var device = Device("hysteresis");
+        var options = ClusterFixture.DeviceOptions;
+        var seq = 0L;
+        async Task<HealthState> Feed(TelemetrySample[] samples)
+        {
+            await device.IngestAsync(samples);
+            seq += samples.Length;
+            return (await device.GetSnapshotAsync())!.Health;
+        }
+
+        Assert.Equal(HealthState.Healthy, await Feed(TestData.Normal(seq, options.WarmupSamples + options.CalibrationScores + 5, F, seed: 14)));
+        Assert.Equal(HealthState.Healthy, await Feed(TestData.Anomalous(seq, options.RaiseAfter - 1, F)));
+        Assert.Equal(HealthState.Critical, await Feed(TestData.Anomalous(seq, 1, F)));
+        Assert.Equal(HealthState.Critical, await Feed(TestData.Normal(seq, options.ClearAfter - 1, F, seed: 15)));
+        Assert.Equal(HealthState.Healthy, await Feed(TestData.Normal(seq, 1, F, seed: 16)));
+
+        var snapshot = (await device.GetSnapshotAsync())!;
+        Assert.NotNull(snapshot.Threshold.Learned);
+        Assert.Equal(options.CalibrationScores, snapshot.Threshold.CalibrationScores);
+    }
+
+    [Fact]
+    public async Task Anomaly_NamesTheContributingFeatures()
+    {
+        var device = Device("contributors");
+        var normal = TestData.Normal(0, 60, F, seed: 17);
+        await device.IngestAsync(normal);
+        var spike = (float[])normal[^1].Values.Clone();
+        spike[2] += 40;
+
+        await device.IngestAsync([new TelemetrySample(60, 0, spike)]);
+        var snapshot = (await device.GetSnapshotAsync())!;
+
+        Assert.Equal(2, snapshot.TopContributors[0].Feature);
+        Assert.True(snapshot.Score > snapshot.Threshold.Effective);
+    }
+
+    [Fact]
+    public async Task PinThreshold_OverridesTheLearnedOne_AndUnpinRestoresIt()
+    {
+        var device = Device("pin");
+        await device.IngestAsync(TestData.Normal(0, 60, F, seed: 18));
+        var learned = (await device.GetSnapshotAsync())!.Threshold.Learned;
+
+        var pinned = await device.PinThresholdAsync(123f);
+        var unpinned = await device.PinThresholdAsync(null);
+
+        Assert.Equal(123f, pinned!.Threshold.Effective);
+        Assert.Equal(learned, pinned.Threshold.Learned);
+        Assert.Equal(learned, unpinned!.Threshold.Effective);
+        Assert.Null(unpinned.Threshold.Pinned);
+    }
+
+    [Fact]
+    public async Task UnknownDevice_HasNoSnapshotOrWindow()
+    {
+        var device = Device("never-reported");
+
+        Assert.Null(await device.GetSnapshotAsync());
+        Assert.Null(await device.GetWindowAsync());
+        Assert.Null(await device.PinThresholdAsync(1f));
+    }
+
+    [Fact]
+    public async Task State_SurvivesDeactivationAndReactivation()
+    {
+        var device = Device("persisted");
+        await device.IngestAsync(TestData.Normal(0, 50, F, seed: 19));
+        await device.PinThresholdAsync(9f);
+        var before = (await device.GetSnapshotAsync())!;
+        var windowBefore = (await device.GetWindowAsync())!;
+
+        await fixture.Cluster.DeactivateAsync(device);
+        await fixture.Cluster.WaitForDeactivationAsync(device);
+
+        var after = (await device.GetSnapshotAsync())!;
+        var windowAfter = (await device.GetWindowAsync())!;
+        Assert.Equal(before.LastSeq, after.LastSeq);
+        Assert.Equal(before.Counters, after.Counters);
+        Assert.Equal(before.Threshold, after.Threshold);
+        Assert.Equal(before.Score, after.Score);
+        Assert.Equal(windowBefore.Samples.Select(s => s.Values), windowAfter.Samples.Select(s => s.Values));
+        Assert.Equal(1, (await device.IngestAsync(TestData.Normal(49, 2, F, seed: 20))).Duplicates);
+    }
+}

@@ -1,0 +1,82 @@
+using FleetGrains.Abstractions;
+using FleetGrains.Grains.Devices;
+using FleetGrains.Grains.Scoring;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Grains.Tests;
+
+public class DeviceTwinTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly DeviceOptions _options = new() { WindowSize = 8, WarmupSamples = 10, CalibrationScores = 20, RaiseAfter = 3, ClearAfter = 4 };
+    private readonly StatisticalScorer _scorer = new(Options.Create(new StatisticalScorerOptions()));
+
+    [Fact]
+    public void Ingest_OutOfOrderBatch_IsAppliedInSequenceOrder()
+    {
+        var twin = new DeviceTwin(8, 1);
+        TelemetrySample[] batch = [new(3, 3, [3f]), new(1, 1, [1f]), new(2, 2, [2f]), new(0, 0, [0f])];
+
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+
+        Assert.Equal(4, outcome.Accepted);
+        Assert.Equal(3, twin.LastSeq);
+        Assert.Equal([0f, 1f, 2f, 3f], twin.ToWindow("f", "d").Samples.Select(s => s.Values[0]));
+    }
+
+    [Fact]
+    public void Ingest_DuplicateSequenceInsideOneBatch_KeepsTheFirst()
+    {
+        var twin = new DeviceTwin(8, 1);
+        TelemetrySample[] batch = [new(5, 5, [1f]), new(5, 6, [2f])];
+
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+
+        Assert.Equal(1, outcome.Accepted);
+        Assert.Equal(1, outcome.Duplicates);
+        Assert.Equal(1f, twin.ToWindow("f", "d").Samples.Single().Values[0]);
+    }
+
+    [Fact]
+    public void Ingest_WrongFeatureCountOrNaN_RejectsOnlyThoseSamples()
+    {
+        var twin = new DeviceTwin(8, 2);
+        TelemetrySample[] batch = [new(0, 0, [1f, 2f]), new(1, 1, [1f]), new(2, 2, [float.NaN, 1f]), new(3, 3, [3f, 4f])];
+
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+
+        Assert.Equal(2, outcome.Accepted);
+        Assert.Equal([1, 2], outcome.Rejected.Select(r => r.Index));
+        Assert.Contains("expected 2 values", outcome.Rejected[0].Reason);
+        Assert.Contains("finite", outcome.Rejected[1].Reason);
+        Assert.Equal(3, twin.LastSeq);
+    }
+
+    [Fact]
+    public void Health_IsUnknownUntilCalibrated_ThenHealthy()
+    {
+        var twin = new DeviceTwin(8, 3);
+        twin.Ingest(TestData.Normal(0, _options.WarmupSamples + _options.CalibrationScores - 1, 3, seed: 1), Now, _options, _scorer, out _);
+        Assert.Equal(HealthState.Unknown, twin.HealthAt(Now, _options));
+        Assert.Null(twin.Threshold);
+
+        twin.Ingest(TestData.Normal(1000, 1, 3, seed: 2), Now, _options, _scorer, out var changed);
+
+        Assert.True(changed);
+        Assert.NotNull(twin.Threshold);
+        Assert.Equal(HealthState.Healthy, twin.HealthAt(Now, _options));
+    }
+
+    [Fact]
+    public void Health_IsOffline_AfterTheMultipleOfItsOwnReportingInterval()
+    {
+        var options = new DeviceOptions { OfflineMultiple = 5, MinOfflineTimeout = TimeSpan.FromSeconds(1) };
+        var twin = new DeviceTwin(8, 1);
+        twin.Ingest([new(0, 0, [1f])], Now, options, _scorer, out _);
+        twin.Ingest([new(1, 1, [1f])], Now.AddSeconds(2), options, _scorer, out _);
+
+        Assert.Equal(Now.AddSeconds(2 + 10), twin.OfflineAfter(options));
+        Assert.NotEqual(HealthState.Offline, twin.HealthAt(Now.AddSeconds(11.9), options));
+        Assert.Equal(HealthState.Offline, twin.HealthAt(Now.AddSeconds(12), options));
+    }
+}

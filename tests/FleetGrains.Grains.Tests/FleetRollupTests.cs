@@ -1,0 +1,75 @@
+using FleetGrains.Abstractions;
+
+namespace FleetGrains.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class FleetRollupTests(ClusterFixture fixture)
+{
+    private const int F = ClusterFixture.Features;
+
+    [Fact]
+    public async Task Rollup_AfterABurstFromManyDevices_CountsEqualTheDevicesStates()
+    {
+        const string fleetId = "rollup-burst";
+        var options = ClusterFixture.DeviceOptions;
+        var calibrated = options.WarmupSamples + options.CalibrationScores + 5;
+        var devices = Enumerable.Range(0, 60).Select(i => fixture.Client.GetGrain<IDeviceGrain>(FleetKeys.Device(fleetId, $"d{i:D3}"))).ToArray();
+
+        await Task.WhenAll(devices.Select(async (device, i) =>
+        {
+            if (i < 50)
+            {
+                await device.IngestAsync(TestData.Normal(0, calibrated, F, seed: 100 + i));
+            }
+            else
+            {
+                await device.IngestAsync(TestData.Normal(0, 5, F, seed: 100 + i)); // still warming up: Unknown
+            }
+
+            if (i is >= 40 and < 50)
+            {
+                await device.IngestAsync(TestData.Anomalous(calibrated, options.RaiseAfter, F)); // Critical
+            }
+        }));
+
+        var states = (await Task.WhenAll(devices.Select(d => d.GetSnapshotAsync()))).Select(s => s!.Health).ToList();
+        Assert.Equal(40, states.Count(s => s == HealthState.Healthy));
+        Assert.Equal(10, states.Count(s => s == HealthState.Critical));
+        Assert.Equal(10, states.Count(s => s == HealthState.Unknown));
+
+        await fixture.AdvanceAsync(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(250));
+        var fleet = fixture.Client.GetGrain<IFleetGrain>(fleetId);
+        var rollup = await ClusterFixture.EventuallyAsync(
+            fleet.GetRollupAsync,
+            r => r.DeviceCount == 60 && r.Counts[HealthState.Critical] == 10 && r.Counts[HealthState.Healthy] == 40,
+            "the rollup to match the devices");
+
+        Assert.Equal(10, rollup.Counts[HealthState.Unknown]);
+        Assert.Equal(0, rollup.OfflineCount);
+        Assert.All(rollup.Worst.Take(10), w => Assert.Equal(HealthState.Critical, w.Health));
+        Assert.Contains(fleetId, await fixture.Client.GetGrain<IFleetDirectoryGrain>(0).ListAsync());
+    }
+
+    [Fact]
+    public async Task ShardQuery_FiltersByStateAndSortsBySeverity()
+    {
+        const string fleetId = "shard-query";
+        var options = ClusterFixture.DeviceOptions;
+        var calibrated = options.WarmupSamples + options.CalibrationScores + 5;
+        var critical = fixture.Client.GetGrain<IDeviceGrain>(FleetKeys.Device(fleetId, "bad"));
+        var healthy = fixture.Client.GetGrain<IDeviceGrain>(FleetKeys.Device(fleetId, "good"));
+        await critical.IngestAsync(TestData.Normal(0, calibrated, F, seed: 1));
+        await critical.IngestAsync(TestData.Anomalous(calibrated, options.RaiseAfter, F));
+        await healthy.IngestAsync(TestData.Normal(0, calibrated, F, seed: 2));
+        await fixture.AdvanceAsync(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(250));
+
+        var shard = fixture.Client.GetGrain<IFleetShardGrain>(FleetKeys.Shard(fleetId, FleetKeys.ShardOf("bad", ClusterFixture.ShardsPerFleet)));
+        var page = await ClusterFixture.EventuallyAsync(
+            () => shard.GetDevicesAsync(new DeviceQuery(HealthState.Critical, DeviceSortOrder.Severity, 0, 10)),
+            p => p.Total == 1,
+            "the critical device in its shard");
+
+        Assert.Equal("bad", page.Devices.Single().DeviceId);
+        Assert.True(page.Devices[0].Severity > 2);
+    }
+}
