@@ -22,7 +22,16 @@ public static class RequestBody
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
         while (true)
         {
-            var read = await request.Body.ReadAsync(buffer.GetMemory(8 * 1024), cancellationToken);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(buffer.GetMemory(8 * 1024), cancellationToken);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return null; // the server's own limit, raised to ours above when it could be
+            }
+
             if (read == 0)
             {
                 return buffer.WrittenSpan.ToArray();

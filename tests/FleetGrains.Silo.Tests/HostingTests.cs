@@ -1,0 +1,34 @@
+using System.Net;
+using System.Text.Json;
+
+namespace FleetGrains.Silo.Tests;
+
+[Collection(SiloHostCollection.Name)]
+public class HostingTests(SiloHostFixture fixture)
+{
+    [Fact]
+    public async Task Health_LiveAndReady_Return200WhenTheSiloIsUp()
+    {
+        var live = await fixture.Host.Http.GetAsync("/health/live");
+        var ready = await fixture.Host.Http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesEveryEndpoint()
+    {
+        var document = JsonDocument.Parse(await fixture.Host.Http.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/telemetry", paths);
+        Assert.Contains("/api/fleets", paths);
+        Assert.Contains("/api/fleets/{fleetId}", paths);
+        Assert.Contains("/api/fleets/{fleetId}/devices", paths);
+        Assert.Contains("/api/devices/{fleetId}/{deviceId}", paths);
+        Assert.Contains("/api/devices/{fleetId}/{deviceId}/telemetry", paths);
+        Assert.Contains("/api/devices/{fleetId}/{deviceId}/threshold", paths);
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http.Features;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FleetGrains.Silo.Api;
+using FleetGrains.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace FleetGrains.Silo.Tests;
+
+/// <summary>
+/// The real silo host (Orleans silo + Kestrel) on loopback, with random ports, built exactly as
+/// Program.cs builds it plus the given configuration.
+/// </summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly WebApplication _app;
+
+    private SiloHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<SiloHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Fleet:Cluster:SiloPort"] = FreePort().ToString(),
+            ["Fleet:Cluster:GatewayPort"] = "0",
+            ["Fleet:Cluster:ClusterId"] = $"test-{Guid.NewGuid():N}",
+            ["Fleet:Simulator:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.AddFleetGrains();
+        var app = builder.Build();
+        app.UseFleetPipeline();
+        app.MapFleetApi();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new SiloHost(app, new Uri(address));
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path)
+    {
+        var response = await Http.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after a deadline.</summary>
+    public async Task<T> EventuallyAsync<T>(string path, Func<T, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var value = await GetJsonAsync<T>(path);
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting on GET {path}; last answer: {JsonSerializer.Serialize(value, Json)}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

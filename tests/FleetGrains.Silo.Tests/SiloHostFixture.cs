@@ -1,0 +1,30 @@
+namespace FleetGrains.Silo.Tests;
+
+/// <summary>One silo host shared by the API tests: fast reporting, small calibration, one fixed-width fleet.</summary>
+public sealed class SiloHostFixture : IAsyncLifetime
+{
+    public const string FixedFleet = "fixed3";
+
+    public SiloHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Host = await SiloHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Fleet:Devices:WarmupSamples"] = "5",
+            ["Fleet:Devices:CalibrationScores"] = "10",
+            ["Fleet:Devices:ReportInterval"] = "00:00:00.100",
+            ["Fleet:Devices:Fleets:fixed3:FeatureCount"] = "3",
+            ["Fleet:Rollup:SummaryInterval"] = "00:00:00.100",
+            ["Fleet:Ingestion:MaxBodyBytes"] = "65536",
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiloHostCollection : ICollectionFixture<SiloHostFixture>
+{
+    public const string Name = "silo-host";
+}
