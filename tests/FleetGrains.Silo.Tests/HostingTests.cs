@@ -14,7 +14,9 @@ public class HostingTests(SiloHostFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        Assert.Contains("is active", report.GetProperty("checks").GetProperty("silo").GetProperty("description").GetString());
     }
 
     [Fact]

@@ -51,6 +51,7 @@ public static class FleetHostingExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = HealthReportWriter.WriteAsync,
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
         });
         return app;
