@@ -79,4 +79,19 @@ public class DeviceTwinTests
         Assert.NotEqual(HealthState.Offline, twin.HealthAt(Now.AddSeconds(11.9), options));
         Assert.Equal(HealthState.Offline, twin.HealthAt(Now.AddSeconds(12), options));
     }
+
+    [Fact]
+    public void PersistentFault_DoesNotBecomeTheBaseline()
+    {
+        var twin = new DeviceTwin(8, 3);
+        var calibrated = _options.WarmupSamples + _options.CalibrationScores + 10;
+        twin.Ingest(TestData.Normal(0, calibrated, 3, seed: 3), Now, _options, _scorer, out _);
+        var before = twin.ToSnapshot("f", "d", Now, _options).Features.Select(f => f.Mean).ToArray();
+
+        twin.Ingest(TestData.Anomalous(calibrated, 200, 3), Now, _options, _scorer, out _);
+        var after = twin.ToSnapshot("f", "d", Now, _options);
+
+        Assert.Equal(before, after.Features.Select(f => f.Mean));
+        Assert.Equal(HealthState.Critical, after.Health);
+    }
 }

@@ -38,20 +38,32 @@ public class RunningStatisticsTests
     }
 
     [Fact]
-    public void Add_WithClipping_BoundsTheEffectOfOneWildReading()
+    public void Add_OutlierIsLeftOutOfItsFeatureOnly()
     {
-        var clipped = new RunningStatistics(1);
-        var unclipped = new RunningStatistics(1);
+        var stats = new RunningStatistics(2);
         foreach (var x in new[] { 9f, 11f, 9f, 11f, 10f })
         {
-            clipped.Add([x], clipSigmas: 4);
-            unclipped.Add([x]);
+            stats.Add([x, x], outlierSigmas: 4);
         }
 
-        clipped.Add([1_000_000f], clipSigmas: 4);
-        unclipped.Add([1_000_000f]);
+        var (mean, variance) = (stats.Mean(0), stats.Variance(0));
+        stats.Add([1_000_000f, 10.5f], outlierSigmas: 4);
 
-        Assert.True(clipped.Mean(0) < 11, $"clipped mean {clipped.Mean(0)}");
-        Assert.True(unclipped.Mean(0) > 100_000, $"unclipped mean {unclipped.Mean(0)}");
+        Assert.Equal(6, stats.Count);
+        Assert.Equal(mean, stats.Mean(0));
+        Assert.Equal(variance, stats.Variance(0));
+        Assert.NotEqual(mean, stats.Mean(1));
+    }
+
+    [Fact]
+    public void Add_WithoutAnOutlierBound_TakesEveryValue()
+    {
+        var stats = new RunningStatistics(1);
+        foreach (var x in new[] { 9f, 11f, 1_000_000f })
+        {
+            stats.Add([x]);
+        }
+
+        Assert.True(stats.Mean(0) > 300_000);
     }
 }

@@ -35,8 +35,8 @@ public sealed class DeviceOptions
     /// <summary>Consecutive scorings below the current level before the health clears (m).</summary>
     public int ClearAfter { get; set; } = 5;
 
-    /// <summary>Readings further than this many standard deviations from the mean are clipped before they update the statistics.</summary>
-    public double StatisticsClipSigmas { get; set; } = 4.0;
+    /// <summary>After the warm-up, a reading further than this many standard deviations from its feature's mean does not update that feature's statistics.</summary>
+    public double StatisticsOutlierSigmas { get; set; } = 3.5;
 
     /// <summary>Top contributing features kept with each score.</summary>
     public int TopContributors { get; set; } = 3;

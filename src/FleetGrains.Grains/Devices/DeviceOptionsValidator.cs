@@ -24,7 +24,7 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Require(o.MinThreshold > 0 && float.IsFinite(o.MinThreshold), $"MinThreshold must be positive (was {o.MinThreshold}).");
         Require(o.CriticalFactor > 1, $"CriticalFactor must be above 1 (was {o.CriticalFactor}).");
         Require(o.RaiseAfter >= 1 && o.ClearAfter >= 1, "RaiseAfter and ClearAfter must be at least 1.");
-        Require(o.StatisticsClipSigmas > 0, $"StatisticsClipSigmas must be positive (was {o.StatisticsClipSigmas}).");
+        Require(o.StatisticsOutlierSigmas > 0, $"StatisticsOutlierSigmas must be positive (was {o.StatisticsOutlierSigmas}).");
         Require(o.TopContributors >= 1, $"TopContributors must be at least 1 (was {o.TopContributors}).");
         Require(o.PersistInterval > TimeSpan.Zero && o.ReportInterval > TimeSpan.Zero, "PersistInterval and ReportInterval must be positive.");
         Require(o.SeverityReportStep > 0, $"SeverityReportStep must be positive (was {o.SeverityReportStep}).");

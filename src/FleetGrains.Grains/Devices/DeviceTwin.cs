@@ -176,14 +176,25 @@ public sealed class DeviceTwin
         _window.Append(sample.Timestamp, sample.Values);
         _lastSeq = sample.Seq;
         var healthChanged = false;
+        float? score = null;
         if (_statistics.Count >= options.WarmupSamples && ++_samplesSinceScore >= options.ScoreEvery)
         {
             _samplesSinceScore = 0;
-            healthChanged = ApplyScore(scorer.Score(_window, _statistics), options);
+            var anomalyScore = scorer.Score(_window, _statistics);
+            score = anomalyScore.Value;
+            healthChanged = ApplyScore(anomalyScore, options);
+        }
+
+        // The baseline learns only from normal readings: a reading scored at or above the threshold is
+        // left out, and so is each value that is an outlier for its feature; otherwise a persistent
+        // fault (drift, degradation) would soon look normal.
+        if (score is { } s && _threshold.Effective is { } threshold && s >= threshold)
+        {
+            return healthChanged;
         }
 
         var warmedUp = _statistics.Count >= options.WarmupSamples;
-        _statistics.Add(sample.Values, warmedUp ? options.StatisticsClipSigmas : double.PositiveInfinity);
+        _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
         return healthChanged;
     }
 

@@ -11,7 +11,7 @@ public sealed class StatisticalScorerOptions
     public int StuckRunLength { get; set; } = 8;
 
     /// <summary>The deviation (in standard deviations) a stuck feature contributes.</summary>
-    public float StuckDeviation { get; set; } = 8f;
+    public float StuckDeviation { get; set; } = 12f;
 
     /// <summary>Deviations are clipped to ± this, so one broken sensor cannot make the score infinite.</summary>
     public float MaxDeviation { get; set; } = 100f;

@@ -83,7 +83,7 @@ public sealed class SimulatedDevice
     {
         var daily = Math.Sin(2 * Math.PI * ((elapsed / dayLength) + _phase));
         _ar = (0.9 * _ar) + (0.3 * Gaussian());
-        var load = (0.6 * daily) + _ar;
+        var load = (0.4 * daily) + _ar;
         var values = new float[Features];
         for (var i = 0; i < values.Length; i++)
         {
@@ -117,7 +117,7 @@ public sealed class SimulatedDevice
 
                 break;
             case FaultKind.Drift:
-                values[f] += (float)(0.3 * _scale[f] * sinceOnset);
+                values[f] += (float)(0.5 * _scale[f] * sinceOnset);
                 break;
             case FaultKind.Stuck:
                 _stuckValue ??= values[f];

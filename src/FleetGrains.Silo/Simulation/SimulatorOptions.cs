@@ -28,9 +28,9 @@ public sealed class SimulatorOptions
     public double FaultyFraction { get; set; } = 0.15;
 
     /// <summary>Faults start between these times after the simulator starts.</summary>
-    public TimeSpan FaultOnsetMin { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan FaultOnsetMin { get; set; } = TimeSpan.FromSeconds(10);
 
-    public TimeSpan FaultOnsetMax { get; set; } = TimeSpan.FromSeconds(90);
+    public TimeSpan FaultOnsetMax { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The seed of every random choice, so a run can be repeated.</summary>
     public int Seed { get; set; } = 42;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole FleetGrains test suite: builds the solution, runs every test project, and ends with
+# one summary line. The tests need nothing but the .NET SDK: every server they talk to (the silo and
+# its HTTP API) is started by the tests themselves on loopback with random ports.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build FleetGrains.sln -c Release -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test FleetGrains.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S" line per test project.
+summary=$(grep -E '(Passed|Failed)! +- Failed: ' "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
+  | awk '{f+=$1; p+=$2; s+=$3; n++} END {printf "%d %d %d %d", f, p, s, n}')
+read -r failed passed skipped projects <<<"$summary"
+if [ "${projects:-0}" -eq 0 ]; then
+  echo "test.sh: no test project reported results" >&2
+  exit 1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
