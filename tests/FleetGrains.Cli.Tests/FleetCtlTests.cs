@@ -14,13 +14,7 @@ public sealed class CliHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await SiloHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Fleet:Devices:WarmupSamples"] = "5",
-            ["Fleet:Devices:CalibrationScores"] = "10",
-            ["Fleet:Devices:ReportInterval"] = "00:00:00.100",
-            ["Fleet:Rollup:SummaryInterval"] = "00:00:00.100",
-        });
+        Host = await SiloHost.StartAsync(SiloHost.FastRollup);
         var random = new Random(1);
         var events = Enumerable.Range(0, 30).Select(seq => new
         {

@@ -3,6 +3,7 @@ using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace FleetGrains.Grains.Tests;
@@ -16,9 +17,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     public const int Features = 3;
     public const int ShardsPerFleet = 4;
 
+    public static readonly TimeSpan PersistInterval = TimeSpan.FromSeconds(30);
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public CountingGrainStorage Storage { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
 
@@ -31,6 +36,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         ClearAfter = 4,
         MinOfflineTimeout = TimeSpan.FromSeconds(1),
         OfflineMultiple = 5,
+        PersistInterval = PersistInterval,
     };
 
     public async Task InitializeAsync()
@@ -38,15 +44,17 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(FleetStorage.Name);
             silo.Services.AddFleetGrainServices();
+            silo.Services.AddKeyedSingleton<IGrainStorage>(FleetStorage.Name, (services, _) =>
+                Storage = new CountingGrainStorage(services.GetRequiredService<IGrainStorageSerializer>()));
             silo.Services.AddSingleton<TimeProvider>(Time);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.PostConfigure<DeviceOptions>(o =>
             {
                 var d = DeviceOptions;
-                (o.WindowSize, o.WarmupSamples, o.CalibrationScores, o.RaiseAfter, o.ClearAfter, o.MinOfflineTimeout, o.OfflineMultiple) =
-                    (d.WindowSize, d.WarmupSamples, d.CalibrationScores, d.RaiseAfter, d.ClearAfter, d.MinOfflineTimeout, d.OfflineMultiple);
+                (o.WindowSize, o.WarmupSamples, o.CalibrationScores, o.RaiseAfter, o.ClearAfter) =
+                    (d.WindowSize, d.WarmupSamples, d.CalibrationScores, d.RaiseAfter, d.ClearAfter);
+                (o.MinOfflineTimeout, o.OfflineMultiple, o.PersistInterval) = (d.MinOfflineTimeout, d.OfflineMultiple, d.PersistInterval);
             });
             silo.Services.PostConfigure<RollupOptions>(o => o.ShardsPerFleet = ShardsPerFleet);
         });

@@ -139,4 +139,23 @@ public class DeviceGrainTests(ClusterFixture fixture)
         Assert.Equal(windowBefore.Samples.Select(s => s.Values), windowAfter.Samples.Select(s => s.Values));
         Assert.Equal(1, (await device.IngestAsync(TestData.Normal(49, 2, F, seed: 20))).Duplicates);
     }
+
+    [Fact]
+    public async Task State_IsWrittenOnATimerAfterChanges_NeverPerEvent()
+    {
+        var device = Device("write-behind");
+        var grainId = device.GetGrainId();
+        foreach (var sample in TestData.Normal(0, 100, F, seed: 21))
+        {
+            await device.IngestAsync([sample]);
+        }
+
+        Assert.Equal(0, fixture.Storage.WritesOf(grainId));
+
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 1, "one write");
+
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        Assert.Equal(1, fixture.Storage.WritesOf(grainId)); // nothing changed since: nothing written
+    }
 }

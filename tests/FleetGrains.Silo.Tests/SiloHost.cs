@@ -22,6 +22,15 @@ public sealed class SiloHost : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Settings that make devices calibrate after 15 samples and rollups follow within a fraction of a second.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> FastRollup = new Dictionary<string, string?>
+    {
+        ["Fleet:Devices:WarmupSamples"] = "5",
+        ["Fleet:Devices:CalibrationScores"] = "10",
+        ["Fleet:Devices:ReportInterval"] = "00:00:00.100",
+        ["Fleet:Rollup:SummaryInterval"] = "00:00:00.100",
+    };
+
     private readonly WebApplication _app;
 
     private SiloHost(WebApplication app, Uri baseAddress)
@@ -37,7 +46,7 @@ public sealed class SiloHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SiloHost> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<SiloHost> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -9,13 +9,9 @@ public sealed class SiloHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await SiloHost.StartAsync(new Dictionary<string, string?>
+        Host = await SiloHost.StartAsync(new Dictionary<string, string?>(SiloHost.FastRollup)
         {
-            ["Fleet:Devices:WarmupSamples"] = "5",
-            ["Fleet:Devices:CalibrationScores"] = "10",
-            ["Fleet:Devices:ReportInterval"] = "00:00:00.100",
-            ["Fleet:Devices:Fleets:fixed3:FeatureCount"] = "3",
-            ["Fleet:Rollup:SummaryInterval"] = "00:00:00.100",
+            [$"Fleet:Devices:Fleets:{FixedFleet}:FeatureCount"] = "3",
             ["Fleet:Ingestion:MaxBodyBytes"] = "65536",
         });
     }
