@@ -1,0 +1,98 @@
+using FleetGrains.Training.Nn;
+
+namespace FleetGrains.Training.Tests;
+
+public class LayerGradientTests
+{
+    private const double Tolerance = 2e-2;
+
+    private static float[] Random(int n, int seed, float scale = 1f)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => (float)(((2 * random.NextDouble()) - 1) * scale))];
+    }
+
+    [Fact]
+    public void Dense_GradientsMatchFiniteDifferences()
+    {
+        var network = new Sequential([new DenseLayer(4, 3, new Random(1))]);
+        Randomise(network.Parameters, seed: 2);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(5 * 4, 3), Random(5 * 3, 4), batch: 5), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Tanh_GradientsMatchFiniteDifferences()
+    {
+        var network = new Sequential([new DenseLayer(3, 4, new Random(5)), new ActivationLayer(Activation.Tanh, 4), new DenseLayer(4, 2, new Random(6))]);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(3 * 3, 7), Random(3 * 2, 8), batch: 3), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Relu_GradientsMatchFiniteDifferences_AwayFromTheKink()
+    {
+        var network = new Sequential([new ActivationLayer(Activation.Relu, 6), new DenseLayer(6, 2, new Random(9))]);
+        // Inputs at least 0.1 from 0, so that the finite difference never crosses the kink.
+        var input = Random(2 * 6, 10).Select(x => x >= 0 ? x + 0.1f : x - 0.1f).ToArray();
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, input, Random(2 * 2, 11), batch: 2), 0, Tolerance);
+    }
+
+    [Fact]
+    public void DeepAutoencoderShape_GradientsMatchFiniteDifferences()
+    {
+        var random = new Random(12);
+        var network = new Sequential(
+        [
+            new DenseLayer(6, 4, random), new ActivationLayer(Activation.Tanh, 4),
+            new DenseLayer(4, 2, random), new ActivationLayer(Activation.Tanh, 2),
+            new DenseLayer(2, 4, random), new ActivationLayer(Activation.Tanh, 4),
+            new DenseLayer(4, 6, random),
+        ]);
+        var input = Random(4 * 6, 13);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, input, target: [.. input], batch: 4), 0, Tolerance);
+    }
+
+    [Fact]
+    public void GradientCheck_CatchesAWrongGradient()
+    {
+        var network = new Sequential([new DenseLayer(3, 2, new Random(14)), new BrokenLayer(2)]);
+
+        Assert.True(GradientCheck.MaxRelativeError(network, Random(2 * 3, 15), Random(2 * 2, 16), batch: 2) > 0.1);
+    }
+
+    private static void Randomise(IEnumerable<Parameter> parameters, int seed)
+    {
+        var random = new Random(seed);
+        foreach (var p in parameters)
+        {
+            for (var i = 0; i < p.Value.Length; i++)
+            {
+                p.Value[i] = (float)((2 * random.NextDouble()) - 1);
+            }
+        }
+    }
+
+    /// <summary>y = 2x, with a backward pass that forgets the factor 2.</summary>
+    private sealed class BrokenLayer(int size) : ILayer
+    {
+        public int InputSize => size;
+
+        public int OutputSize => size;
+
+        public IReadOnlyList<Parameter> Parameters => [];
+
+        public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
+        {
+            for (var i = 0; i < batch * size; i++)
+            {
+                output[i] = 2 * input[i];
+            }
+        }
+
+        public void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch) =>
+            outputGradient.CopyTo(inputGradient);
+    }
+}
