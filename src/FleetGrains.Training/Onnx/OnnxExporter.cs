@@ -20,22 +20,15 @@ public static class OnnxExporter
     public static ModelProto Export(Sequential network, string inputName, string outputName, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var graph = new GraphProto { Name = "fleetgrains" };
-        graph.Input.Add(FloatMatrix(inputName, network.InputSize));
-        graph.Output.Add(FloatMatrix(outputName, network.OutputSize));
+        graph.Input.Add(FloatTensorInfo(inputName, network.InputSize));
+        graph.Output.Add(FloatTensorInfo(outputName, network.OutputSize));
+        AppendNetwork(graph, network, inputName, outputName);
+        return Model(graph, metadata);
+    }
 
-        var current = inputName;
-        for (var i = 0; i < network.Layers.Count; i++)
-        {
-            var output = i == network.Layers.Count - 1 ? outputName : $"h{i}";
-            graph.Node.Add(network.Layers[i] switch
-            {
-                DenseLayer dense => Gemm(graph, dense, i, current, output),
-                ActivationLayer activation => new NodeProto { Name = $"{activation.Activation}{i}", OpType = activation.Activation.ToString(), Input = { current }, Output = { output } },
-                var other => throw new NotSupportedException($"Layer {other.GetType().Name} has no ONNX export."),
-            });
-            current = output;
-        }
-
+    /// <summary>A model of <paramref name="graph"/> at this exporter's IR version and opset, with sorted metadata.</summary>
+    public static ModelProto Model(GraphProto graph, IReadOnlyDictionary<string, string>? metadata)
+    {
         var model = new ModelProto
         {
             IrVersion = IrVersion,
@@ -52,25 +45,42 @@ public static class OnnxExporter
         return model;
     }
 
-    public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
-
-    private static NodeProto Gemm(GraphProto graph, DenseLayer dense, int index, string input, string output)
+    /// <summary>Adds the network's nodes and weights to <paramref name="graph"/>, from value <paramref name="input"/> to value <paramref name="output"/>.</summary>
+    public static void AppendNetwork(GraphProto graph, Sequential network, string input, string output)
     {
-        var weight = $"W{index}";
-        var bias = $"B{index}";
-        graph.Initializer.Add(FloatTensor(weight, dense.Weight));
-        graph.Initializer.Add(FloatTensor(bias, dense.Bias));
-        return new NodeProto
+        var current = input;
+        for (var i = 0; i < network.Layers.Count; i++)
         {
-            Name = $"Gemm{index}",
-            OpType = "Gemm",
-            Input = { input, weight, bias },
-            Output = { output },
-            Attribute = { new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 } },
-        };
+            var next = i == network.Layers.Count - 1 ? output : $"h{i}";
+            graph.Node.Add(network.Layers[i] switch
+            {
+                DenseLayer dense => Gemm(graph, dense, i, current, next),
+                ActivationLayer activation => Node(activation.Activation.ToString(), [current], next),
+                var other => throw new NotSupportedException($"Layer {other.GetType().Name} has no ONNX export."),
+            });
+            current = next;
+        }
     }
 
-    private static TensorProto FloatTensor(string name, Parameter parameter)
+    public static NodeProto Node(string opType, string[] inputs, string output, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { Name = output, OpType = opType, Output = { output } };
+        node.Input.AddRange(inputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    public static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static TensorProto FloatTensor(string name, float[] values, params long[] dims)
     {
         if (!BitConverter.IsLittleEndian)
         {
@@ -81,29 +91,39 @@ public static class OnnxExporter
         {
             Name = name,
             DataType = (int)TensorProto.Types.DataType.Float,
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(parameter.Value.AsSpan())),
+            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())),
         };
-        tensor.Dims.AddRange(parameter.Shape.Select(d => (long)d));
+        tensor.Dims.AddRange(dims);
         return tensor;
     }
 
-    private static ValueInfoProto FloatMatrix(string name, int columns) => new()
+    public static TensorProto Int64Tensor(string name, params long[] values)
     {
-        Name = name,
-        Type = new TypeProto
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64, Dims = { values.Length } };
+        tensor.Int64Data.AddRange(values);
+        return tensor;
+    }
+
+    /// <summary>A float32 value of shape [batch, columns...] with a symbolic batch dimension.</summary>
+    public static ValueInfoProto FloatTensorInfo(string name, params int[] columns)
+    {
+        var shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimParam = "batch" } } };
+        shape.Dim.AddRange(columns.Select(c => new TensorShapeProto.Types.Dimension { DimValue = c }));
+        return new ValueInfoProto
         {
-            TensorType = new TypeProto.Types.Tensor
-            {
-                ElemType = (int)TensorProto.Types.DataType.Float,
-                Shape = new TensorShapeProto
-                {
-                    Dim =
-                    {
-                        new TensorShapeProto.Types.Dimension { DimParam = "batch" },
-                        new TensorShapeProto.Types.Dimension { DimValue = columns },
-                    },
-                },
-            },
-        },
-    };
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+
+    public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
+
+    private static NodeProto Gemm(GraphProto graph, DenseLayer dense, int index, string input, string output)
+    {
+        var weight = $"W{index}";
+        var bias = $"B{index}";
+        graph.Initializer.Add(FloatTensor(weight, dense.Weight.Value, dense.OutputSize, dense.InputSize));
+        graph.Initializer.Add(FloatTensor(bias, dense.Bias.Value, dense.OutputSize));
+        return Node("Gemm", [input, weight, bias], output, IntAttribute("transB", 1));
+    }
 }

@@ -1,0 +1,62 @@
+using FleetGrains.Training.Models;
+using FleetGrains.Training.Onnx.Proto;
+
+namespace FleetGrains.Training.Onnx;
+
+/// <summary>
+/// Exports a <see cref="WindowAutoencoder"/> as a self-contained scoring model: it takes raw readings
+/// and applies the model's own normalisation, so a server needs nothing but the file.
+/// <list type="bullet">
+/// <item><c>window</c> [batch, W·F] float32: W samples of F raw readings, oldest first, row-major.</item>
+/// <item><c>score</c> [batch]: mean squared reconstruction error of the normalised window.</item>
+/// <item><c>feature_errors</c> [batch, F]: per feature, the mean squared error over the window.</item>
+/// <item><c>reconstruction</c> [batch, W·F]: the reconstructed, normalised window.</item>
+/// </list>
+/// </summary>
+public static class AutoencoderExporter
+{
+    public const string Input = "window";
+    public const string Score = "score";
+    public const string FeatureErrors = "feature_errors";
+    public const string Reconstruction = "reconstruction";
+
+    public static ModelProto Export(WindowAutoencoder model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var w = model.Window;
+        var f = model.Features;
+        var size = w * f;
+        var graph = new GraphProto { Name = "window_autoencoder" };
+        graph.Input.Add(OnnxExporter.FloatTensorInfo(Input, size));
+        graph.Output.Add(OnnxExporter.FloatTensorInfo(Score));
+        graph.Output.Add(OnnxExporter.FloatTensorInfo(FeatureErrors, f));
+        graph.Output.Add(OnnxExporter.FloatTensorInfo(Reconstruction, size));
+
+        var tiledMean = new float[size];
+        var tiledInverseStd = new float[size];
+        for (var i = 0; i < size; i++)
+        {
+            tiledMean[i] = model.Normaliser.Mean[i % f];
+            tiledInverseStd[i] = 1f / model.Normaliser.Std[i % f];
+        }
+
+        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_mean", tiledMean, size));
+        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_inv_std", tiledInverseStd, size));
+        graph.Initializer.Add(OnnxExporter.Int64Tensor("window_shape", -1, w, f));
+        graph.Node.Add(OnnxExporter.Node("Sub", [Input, "norm_mean"], "centred"));
+        graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
+        OnnxExporter.AppendNetwork(graph, model.Network, "normalised", Reconstruction);
+        graph.Node.Add(OnnxExporter.Node("Sub", [Reconstruction, "normalised"], "error"));
+        graph.Node.Add(OnnxExporter.Node("Mul", ["error", "error"], "squared_error"));
+        graph.Node.Add(OnnxExporter.Node("ReduceMean", ["squared_error"], Score, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
+        graph.Node.Add(OnnxExporter.Node("Reshape", ["squared_error", "window_shape"], "squared_error_by_sample"));
+        graph.Node.Add(OnnxExporter.Node("ReduceMean", ["squared_error_by_sample"], FeatureErrors, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
+
+        var card = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
+        {
+            ["fleetgrains.kind"] = "window-autoencoder",
+            ["fleetgrains.window"] = w.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fleetgrains.features"] = f.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return OnnxExporter.Model(graph, card);
+    }
+}
