@@ -18,6 +18,9 @@ public static class FleetCtl
           devices <fleetId> [--state S] [--sort severity|score|lastSeen|deviceId] [--offset N] [--limit N]
                                           a fleet's devices, filtered, sorted and paged
           device <fleetId>/<deviceId>     a device's health, score, threshold and top contributors
+          eval smd --data <dir> [--machines m1,m2] [--epochs N]
+                                          train the window autoencoder and the PCA baseline per SMD machine
+                                          and report their detection quality (runs locally, no server)
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
         """;
@@ -40,6 +43,11 @@ public static class FleetCtl
         {
             await output.WriteLineAsync(Usage);
             return line.Command is null ? 2 : 0;
+        }
+
+        if (line.Command == "eval")
+        {
+            return await EvalCommand.RunAsync(line, output, error);
         }
 
         var url = line.Option("url") ?? Environment.GetEnvironmentVariable(UrlVariable) ?? DefaultUrl;

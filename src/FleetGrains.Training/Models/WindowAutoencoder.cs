@@ -3,9 +3,11 @@ using FleetGrains.Training.Nn;
 namespace FleetGrains.Training.Models;
 
 /// <summary>
-/// An autoencoder over sliding windows of W samples × F features. The anomaly score of a window is
-/// the mean squared reconstruction error of its normalised values; the per-feature errors (mean over
-/// the window) explain it. The window ending at row t scores row t.
+/// An autoencoder over sliding windows of W samples × F features, trained to reconstruct whole
+/// windows. Row t is scored by the window that ends at it: the score is the mean squared
+/// reconstruction error of row t's own normalised values (its newest sample), and the per-feature
+/// squared errors explain it. Scoring the newest sample, not the whole window, keeps an anomaly from
+/// echoing into the W − 1 rows after it.
 /// </summary>
 public sealed class WindowAutoencoder
 {
@@ -67,18 +69,20 @@ public sealed class WindowAutoencoder
             var batch = Math.Min(batchSize, count - start);
             var input = windows.AsSpan(start * size, batch * size);
             var output = Network.Forward(input, batch);
+            var newest = (Window - 1) * Features;
             for (var b = 0; b < batch; b++)
             {
                 double total = 0;
                 var errors = featureErrors.AsSpan((start + b) * Features, Features);
-                for (var i = 0; i < size; i++)
+                for (var f = 0; f < Features; f++)
                 {
-                    var d = output[(b * size) + i] - input[(b * size) + i];
+                    var i = (b * size) + newest + f;
+                    var d = output[i] - input[i];
+                    errors[f] = d * d;
                     total += d * d;
-                    errors[i % Features] += d * d / Window;
                 }
 
-                scores[start + b] = (float)(total / size);
+                scores[start + b] = (float)(total / Features);
             }
         }
 
@@ -116,7 +120,7 @@ public sealed class WindowAutoencoder
     }
 }
 
-/// <summary>Scores of consecutive windows and, per window, the mean squared error of each feature.</summary>
+/// <summary>Scores of consecutive windows and, per window, the squared error of each feature of its newest sample.</summary>
 public sealed record WindowScores(float[] Scores, float[] FeatureErrors, int Features)
 {
     public ReadOnlySpan<float> FeatureErrorsOf(int window) => FeatureErrors.AsSpan(window * Features, Features);

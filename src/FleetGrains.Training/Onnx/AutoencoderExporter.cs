@@ -8,8 +8,8 @@ namespace FleetGrains.Training.Onnx;
 /// and applies the model's own normalisation, so a server needs nothing but the file.
 /// <list type="bullet">
 /// <item><c>window</c> [batch, W·F] float32: W samples of F raw readings, oldest first, row-major.</item>
-/// <item><c>score</c> [batch]: mean squared reconstruction error of the normalised window.</item>
-/// <item><c>feature_errors</c> [batch, F]: per feature, the mean squared error over the window.</item>
+/// <item><c>score</c> [batch]: mean squared reconstruction error of the window's newest sample (normalised).</item>
+/// <item><c>feature_errors</c> [batch, F]: that sample's squared error per feature.</item>
 /// <item><c>reconstruction</c> [batch, W·F]: the reconstructed, normalised window.</item>
 /// </list>
 /// </summary>
@@ -42,14 +42,15 @@ public static class AutoencoderExporter
         graph.Initializer.Add(OnnxExporter.FloatTensor("norm_mean", tiledMean, size));
         graph.Initializer.Add(OnnxExporter.FloatTensor("norm_inv_std", tiledInverseStd, size));
         graph.Initializer.Add(OnnxExporter.Int64Tensor("window_shape", -1, w, f));
+        graph.Initializer.Add(OnnxExporter.Int64Scalar("newest_sample", w - 1));
         graph.Node.Add(OnnxExporter.Node("Sub", [Input, "norm_mean"], "centred"));
         graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
         OnnxExporter.AppendNetwork(graph, model.Network, "normalised", Reconstruction);
         graph.Node.Add(OnnxExporter.Node("Sub", [Reconstruction, "normalised"], "error"));
         graph.Node.Add(OnnxExporter.Node("Mul", ["error", "error"], "squared_error"));
-        graph.Node.Add(OnnxExporter.Node("ReduceMean", ["squared_error"], Score, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
         graph.Node.Add(OnnxExporter.Node("Reshape", ["squared_error", "window_shape"], "squared_error_by_sample"));
-        graph.Node.Add(OnnxExporter.Node("ReduceMean", ["squared_error_by_sample"], FeatureErrors, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
+        graph.Node.Add(OnnxExporter.Node("Gather", ["squared_error_by_sample", "newest_sample"], FeatureErrors, OnnxExporter.IntAttribute("axis", 1)));
+        graph.Node.Add(OnnxExporter.Node("ReduceMean", [FeatureErrors], Score, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
 
         var card = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {

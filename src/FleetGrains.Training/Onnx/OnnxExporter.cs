@@ -104,6 +104,14 @@ public static class OnnxExporter
         return tensor;
     }
 
+    /// <summary>A rank-0 int64 tensor.</summary>
+    public static TensorProto Int64Scalar(string name, long value)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Int64Data.Add(value);
+        return tensor;
+    }
+
     /// <summary>A float32 value of shape [batch, columns...] with a symbolic batch dimension.</summary>
     public static ValueInfoProto FloatTensorInfo(string name, params int[] columns)
     {

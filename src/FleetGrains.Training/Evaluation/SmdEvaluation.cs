@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using FleetGrains.Training.Data;
+using FleetGrains.Training.Models;
+
+namespace FleetGrains.Training.Evaluation;
+
+/// <summary>How the SMD evaluation trains and thresholds. Thresholds never look at labels.</summary>
+public sealed record SmdEvaluationOptions
+{
+    public AutoencoderOptions Autoencoder { get; init; } = new();
+
+    /// <summary>Both detectors flag scores at or above this quantile of their own scores on the training rows.</summary>
+    public double ThresholdQuantile { get; init; } = 0.995;
+
+    /// <summary>The share of variance the PCA baseline keeps.</summary>
+    public double PcaVariance { get; init; } = 0.95;
+}
+
+/// <summary>One detector on one machine: its label-free threshold and what that gives, plus the best F1 over thresholds for reference.</summary>
+public sealed record DetectorResult(string Detector, float Threshold, Confusion PointWise, double AdjustedF1, double BestF1, double BestAdjustedF1)
+{
+    public double F1 => PointWise.F1;
+}
+
+public sealed record SmdMachineResult(string Machine, int TrainRows, int TestRows, int Anomalies, DetectorResult Autoencoder, DetectorResult Pca, int Epochs, double TrainingSeconds);
+
+/// <summary>
+/// Per machine: train the window autoencoder and the PCA baseline on <c>train/</c>, score every row
+/// of <c>test/</c> (the window ending at a row scores it; the last W − 1 training rows give the first
+/// test rows their context), threshold each at a quantile of its training scores, and compare with the labels.
+/// </summary>
+public static class SmdEvaluation
+{
+    public static SmdMachineResult Evaluate(SmdMachine machine, SmdEvaluationOptions options)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var autoencoder = WindowAutoencoder.Create(machine.Train, options.Autoencoder);
+        var report = autoencoder.Train(machine.Train, options.Autoencoder.Training);
+        var trainingSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        var aeTrainScores = autoencoder.Score(machine.Train).Scores;
+        var context = machine.Train.Skip(machine.Train.Count - (autoencoder.Window - 1)).Concat(machine.Test).ToList();
+        var aeTestScores = autoencoder.Score(context).Scores;
+
+        var pca = PcaModel.Fit(machine.Train, options.PcaVariance);
+        var pcaTrainScores = pca.Score(machine.Train);
+        var pcaTestScores = pca.Score(machine.Test);
+
+        return new SmdMachineResult(
+            machine.Name,
+            machine.Train.Count,
+            machine.Test.Count,
+            machine.Labels.Count(l => l),
+            Detect("autoencoder", aeTestScores, Quantile(aeTrainScores, options.ThresholdQuantile), machine.Labels),
+            Detect("pca", pcaTestScores, Quantile(pcaTrainScores, options.ThresholdQuantile), machine.Labels),
+            report.TrainLoss.Count,
+            trainingSeconds);
+    }
+
+    public static DetectorResult Detect(string name, float[] scores, float threshold, bool[] labels)
+    {
+        var flags = DetectionMetrics.Flag(scores, threshold);
+        return new DetectorResult(
+            name,
+            threshold,
+            DetectionMetrics.Confusion(flags, labels),
+            DetectionMetrics.Confusion(DetectionMetrics.PointAdjust(flags, labels), labels).F1,
+            DetectionMetrics.BestF1(scores, labels, pointAdjusted: false).F1,
+            DetectionMetrics.BestF1(scores, labels, pointAdjusted: true).F1);
+    }
+
+    /// <summary>The <paramref name="q"/> quantile (nearest rank) of <paramref name="values"/>.</summary>
+    public static float Quantile(IEnumerable<float> values, double q)
+    {
+        var sorted = values.ToArray();
+        if (sorted.Length == 0)
+        {
+            throw new ArgumentException("No values to take a quantile of.", nameof(values));
+        }
+
+        Array.Sort(sorted);
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+}

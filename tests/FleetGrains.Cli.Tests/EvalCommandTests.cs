@@ -1,0 +1,91 @@
+using System.Globalization;
+using FleetGrains.Cli;
+
+namespace FleetGrains.Cli.Tests;
+
+/// <summary><c>fleetctl eval smd</c> on a small synthetic folder in the SMD layout.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("fleetgrains-smd-").FullName;
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    private void WriteMachine(string name, int rows, int anomalyAt)
+    {
+        var random = new Random(1);
+        string Row(int t, bool anomalous) => string.Join(',', Enumerable.Range(0, 4).Select(f =>
+            ((0.5 + (0.3 * Math.Sin((t / 6.0) + f)) + (0.02 * random.NextDouble()) + (anomalous && f == 2 ? 0.8 : 0)).ToString("F6", CultureInfo.InvariantCulture))));
+        foreach (var folder in new[] { "train", "test", "test_label" })
+        {
+            Directory.CreateDirectory(Path.Combine(_data, folder));
+        }
+
+        File.WriteAllLines(Path.Combine(_data, "train", $"{name}.txt"), Enumerable.Range(0, rows).Select(t => Row(t, false)));
+        var anomalous = Enumerable.Range(0, rows).Select(t => t >= anomalyAt && t < anomalyAt + 10).ToArray();
+        File.WriteAllLines(Path.Combine(_data, "test", $"{name}.txt"), Enumerable.Range(0, rows).Select(t => Row(rows + t, anomalous[t])));
+        File.WriteAllLines(Path.Combine(_data, "test_label", $"{name}.txt"), anomalous.Select(a => a ? "1" : "0"));
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var http = new HttpClient();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await FleetCtl.RunAsync(args, http, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task EvalSmd_FindsThePlantedAnomaly_AndReportsBothDetectors()
+    {
+        WriteMachine("machine-9-9", rows: 400, anomalyAt: 300);
+
+        var (exit, output, error) = await RunAsync("eval", "smd", "--data", _data, "--epochs", "15");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("machine-9-9: trained", error);
+        var autoencoder = output.Split('\n').Single(l => l.StartsWith("machine-9-9  autoencoder", StringComparison.Ordinal));
+        var bestPaF1 = double.Parse(autoencoder.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture);
+        Assert.Equal(1.0, bestPaF1);
+        Assert.Contains("machine-9-9  pca", output);
+        Assert.Contains("Mean: the unweighted mean of the per-machine figures.", output);
+    }
+
+    [Fact]
+    public async Task EvalSmd_Json_CarriesEveryMachineAndTheMean()
+    {
+        WriteMachine("machine-9-8", rows: 200, anomalyAt: 150);
+
+        var (exit, output, _) = await RunAsync("--json", "eval", "smd", "--data", _data, "--epochs", "3");
+
+        Assert.Equal(0, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("machine-9-8", json.RootElement.GetProperty("machines")[0].GetProperty("machine").GetString());
+        Assert.True(json.RootElement.GetProperty("mean").GetProperty("autoencoder").TryGetProperty("f1", out _));
+    }
+
+    [Theory]
+    [InlineData(new[] { "eval", "smd" }, 2, "eval smd needs --data <dir>")]
+    [InlineData(new[] { "eval", "nab", "--data", "x" }, 2, "unknown benchmark 'nab'")]
+    [InlineData(new[] { "eval", "smd", "--data", "/nonexistent/smd" }, 1, "/nonexistent/smd: not an SMD folder")]
+    public async Task EvalSmd_BadArguments_SayWhy(string[] args, int exit, string message)
+    {
+        var result = await RunAsync(args);
+
+        Assert.Equal(exit, result.Exit);
+        Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
+    public async Task EvalSmd_RaggedFile_NamesFileAndLine()
+    {
+        WriteMachine("machine-9-7", rows: 100, anomalyAt: 50);
+        var test = Path.Combine(_data, "test", "machine-9-7.txt");
+        File.AppendAllText(test, "0.1,0.2\n");
+
+        var (exit, _, error) = await RunAsync("eval", "smd", "--data", _data, "--epochs", "1");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{test}:101: expected 4 values, found 2", error);
+    }
+}
