@@ -56,6 +56,16 @@ public class LayerGradientTests
     }
 
     [Fact]
+    public void Conv1D_GradientsMatchFiniteDifferences()
+    {
+        var random = new Random(17);
+        var network = new Sequential([new Conv1DLayer(channels: 2, length: 7, filters: 3, kernel: 3, random), new ActivationLayer(Activation.Tanh, 15), new DenseLayer(15, 2, random)]);
+        Randomise(network.Parameters, seed: 18);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(3 * 14, 19), Random(3 * 2, 20), batch: 3), 0, Tolerance);
+    }
+
+    [Fact]
     public void GradientCheck_CatchesAWrongGradient()
     {
         var network = new Sequential([new DenseLayer(3, 2, new Random(14)), new BrokenLayer(2)]);

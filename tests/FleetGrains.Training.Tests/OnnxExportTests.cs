@@ -57,4 +57,46 @@ public class OnnxExportTests
         Assert.Equal(OnnxExporter.ToBytes(OnnxExporter.Export(Network(4), "x", "y")), OnnxExporter.ToBytes(OnnxExporter.Export(Network(4), "x", "y")));
         Assert.NotEqual(OnnxExporter.ToBytes(OnnxExporter.Export(Network(4), "x", "y")), OnnxExporter.ToBytes(OnnxExporter.Export(Network(5), "x", "y")));
     }
+
+    [Fact]
+    public void OnnxRuntime_AgreesWithTheCSharpForwardPass_ForConvolutions()
+    {
+        var random = new Random(6);
+        var network = new Sequential(
+        [
+            new Conv1DLayer(channels: 3, length: 10, filters: 4, kernel: 3, random), new ActivationLayer(Activation.Relu, 32),
+            new Conv1DLayer(channels: 4, length: 8, filters: 2, kernel: 2, random), new ActivationLayer(Activation.Relu, 14),
+            new DenseLayer(14, 5, random), new ActivationLayer(Activation.Tanh, 5),
+            new DenseLayer(5, 1, random),
+        ]);
+        const int batch = 9;
+        var input = Enumerable.Range(0, batch * 30).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var expected = network.Forward(input, batch);
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(OnnxExporter.Export(network, "x", "y")));
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [batch, 30]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["x"], [tensor], ["y"]);
+        var actual = results[0].GetTensorDataAsSpan<float>().ToArray();
+
+        Assert.Equal([batch, 1], results[0].GetTensorTypeAndShape().Shape);
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4, $"{p.First} vs {p.Second}"));
+    }
+
+    [Fact]
+    public void OnnxRuntime_AgreesWithTheCSharpForwardPass_WhenAConvolutionIsLast()
+    {
+        var random = new Random(7);
+        var network = new Sequential([new Conv1DLayer(channels: 2, length: 6, filters: 3, kernel: 2, random)]);
+        var input = Enumerable.Range(0, 4 * 12).Select(_ => (float)random.NextDouble()).ToArray();
+        var expected = network.Forward(input, 4);
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(OnnxExporter.Export(network, "x", "y")));
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [4, 12]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["x"], [tensor], ["y"]);
+
+        Assert.Equal([4, 15], results[0].GetTensorTypeAndShape().Shape);
+        Assert.All(expected.Zip(results[0].GetTensorDataAsSpan<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4));
+    }
 }

@@ -7,8 +7,8 @@ namespace FleetGrains.Training.Onnx;
 
 /// <summary>
 /// Writes a <see cref="Sequential"/> network as an ONNX model of standard operators at
-/// <see cref="Opset"/>: a dense layer becomes <c>Gemm</c> (transB = 1, weights [out, in]),
-/// an activation becomes <c>Relu</c> or <c>Tanh</c>. The input is [batch, InputSize] float32 with a
+/// <see cref="Opset"/>: a dense layer becomes <c>Gemm</c> (transB = 1, weights [out, in]), a
+/// convolution over time <c>Conv</c>, an activation <c>Relu</c> or <c>Tanh</c>. The input is [batch, InputSize] float32 with a
 /// symbolic batch dimension; the output is [batch, OutputSize]. The same network gives the same bytes.
 /// </summary>
 public static class OnnxExporter
@@ -48,16 +48,42 @@ public static class OnnxExporter
     /// <summary>Adds the network's nodes and weights to <paramref name="graph"/>, from value <paramref name="input"/> to value <paramref name="output"/>.</summary>
     public static void AppendNetwork(GraphProto graph, Sequential network, string input, string output)
     {
+        // Between layers values are [batch, size]; a convolution needs [batch, channels, length], and a
+        // dense layer after it needs [batch, size] again: Reshape and Flatten bridge the two.
         var current = input;
+        var temporal = false;
         for (var i = 0; i < network.Layers.Count; i++)
         {
-            var next = i == network.Layers.Count - 1 ? output : $"h{i}";
-            graph.Node.Add(network.Layers[i] switch
+            var last = i == network.Layers.Count - 1;
+            var next = last ? output : $"h{i}";
+            var layer = network.Layers[i];
+            if (layer is Conv1DLayer conv && !temporal)
             {
-                DenseLayer dense => Gemm(graph, dense, i, current, next),
-                ActivationLayer activation => Node(activation.Activation.ToString(), [current], next),
+                graph.Initializer.Add(Int64Tensor($"shape{i}", -1, conv.Channels, conv.Length));
+                graph.Node.Add(Node("Reshape", [current, $"shape{i}"], $"{current}_by_channel"));
+                current = $"{current}_by_channel";
+                temporal = true;
+            }
+            else if (layer is DenseLayer && temporal)
+            {
+                graph.Node.Add(Node("Flatten", [current], $"{current}_flat", IntAttribute("axis", 1)));
+                current = $"{current}_flat";
+                temporal = false;
+            }
+
+            var result = last && temporal ? $"{next}_by_channel" : next;
+            graph.Node.Add(layer switch
+            {
+                DenseLayer dense => Gemm(graph, dense, i, current, result),
+                Conv1DLayer convolution => Conv(graph, convolution, i, current, result),
+                ActivationLayer activation => Node(activation.Activation.ToString(), [current], result),
                 var other => throw new NotSupportedException($"Layer {other.GetType().Name} has no ONNX export."),
             });
+            if (last && temporal)
+            {
+                graph.Node.Add(Node("Flatten", [result], next, IntAttribute("axis", 1)));
+            }
+
             current = next;
         }
     }
@@ -125,6 +151,15 @@ public static class OnnxExporter
     }
 
     public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
+
+    private static NodeProto Conv(GraphProto graph, Conv1DLayer conv, int index, string input, string output)
+    {
+        var weight = $"W{index}";
+        var bias = $"B{index}";
+        graph.Initializer.Add(FloatTensor(weight, conv.Weight.Value, conv.Filters, conv.Channels, conv.Kernel));
+        graph.Initializer.Add(FloatTensor(bias, conv.Bias.Value, conv.Filters));
+        return Node("Conv", [input, weight, bias], output, IntsAttribute("kernel_shape", conv.Kernel));
+    }
 
     private static NodeProto Gemm(GraphProto graph, DenseLayer dense, int index, string input, string output)
     {
