@@ -2,62 +2,26 @@ using System.Globalization;
 using System.Text.Json;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
+using FleetGrains.Training.Models;
 
 namespace FleetGrains.Cli;
 
-/// <summary><c>fleetctl eval smd</c>: model quality on a benchmark, computed on this machine.</summary>
+/// <summary><c>fleetctl eval smd|cmapss</c>: model quality on a benchmark, computed on this machine.</summary>
 public static class EvalCommand
 {
     public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error)
     {
         try
         {
-            line.ExpectArguments(1, "eval smd --data <dir> [--machines m1,m2] [--epochs N]");
-            if (line.Arguments[0] != "smd")
+            line.ExpectArguments(1, "eval smd|cmapss --data <dir> ...");
+            var data = line.Option("data") ?? throw new ArgumentException($"eval {line.Arguments[0]} needs --data <dir>.");
+            var epochs = Epochs(line);
+            return line.Arguments[0] switch
             {
-                throw new ArgumentException($"unknown benchmark '{line.Arguments[0]}'; this version evaluates: smd.");
-            }
-
-            var data = line.Option("data") ?? throw new ArgumentException("eval smd needs --data <dir> (the SMD folder with train/, test/, test_label/).");
-            var options = new SmdEvaluationOptions();
-            if (line.Option("epochs") is { } epochs)
-            {
-                if (!int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-                {
-                    throw new ArgumentException($"--epochs must be a positive whole number, got '{epochs}'.");
-                }
-
-                options = options with { Autoencoder = options.Autoencoder with { Training = options.Autoencoder.Training with { Epochs = n } } };
-            }
-
-            var machines = line.Option("machines")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                ?? [.. SmdMachine.Available(data)];
-            if (machines.Length == 0)
-            {
-                throw new DataFormatException($"{data}: no machine has train, test and test_label files.");
-            }
-
-            var results = new List<SmdMachineResult>();
-            foreach (var name in machines)
-            {
-                var result = SmdEvaluation.Evaluate(SmdMachine.Load(data, name), options);
-                results.Add(result);
-                if (!line.Flag("json"))
-                {
-                    await error.WriteLineAsync($"{name}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s");
-                }
-            }
-
-            if (line.Flag("json"))
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(new { options, machines = results, mean = Mean(results) }, FleetApiClient.Json));
-            }
-            else
-            {
-                WriteTable(results, options, output);
-            }
-
-            return 0;
+                "smd" => await SmdAsync(line, data, epochs, output, error),
+                "cmapss" => await CmapssAsync(line, data, epochs, output, error),
+                var other => throw new ArgumentException($"unknown benchmark '{other}'; this version evaluates: smd, cmapss."),
+            };
         }
         catch (ArgumentException ex)
         {
@@ -69,6 +33,83 @@ public static class EvalCommand
             await error.WriteLineAsync($"fleetctl: {ex.Message}");
             return 1;
         }
+    }
+
+    private static int? Epochs(CommandLine line)
+    {
+        if (line.Option("epochs") is not { } epochs)
+        {
+            return null;
+        }
+
+        return int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"--epochs must be a positive whole number, got '{epochs}'.");
+    }
+
+    private static async Task<int> SmdAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
+    {
+        var options = new SmdEvaluationOptions();
+        if (epochs is { } n)
+        {
+            options = options with { Autoencoder = options.Autoencoder with { Training = options.Autoencoder.Training with { Epochs = n } } };
+        }
+
+        var machines = line.Option("machines")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ?? [.. SmdMachine.Available(data)];
+        if (machines.Length == 0)
+        {
+            throw new DataFormatException($"{data}: no machine has train, test and test_label files.");
+        }
+
+        var results = new List<SmdMachineResult>();
+        foreach (var name in machines)
+        {
+            var result = SmdEvaluation.Evaluate(SmdMachine.Load(data, name), options);
+            results.Add(result);
+            await error.WriteLineAsync($"{name}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s");
+        }
+
+        if (line.Flag("json"))
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { options, machines = results, mean = Mean(results) }, FleetApiClient.Json));
+        }
+        else
+        {
+            WriteTable(results, options, output);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> CmapssAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
+    {
+        var subset = line.Option("subset") ?? throw new ArgumentException("eval cmapss needs --subset FD001|FD003.");
+        var options = new RulOptions();
+        if (epochs is { } n)
+        {
+            options = options with { Training = options.Training with { Epochs = n } };
+        }
+
+        var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
+        await error.WriteLineAsync($"{subset}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors");
+        if (line.Flag("json"))
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { options, result }, FleetApiClient.Json));
+            return 0;
+        }
+
+        static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+        var table = new TableWriter("SUBSET", "MODEL", "RMSE", "PHM08 SCORE", "TEST ENGINES");
+        foreach (var r in new[] { result.Model, result.Ridge })
+        {
+            table.Add(subset, r.Model, F(r.Rmse), F(r.PhmScore), result.TestEngines.ToString(CultureInfo.InvariantCulture));
+        }
+
+        table.WriteTo(output);
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"Predictions at each test engine's last cycle against RUL_{subset}; training targets capped at {options.RulCap:0}.");
+        return 0;
     }
 
     private static object Mean(IReadOnlyList<SmdMachineResult> results) => new

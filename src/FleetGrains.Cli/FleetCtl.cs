@@ -21,6 +21,8 @@ public static class FleetCtl
           eval smd --data <dir> [--machines m1,m2] [--epochs N]
                                           train the window autoencoder and the PCA baseline per SMD machine
                                           and report their detection quality (runs locally, no server)
+          eval cmapss --data <dir> --subset FD001|FD003 [--epochs N]
+                                          train the RUL model and the ridge baseline, report RMSE and PHM08 score
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
         """;

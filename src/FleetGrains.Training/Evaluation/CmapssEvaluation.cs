@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using FleetGrains.Training.Data;
+using FleetGrains.Training.Models;
+
+namespace FleetGrains.Training.Evaluation;
+
+public sealed record RulResult(string Model, double Rmse, double PhmScore, float[] Predictions);
+
+public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds);
+
+/// <summary>
+/// Trains the RUL model and the ridge baseline on <c>train_FDxxx</c>, predicts at the last cycle of
+/// every test engine, and compares with <c>RUL_FDxxx</c> (RMSE and the PHM08 score).
+/// </summary>
+public static class CmapssEvaluation
+{
+    public static CmapssResult Evaluate(CmapssSubset subset, RulOptions options)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var model = RulModel.Create(subset.Train, options);
+        var report = model.Train(subset.Train, options.Training);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        var ridge = RidgeRulBaseline.Fit(subset.Train, model);
+
+        return new CmapssResult(
+            subset.Name,
+            subset.Train.Count,
+            subset.Test.Count,
+            model.Sensors.Length,
+            Result("tcn", model.PredictAtLastCycle(subset.Test), subset.TestRul),
+            Result("ridge", ridge.PredictAtLastCycle(subset.Test), subset.TestRul),
+            report.TrainLoss.Count,
+            seconds);
+    }
+
+    private static RulResult Result(string name, float[] predicted, float[] actual) =>
+        new(name, RegressionMetrics.Rmse(predicted, actual), RegressionMetrics.PhmScore(predicted, actual), predicted);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using FleetGrains.Training.Data;
+using FleetGrains.Training.Evaluation;
+using FleetGrains.Training.Models;
+using FleetGrains.Training.Nn;
+
+namespace FleetGrains.Training.Tests;
+
+public sealed class RulModelTests : IDisposable
+{
+    private static readonly RulOptions Options = new()
+    {
+        Window = 10,
+        Filters = 4,
+        Kernel = 3,
+        Hidden = 16,
+        RulCap = 60,
+        Training = new TrainingOptions { Epochs = 40, BatchSize = 32, LearningRate = 3e-3f, Patience = 10, Seed = 3 },
+    };
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("fleetgrains-cmapss-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>Engines whose sensors 0-2 wear towards failure; sensor 3 is constant, the rest noise.</summary>
+    private static List<EngineRun> Engines(int count, int seed, bool cutShort, List<float>? trueRul = null)
+    {
+        var random = new Random(seed);
+        var engines = new List<EngineRun>();
+        for (var unit = 1; unit <= count; unit++)
+        {
+            var life = 80 + random.Next(60);
+            var observed = cutShort ? 20 + random.Next(life - 25) : life;
+            trueRul?.Add(life - observed);
+            var cycles = Enumerable.Range(0, observed).Select(t =>
+            {
+                var wear = Math.Exp(3.0 * t / life) - 1;
+                return Enumerable.Range(0, CmapssSubset.SensorCount).Select(s => (float)(s switch
+                {
+                    < 3 => 100 + (s * 10) + (wear * (s + 1)) + (0.3 * random.NextDouble()),
+                    3 => 50,
+                    _ => 20 + random.NextDouble(),
+                })).ToArray();
+            }).ToList();
+            engines.Add(new EngineRun(unit, cycles));
+        }
+
+        return engines;
+    }
+
+    [Fact]
+    public void InformativeSensors_LeavesOutConstantOnes()
+    {
+        var sensors = RulModel.InformativeSensors(Engines(3, seed: 1, cutShort: false));
+
+        Assert.DoesNotContain(3, sensors);
+        Assert.Contains(0, sensors);
+        Assert.Equal(CmapssSubset.SensorCount - 1, sensors.Length);
+    }
+
+    [Fact]
+    public void Model_LearnsRemainingLife_BetterThanPredictingTheMean()
+    {
+        var train = Engines(40, seed: 2, cutShort: false);
+        var rul = new List<float>();
+        var test = Engines(30, seed: 3, cutShort: true, rul);
+        var model = RulModel.Create(train, Options);
+        model.Train(train, Options.Training);
+
+        var predicted = model.PredictAtLastCycle(test);
+        var ridge = RidgeRulBaseline.Fit(train, model).PredictAtLastCycle(test);
+        var capped = rul.Select(r => Math.Min(r, Options.RulCap)).ToArray();
+        var mean = Enumerable.Repeat(capped.Average(), capped.Length).ToArray();
+
+        var modelRmse = RegressionMetrics.Rmse(predicted, capped);
+        var meanRmse = RegressionMetrics.Rmse(mean, capped);
+        Assert.True(modelRmse < 0.7 * meanRmse, $"model {modelRmse}, mean {meanRmse}");
+        Assert.True(RegressionMetrics.Rmse(ridge, capped) < meanRmse, "ridge should beat the mean too");
+        Assert.All(predicted, p => Assert.True(p >= 0));
+    }
+
+    [Fact]
+    public void ShortHistory_IsPaddedWithItsFirstCycle()
+    {
+        var train = Engines(5, seed: 4, cutShort: false);
+        var model = RulModel.Create(train, Options);
+        var shortEngine = new EngineRun(1, train[0].Cycles.Take(3).ToList());
+
+        var window = model.ChannelMajorWindow(shortEngine, end: 2);
+
+        // Sensor 0's row: cycles 0, 0, ..., 0, 1, 2 (normalised)
+        var row = window.AsSpan(0, Options.Window).ToArray();
+        Assert.All(row.Take(Options.Window - 2), v => Assert.Equal(row[0], v));
+        Assert.Equal(3, row.Distinct().Count());
+    }
+
+    [Fact]
+    public void Load_ReadsTheSubset_AndChecksCycleOrder()
+    {
+        static string Line(int unit, int cycle) =>
+            string.Join(' ', new[] { unit, cycle }.Select(v => v.ToString(CultureInfo.InvariantCulture)).Concat(Enumerable.Repeat("1.5", 24))) + "  ";
+        File.WriteAllLines(Path.Combine(_folder, "train_FD001.txt"), [Line(1, 1), Line(1, 2), Line(2, 1)]);
+        File.WriteAllLines(Path.Combine(_folder, "test_FD001.txt"), [Line(1, 1)]);
+        File.WriteAllLines(Path.Combine(_folder, "RUL_FD001.txt"), ["42"]);
+
+        var subset = CmapssSubset.Load(_folder, "FD001");
+
+        Assert.Equal([2, 1], subset.Train.Select(e => e.Cycles.Count));
+        Assert.Equal(21, subset.Train[0].Cycles[0].Length);
+        Assert.Equal([42f], subset.TestRul);
+
+        File.WriteAllLines(Path.Combine(_folder, "train_FD001.txt"), [Line(1, 1), Line(1, 3)]);
+        var ex = Assert.Throws<DataFormatException>(() => CmapssSubset.Load(_folder, "FD001"));
+        Assert.Contains("train_FD001.txt:2: engine 1 cycle 3 follows cycle 1", ex.Message);
+    }
+
+    [Fact]
+    public void Load_UnknownSubset_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => CmapssSubset.Load(_folder, "FD009"));
+    }
+}
