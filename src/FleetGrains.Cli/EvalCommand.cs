@@ -92,7 +92,7 @@ public static class EvalCommand
         }
 
         var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
-        await error.WriteLineAsync($"{subset}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors");
+        await error.WriteLineAsync($"{subset}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}");
         if (line.Flag("json"))
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new { options, result }, FleetApiClient.Json));

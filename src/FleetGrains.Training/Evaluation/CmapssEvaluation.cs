@@ -6,7 +6,8 @@ namespace FleetGrains.Training.Evaluation;
 
 public sealed record RulResult(string Model, double Rmse, double PhmScore, float[] Predictions);
 
-public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds);
+/// <summary><see cref="ValidationRmse"/>: the model's RMSE (in cycles, capped target) on the held-out training engines — what configuration choices may look at.</summary>
+public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds, double ValidationRmse);
 
 /// <summary>
 /// Trains the RUL model and the ridge baseline on <c>train_FDxxx</c>, predicts at the last cycle of
@@ -30,7 +31,8 @@ public static class CmapssEvaluation
             Result("tcn", model.PredictAtLastCycle(subset.Test), subset.TestRul),
             Result("ridge", ridge.PredictAtLastCycle(subset.Test), subset.TestRul),
             report.TrainLoss.Count,
-            seconds);
+            seconds,
+            Math.Sqrt(report.BestValidationLoss) * options.RulCap);
     }
 
     private static RulResult Result(string name, float[] predicted, float[] actual) =>

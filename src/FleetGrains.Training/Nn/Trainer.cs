@@ -26,7 +26,7 @@ public static class Trainer
 
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(options.Seed);
-        var adam = new Adam(network.Parameters, options.LearningRate);
+        var adam = new Adam(network.Parameters, options.LearningRate, options.WeightDecay);
         var order = Enumerable.Range(0, trainRows).ToArray();
         var trainLoss = new List<float>();
         var validationLoss = new List<float>();

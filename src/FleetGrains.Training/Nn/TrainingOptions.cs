@@ -9,6 +9,9 @@ public sealed record TrainingOptions
 
     public float LearningRate { get; init; } = 1e-3f;
 
+    /// <summary>Decoupled weight decay (AdamW); 0 turns it off.</summary>
+    public float WeightDecay { get; init; }
+
     /// <summary>The share of rows (the last ones, not shuffled) held out to decide when to stop.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
