@@ -3,6 +3,8 @@ using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
 using FleetGrains.Training.Nn;
+using FleetGrains.Training.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FleetGrains.Training.Tests;
 
@@ -118,5 +120,26 @@ public sealed class RulModelTests : IDisposable
     public void Load_UnknownSubset_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => CmapssSubset.Load(_folder, "FD009"));
+    }
+
+    [Fact]
+    public void ExportedModel_PredictsFromRawWindowsLikeTheCSharpModel()
+    {
+        var train = Engines(10, seed: 5, cutShort: false);
+        var options = Options with { Training = Options.Training with { Epochs = 3 } };
+        var model = RulModel.Create(train, options);
+        model.Train(train, options.Training);
+        var test = Engines(6, seed: 6, cutShort: true);
+        var expected = model.PredictAtLastCycle(test);
+        var raw = test.SelectMany(e => Enumerable.Range(e.Cycles.Count - Options.Window, Options.Window).SelectMany(t => e.Cycles[Math.Max(0, t)])).ToArray();
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(RulExporter.Export(model, CmapssSubset.SensorCount)));
+        using var input = OrtValue.CreateTensorValueFromMemory(raw, [test.Count, Options.Window * CmapssSubset.SensorCount]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [RulExporter.Input], [input], [RulExporter.Output]);
+        var actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+
+        Assert.Equal([test.Count], outputs[0].GetTensorTypeAndShape().Shape);
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-3, $"{p.First} vs {p.Second}"));
     }
 }
