@@ -23,6 +23,9 @@ public static class FleetCtl
                                           and report their detection quality (runs locally, no server)
           eval cmapss --data <dir> --subset FD001|FD003 [--epochs N]
                                           train the RUL model and the ridge baseline, report RMSE and PHM08 score
+          train autoencoder --data <smd dir> --machines <name> --out <path>
+          train rul --data <cmapss dir> --subset FD001|FD003 --out <path>
+                                          train a model, write <path>.onnx with its card <path>.json and <path>.md
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
         """;
@@ -50,6 +53,11 @@ public static class FleetCtl
         if (line.Command == "eval")
         {
             return await EvalCommand.RunAsync(line, output, error);
+        }
+
+        if (line.Command == "train")
+        {
+            return await TrainCommand.RunAsync(args, line, output, error);
         }
 
         var url = line.Option("url") ?? Environment.GetEnvironmentVariable(UrlVariable) ?? DefaultUrl;

@@ -10,21 +10,7 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
-    private void WriteMachine(string name, int rows, int anomalyAt)
-    {
-        var random = new Random(1);
-        string Row(int t, bool anomalous) => string.Join(',', Enumerable.Range(0, 4).Select(f =>
-            ((0.5 + (0.3 * Math.Sin((t / 6.0) + f)) + (0.02 * random.NextDouble()) + (anomalous && f == 2 ? 0.8 : 0)).ToString("F6", CultureInfo.InvariantCulture))));
-        foreach (var folder in new[] { "train", "test", "test_label" })
-        {
-            Directory.CreateDirectory(Path.Combine(_data, folder));
-        }
-
-        File.WriteAllLines(Path.Combine(_data, "train", $"{name}.txt"), Enumerable.Range(0, rows).Select(t => Row(t, false)));
-        var anomalous = Enumerable.Range(0, rows).Select(t => t >= anomalyAt && t < anomalyAt + 10).ToArray();
-        File.WriteAllLines(Path.Combine(_data, "test", $"{name}.txt"), Enumerable.Range(0, rows).Select(t => Row(rows + t, anomalous[t])));
-        File.WriteAllLines(Path.Combine(_data, "test_label", $"{name}.txt"), anomalous.Select(a => a ? "1" : "0"));
-    }
+    private void WriteMachine(string name, int rows, int anomalyAt) => SyntheticBenchmarks.WriteSmdMachine(_data, name, rows, anomalyAt);
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
@@ -87,5 +73,18 @@ public sealed class EvalCommandTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Contains($"{test}:101: expected 4 values, found 2", error);
+    }
+
+    [Fact]
+    public async Task EvalCmapss_ReportsTheModelAndTheRidgeBaseline()
+    {
+        SyntheticBenchmarks.WriteCmapss(_data, "FD001", engines: 12);
+
+        var (exit, output, error) = await RunAsync("eval", "cmapss", "--data", _data, "--subset", "FD001", "--epochs", "3");
+
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"FD001\s+tcn\s+[0-9.]+\s+[0-9.]+\s+12", output);
+        Assert.Matches(@"FD001\s+ridge\s+[0-9.]+", output);
+        Assert.Contains("validation RMSE", error);
     }
 }

@@ -15,7 +15,10 @@ public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngin
 /// </summary>
 public static class CmapssEvaluation
 {
-    public static CmapssResult Evaluate(CmapssSubset subset, RulOptions options)
+    public static CmapssResult Evaluate(CmapssSubset subset, RulOptions options) => EvaluateAndKeep(subset, options).Result;
+
+    /// <summary>The evaluation and the RUL model it trained.</summary>
+    public static (CmapssResult Result, RulModel Model) EvaluateAndKeep(CmapssSubset subset, RulOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
         var model = RulModel.Create(subset.Train, options);
@@ -23,7 +26,7 @@ public static class CmapssEvaluation
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var ridge = RidgeRulBaseline.Fit(subset.Train, model);
 
-        return new CmapssResult(
+        return (new CmapssResult(
             subset.Name,
             subset.Train.Count,
             subset.Test.Count,
@@ -32,7 +35,7 @@ public static class CmapssEvaluation
             Result("ridge", ridge.PredictAtLastCycle(subset.Test), subset.TestRul),
             report.TrainLoss.Count,
             seconds,
-            Math.Sqrt(report.BestValidationLoss) * options.RulCap);
+            Math.Sqrt(report.BestValidationLoss) * options.RulCap), model);
     }
 
     private static RulResult Result(string name, float[] predicted, float[] actual) =>

@@ -31,7 +31,10 @@ public sealed record SmdMachineResult(string Machine, int TrainRows, int TestRow
 /// </summary>
 public static class SmdEvaluation
 {
-    public static SmdMachineResult Evaluate(SmdMachine machine, SmdEvaluationOptions options)
+    public static SmdMachineResult Evaluate(SmdMachine machine, SmdEvaluationOptions options) => EvaluateAndKeep(machine, options).Result;
+
+    /// <summary>The evaluation and the autoencoder it trained.</summary>
+    public static (SmdMachineResult Result, WindowAutoencoder Model) EvaluateAndKeep(SmdMachine machine, SmdEvaluationOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
         var autoencoder = WindowAutoencoder.Create(machine.Train, options.Autoencoder);
@@ -46,7 +49,7 @@ public static class SmdEvaluation
         var pcaTrainScores = pca.Score(machine.Train);
         var pcaTestScores = pca.Score(machine.Test);
 
-        return new SmdMachineResult(
+        return (new SmdMachineResult(
             machine.Name,
             machine.Train.Count,
             machine.Test.Count,
@@ -54,7 +57,7 @@ public static class SmdEvaluation
             Detect("autoencoder", aeTestScores, Quantile(aeTrainScores, options.ThresholdQuantile), machine.Labels),
             Detect("pca", pcaTestScores, Quantile(pcaTrainScores, options.ThresholdQuantile), machine.Labels),
             report.TrainLoss.Count,
-            trainingSeconds);
+            trainingSeconds), autoencoder);
     }
 
     public static DetectorResult Detect(string name, float[] scores, float threshold, bool[] labels)

@@ -1,0 +1,130 @@
+using FleetGrains.Training.Data;
+using FleetGrains.Training.Evaluation;
+using FleetGrains.Training.Models;
+using FleetGrains.Training.Onnx;
+using FleetGrains.Training.Onnx.Proto;
+
+namespace FleetGrains.Cli;
+
+/// <summary>
+/// <c>fleetctl train autoencoder|rul</c>: trains a model on a benchmark's training split, measures it on
+/// the test split, and writes the ONNX file with its model card (JSON and Markdown).
+/// </summary>
+public static class TrainCommand
+{
+    public static async Task<int> RunAsync(string[] args, CommandLine line, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            line.ExpectArguments(1, "train autoencoder|rul --data <dir> ... --out <path>");
+            var data = line.Option("data") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --data <dir>.");
+            var outPath = line.Option("out") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --out <path> (without extension).");
+            var command = "fleetctl " + string.Join(' ', args);
+            var (model, card) = line.Arguments[0] switch
+            {
+                "autoencoder" => Autoencoder(line, data, outPath, command),
+                "rul" => Rul(line, data, outPath, command),
+                var other => throw new ArgumentException($"unknown model kind '{other}'; use autoencoder or rul."),
+            };
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+            await File.WriteAllBytesAsync($"{outPath}.onnx", OnnxExporter.ToBytes(model));
+            await File.WriteAllTextAsync($"{outPath}.json", card.ToJson());
+            await File.WriteAllTextAsync($"{outPath}.md", card.ToMarkdown());
+            await output.WriteLineAsync($"wrote {outPath}.onnx, {outPath}.json, {outPath}.md ({card.Epochs} epochs, {card.TrainingSeconds:F0} s)");
+            foreach (var (metric, value) in card.Quality)
+            {
+                await output.WriteLineAsync($"  {metric}: {value:0.000}");
+            }
+
+            return 0;
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 2;
+        }
+        catch (DataFormatException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static (ModelProto Model, ModelCard Card) Autoencoder(CommandLine line, string data, string outPath, string command)
+    {
+        var machineName = line.Option("machines") ?? throw new ArgumentException("train autoencoder needs --machines <name> (one SMD machine).");
+        var options = new SmdEvaluationOptions();
+        var (result, model) = SmdEvaluation.EvaluateAndKeep(SmdMachine.Load(data, machineName), options);
+        var name = Path.GetFileName(outPath);
+        var onnx = AutoencoderExporter.Export(model, new Dictionary<string, string> { ["fleetgrains.name"] = name });
+        var size = $"[batch, {model.Window * model.Features}]";
+        var card = new ModelCard(
+            name,
+            "window-autoencoder",
+            $"{name}.onnx",
+            [new TensorSpec(AutoencoderExporter.Input, size, $"{model.Window} samples × {model.Features} raw readings, oldest first")],
+            [
+                new TensorSpec(AutoencoderExporter.Score, "[batch]", "mean squared reconstruction error of the newest sample"),
+                new TensorSpec(AutoencoderExporter.FeatureErrors, $"[batch, {model.Features}]", "the newest sample's squared error per feature"),
+                new TensorSpec(AutoencoderExporter.Reconstruction, size, "the reconstructed window, normalised"),
+            ],
+            model.Window,
+            model.Features,
+            null,
+            model.Normaliser.Mean,
+            model.Normaliser.Std,
+            null,
+            $"SMD {machineName}, train/ ({result.TrainRows} rows); quality on test/ ({result.TestRows} rows, {result.Anomalies} anomalous)",
+            command,
+            options.Autoencoder.Training.Seed,
+            result.Epochs,
+            result.TrainingSeconds,
+            new Dictionary<string, double>
+            {
+                ["threshold (0.995 quantile of train scores)"] = result.Autoencoder.Threshold,
+                ["point-wise precision"] = result.Autoencoder.PointWise.Precision,
+                ["point-wise recall"] = result.Autoencoder.PointWise.Recall,
+                ["point-wise F1"] = result.Autoencoder.F1,
+                ["point-adjusted F1"] = result.Autoencoder.AdjustedF1,
+                ["best point-wise F1 (reference)"] = result.Autoencoder.BestF1,
+                ["PCA baseline best point-wise F1 (reference)"] = result.Pca.BestF1,
+            });
+        return (onnx, card);
+    }
+
+    private static (ModelProto Model, ModelCard Card) Rul(CommandLine line, string data, string outPath, string command)
+    {
+        var subsetName = line.Option("subset") ?? throw new ArgumentException("train rul needs --subset FD001|FD003.");
+        var options = new RulOptions();
+        var (result, model) = CmapssEvaluation.EvaluateAndKeep(CmapssSubset.Load(data, subsetName), options);
+        var name = Path.GetFileName(outPath);
+        var onnx = RulExporter.Export(model, CmapssSubset.SensorCount, new Dictionary<string, string> { ["fleetgrains.name"] = name });
+        var card = new ModelCard(
+            name,
+            "rul",
+            $"{name}.onnx",
+            [new TensorSpec(RulExporter.Input, $"[batch, {model.Window * CmapssSubset.SensorCount}]", $"{model.Window} cycles × {CmapssSubset.SensorCount} raw sensor readings, oldest first")],
+            [new TensorSpec(RulExporter.Output, "[batch]", $"remaining useful life in cycles (trained on targets capped at {model.Cap:0})")],
+            model.Window,
+            CmapssSubset.SensorCount,
+            model.Sensors,
+            model.Normaliser.Mean,
+            model.Normaliser.Std,
+            model.Cap,
+            $"C-MAPSS {subsetName}: train_{subsetName} ({result.TrainEngines} engines run to failure); quality on test_{subsetName} / RUL_{subsetName} ({result.TestEngines} engines)",
+            command,
+            options.Training.Seed,
+            result.Epochs,
+            result.TrainingSeconds,
+            new Dictionary<string, double>
+            {
+                ["RMSE"] = result.Model.Rmse,
+                ["PHM08 score"] = result.Model.PhmScore,
+                ["validation RMSE (held-out training engines)"] = result.ValidationRmse,
+                ["ridge baseline RMSE"] = result.Ridge.Rmse,
+                ["ridge baseline PHM08 score"] = result.Ridge.PhmScore,
+            });
+        return (onnx, card);
+    }
+}
