@@ -26,6 +26,10 @@ public static class FleetCtl
           train autoencoder --data <smd dir> --machines <name> --out <path>
           train rul --data <cmapss dir> --subset FD001|FD003 --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
+          replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]
+                 [--label col] [--window 16] [--epochs N] [--out scores.csv]
+                                          train an autoencoder on the leading rows of your own CSV (with a header),
+                                          score the rest with a learned threshold, write row,score,threshold,alarm,label
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
         """;
@@ -53,6 +57,11 @@ public static class FleetCtl
         if (line.Command == "eval")
         {
             return await EvalCommand.RunAsync(line, output, error);
+        }
+
+        if (line.Command == "replay")
+        {
+            return await ReplayCommand.RunAsync(line, output, error);
         }
 
         if (line.Command == "train")

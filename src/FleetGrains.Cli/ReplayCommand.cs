@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using FleetGrains.Training.Data;
+using FleetGrains.Training.Evaluation;
+using FleetGrains.Training.Models;
+
+namespace FleetGrains.Cli;
+
+/// <summary><c>fleetctl replay</c>: a user's own CSV history through a window autoencoder with a learned threshold.</summary>
+public static class ReplayCommand
+{
+    public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            line.ExpectArguments(1, "replay <csv> [--columns ...] [--train-rows N | --train-fraction F] [--label col] [--out file]");
+            var path = line.Arguments[0];
+            var delimiter = line.Option("delimiter") switch
+            {
+                null => ',',
+                "tab" or "\\t" => '\t',
+                { Length: 1 } d => d[0],
+                var d => throw new ArgumentException($"--delimiter must be one character (or 'tab'), got '{d}'."),
+            };
+            var file = DelimitedFile.Read(path, delimiter);
+            int? label = line.Option("label") is { } l ? file.Column(l) : null;
+            var columns = line.Option("columns") is { } list
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(file.Column).ToArray()
+                : [.. Enumerable.Range(0, file.Header.Length).Where(c => c != label)];
+            var trainRows = TrainRows(line, file.Rows.Count);
+            var autoencoder = new AutoencoderOptions();
+            if (line.Option("window") is { } w)
+            {
+                autoencoder = autoencoder with { Window = PositiveInt(w, "--window") };
+            }
+
+            if (line.Option("epochs") is { } e)
+            {
+                autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = PositiveInt(e, "--epochs") } };
+            }
+
+            var result = CsvReplay.Run(file, new CsvReplayOptions(columns, trainRows, label, autoencoder));
+            var outPath = line.Option("out") ?? Path.ChangeExtension(path, ".scores.csv");
+            await File.WriteAllTextAsync(outPath, ToCsv(result));
+
+            var alarms = result.Rows.Count(r => r.Alarm);
+            await output.WriteLineAsync($"trained on rows 0-{trainRows - 1} ({string.Join(", ", columns.Select(c => file.Header[c]))}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
+            await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} (the 0.995 quantile of the training rows' own scores)");
+            await output.WriteLineAsync($"scored rows {trainRows}-{trainRows + result.Rows.Count - 1}: {alarms} alarms; wrote {outPath}");
+            if (result.AgainstLabels is { } c)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"against '{file.Header[label!.Value]}': precision {c.Precision:0.000}, recall {c.Recall:0.000}, F1 {c.F1:0.000} (point-wise)"));
+            }
+
+            return 0;
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 2;
+        }
+        catch (DataFormatException ex)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int TrainRows(CommandLine line, int rows)
+    {
+        if (line.Option("train-rows") is { } n)
+        {
+            return PositiveInt(n, "--train-rows");
+        }
+
+        var fraction = line.Option("train-fraction") ?? "0.5";
+        return double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is > 0 and < 1
+            ? (int)(rows * f)
+            : throw new ArgumentException($"--train-fraction must be between 0 and 1, got '{fraction}'.");
+    }
+
+    private static int PositiveInt(string text, string option) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"{option} must be a positive whole number, got '{text}'.");
+
+    private static string ToCsv(CsvReplayResult result)
+    {
+        var csv = new StringBuilder("row,score,threshold,alarm,label\n");
+        foreach (var r in result.Rows)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Row},{r.Score:G9},{r.Threshold:G9},{(r.Alarm ? 1 : 0)},{r.Label}\n");
+        }
+
+        return csv.ToString();
+    }
+}
