@@ -63,6 +63,19 @@ public sealed class CommandLine
 
     public bool Flag(string name) => _flags.Contains(name);
 
+    /// <summary>The option as a positive whole number, or null when it is absent.</summary>
+    public int? PositiveInt(string name)
+    {
+        if (Option(name) is not { } text)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"--{name} must be a positive whole number, got '{text}'.");
+    }
+
     public void ExpectArguments(int count, string usage)
     {
         if (Arguments.Count != count)

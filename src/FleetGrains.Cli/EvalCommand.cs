@@ -9,43 +9,19 @@ namespace FleetGrains.Cli;
 /// <summary><c>fleetctl eval smd|cmapss</c>: model quality on a benchmark, computed on this machine.</summary>
 public static class EvalCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error)
-    {
-        try
+    public static Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error) =>
+        LocalCommand.RunAsync(error, async () =>
         {
             line.ExpectArguments(1, "eval smd|cmapss --data <dir> ...");
             var data = line.Option("data") ?? throw new ArgumentException($"eval {line.Arguments[0]} needs --data <dir>.");
-            var epochs = Epochs(line);
+            var epochs = line.PositiveInt("epochs");
             return line.Arguments[0] switch
             {
                 "smd" => await SmdAsync(line, data, epochs, output, error),
                 "cmapss" => await CmapssAsync(line, data, epochs, output, error),
                 var other => throw new ArgumentException($"unknown benchmark '{other}'; this version evaluates: smd, cmapss."),
             };
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 2;
-        }
-        catch (DataFormatException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 1;
-        }
-    }
-
-    private static int? Epochs(CommandLine line)
-    {
-        if (line.Option("epochs") is not { } epochs)
-        {
-            return null;
-        }
-
-        return int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
-            ? n
-            : throw new ArgumentException($"--epochs must be a positive whole number, got '{epochs}'.");
-    }
+        });
 
     private static async Task<int> SmdAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
     {

@@ -9,9 +9,8 @@ namespace FleetGrains.Cli;
 /// <summary><c>fleetctl replay</c>: a user's own CSV history through a window autoencoder with a learned threshold.</summary>
 public static class ReplayCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error)
-    {
-        try
+    public static Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error) =>
+        LocalCommand.RunAsync(error, async () =>
         {
             line.ExpectArguments(1, "replay <csv> [--columns ...] [--train-rows N | --train-fraction F] [--label col] [--out file]");
             var path = line.Arguments[0];
@@ -29,14 +28,14 @@ public static class ReplayCommand
                 : [.. Enumerable.Range(0, file.Header.Length).Where(c => c != label)];
             var trainRows = TrainRows(line, file.Rows.Count);
             var autoencoder = new AutoencoderOptions();
-            if (line.Option("window") is { } w)
+            if (line.PositiveInt("window") is { } w)
             {
-                autoencoder = autoencoder with { Window = PositiveInt(w, "--window") };
+                autoencoder = autoencoder with { Window = w };
             }
 
-            if (line.Option("epochs") is { } e)
+            if (line.PositiveInt("epochs") is { } e)
             {
-                autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = PositiveInt(e, "--epochs") } };
+                autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = e } };
             }
 
             var result = CsvReplay.Run(file, new CsvReplayOptions(columns, trainRows, label, autoencoder));
@@ -53,24 +52,13 @@ public static class ReplayCommand
             }
 
             return 0;
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 2;
-        }
-        catch (DataFormatException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 1;
-        }
-    }
+        });
 
     private static int TrainRows(CommandLine line, int rows)
     {
-        if (line.Option("train-rows") is { } n)
+        if (line.PositiveInt("train-rows") is { } n)
         {
-            return PositiveInt(n, "--train-rows");
+            return n;
         }
 
         var fraction = line.Option("train-fraction") ?? "0.5";
@@ -78,11 +66,6 @@ public static class ReplayCommand
             ? (int)(rows * f)
             : throw new ArgumentException($"--train-fraction must be between 0 and 1, got '{fraction}'.");
     }
-
-    private static int PositiveInt(string text, string option) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
-            ? n
-            : throw new ArgumentException($"{option} must be a positive whole number, got '{text}'.");
 
     private static string ToCsv(CsvReplayResult result)
     {

@@ -12,9 +12,8 @@ namespace FleetGrains.Cli;
 /// </summary>
 public static class TrainCommand
 {
-    public static async Task<int> RunAsync(string[] args, CommandLine line, TextWriter output, TextWriter error)
-    {
-        try
+    public static Task<int> RunAsync(string[] args, CommandLine line, TextWriter output, TextWriter error) =>
+        LocalCommand.RunAsync(error, async () =>
         {
             line.ExpectArguments(1, "train autoencoder|rul --data <dir> ... --out <path>");
             var data = line.Option("data") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --data <dir>.");
@@ -38,18 +37,7 @@ public static class TrainCommand
             }
 
             return 0;
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 2;
-        }
-        catch (DataFormatException ex)
-        {
-            await error.WriteLineAsync($"fleetctl: {ex.Message}");
-            return 1;
-        }
-    }
+        });
 
     private static (ModelProto Model, ModelCard Card) Autoencoder(CommandLine line, string data, string outPath, string command)
     {

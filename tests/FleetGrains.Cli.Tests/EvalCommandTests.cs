@@ -1,32 +1,18 @@
 using System.Globalization;
-using FleetGrains.Cli;
 
 namespace FleetGrains.Cli.Tests;
 
 /// <summary><c>fleetctl eval smd</c> on a small synthetic folder in the SMD layout.</summary>
-public sealed class EvalCommandTests : IDisposable
+public sealed class EvalCommandTests : WithTemporaryFolder
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("fleetgrains-smd-").FullName;
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
-
-    private void WriteMachine(string name, int rows, int anomalyAt) => SyntheticBenchmarks.WriteSmdMachine(_data, name, rows, anomalyAt);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var http = new HttpClient();
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await FleetCtl.RunAsync(args, http, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private void WriteMachine(string name, int rows, int anomalyAt) => SyntheticBenchmarks.WriteSmdMachine(Folder, name, rows, anomalyAt);
 
     [Fact]
     public async Task EvalSmd_FindsThePlantedAnomaly_AndReportsBothDetectors()
     {
         WriteMachine("machine-9-9", rows: 400, anomalyAt: 300);
 
-        var (exit, output, error) = await RunAsync("eval", "smd", "--data", _data, "--epochs", "15");
+        var (exit, output, error) = await Fleetctl.RunAsync("eval", "smd", "--data", Folder, "--epochs", "15");
 
         Assert.True(exit == 0, error);
         Assert.Contains("machine-9-9: trained", error);
@@ -42,7 +28,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         WriteMachine("machine-9-8", rows: 200, anomalyAt: 150);
 
-        var (exit, output, _) = await RunAsync("--json", "eval", "smd", "--data", _data, "--epochs", "3");
+        var (exit, output, _) = await Fleetctl.RunAsync("--json", "eval", "smd", "--data", Folder, "--epochs", "3");
 
         Assert.Equal(0, exit);
         using var json = System.Text.Json.JsonDocument.Parse(output);
@@ -56,7 +42,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData(new[] { "eval", "smd", "--data", "/nonexistent/smd" }, 1, "/nonexistent/smd: not an SMD folder")]
     public async Task EvalSmd_BadArguments_SayWhy(string[] args, int exit, string message)
     {
-        var result = await RunAsync(args);
+        var result = await Fleetctl.RunAsync(args);
 
         Assert.Equal(exit, result.Exit);
         Assert.Contains(message, result.Error);
@@ -66,10 +52,10 @@ public sealed class EvalCommandTests : IDisposable
     public async Task EvalSmd_RaggedFile_NamesFileAndLine()
     {
         WriteMachine("machine-9-7", rows: 100, anomalyAt: 50);
-        var test = Path.Combine(_data, "test", "machine-9-7.txt");
+        var test = Path.Combine(Folder, "test", "machine-9-7.txt");
         File.AppendAllText(test, "0.1,0.2\n");
 
-        var (exit, _, error) = await RunAsync("eval", "smd", "--data", _data, "--epochs", "1");
+        var (exit, _, error) = await Fleetctl.RunAsync("eval", "smd", "--data", Folder, "--epochs", "1");
 
         Assert.Equal(1, exit);
         Assert.Contains($"{test}:101: expected 4 values, found 2", error);
@@ -78,9 +64,9 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public async Task EvalCmapss_ReportsTheModelAndTheRidgeBaseline()
     {
-        SyntheticBenchmarks.WriteCmapss(_data, "FD001", engines: 12);
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD001", engines: 12);
 
-        var (exit, output, error) = await RunAsync("eval", "cmapss", "--data", _data, "--subset", "FD001", "--epochs", "3");
+        var (exit, output, error) = await Fleetctl.RunAsync("eval", "cmapss", "--data", Folder, "--subset", "FD001", "--epochs", "3");
 
         Assert.True(exit == 0, error);
         Assert.Matches(@"FD001\s+tcn\s+[0-9.]+\s+[0-9.]+\s+12", output);

@@ -1,22 +1,9 @@
 using System.Globalization;
-using FleetGrains.Cli;
 
 namespace FleetGrains.Cli.Tests;
 
-public sealed class ReplayCommandTests : IDisposable
+public sealed class ReplayCommandTests : WithTemporaryFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("fleetgrains-replay-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var http = new HttpClient();
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await FleetCtl.RunAsync(args, http, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
 
     /// <summary>A timestamp column, <paramref name="features"/> sine-wave features and a label; rows 700-704 and 850-854 carry planted spikes.</summary>
     private string Series(int features, int rows = 1000)
@@ -31,7 +18,7 @@ public sealed class ReplayCommandTests : IDisposable
             lines.Add(string.Join(',', new[] { $"2026-01-01T00:{t / 60 % 60:D2}:{t % 60:D2}Z" }.Concat(values).Append(anomalous ? "1" : "0")));
         }
 
-        var path = Path.Combine(_folder, $"series{features}.csv");
+        var path = Path.Combine(Folder, $"series{features}.csv");
         File.WriteAllLines(path, lines);
         return path;
     }
@@ -43,9 +30,9 @@ public sealed class ReplayCommandTests : IDisposable
     {
         var csv = Series(features);
         var columns = string.Join(',', Enumerable.Range(0, features).Select(f => $"sensor{f}"));
-        var scores = Path.Combine(_folder, "scores.csv");
+        var scores = Path.Combine(Folder, "scores.csv");
 
-        var (exit, output, error) = await RunAsync("replay", csv, "--columns", columns, "--train-rows", "600", "--label", "label", "--epochs", "20", "--out", scores);
+        var (exit, output, error) = await Fleetctl.RunAsync("replay", csv, "--columns", columns, "--train-rows", "600", "--label", "label", "--epochs", "20", "--out", scores);
 
         Assert.True(exit == 0, error);
         var lines = await File.ReadAllLinesAsync(scores);
@@ -62,31 +49,31 @@ public sealed class ReplayCommandTests : IDisposable
     [Fact]
     public async Task Replay_DefaultsToEveryColumnButTheLabel_AndHalfTheRowsForTraining()
     {
-        var csv = Path.Combine(_folder, "plain.csv");
+        var csv = Path.Combine(Folder, "plain.csv");
         File.WriteAllLines(csv, new[] { "a,b" }.Concat(Enumerable.Range(0, 200).Select(t => $"{Math.Sin(t / 5.0).ToString("F3", CultureInfo.InvariantCulture)},{t % 7}")));
 
-        var (exit, output, error) = await RunAsync("replay", csv, "--epochs", "2");
+        var (exit, output, error) = await Fleetctl.RunAsync("replay", csv, "--epochs", "2");
 
         Assert.True(exit == 0, error);
         Assert.Contains("trained on rows 0-99 (a, b)", output);
-        Assert.True(File.Exists(Path.Combine(_folder, "plain.scores.csv")));
+        Assert.True(File.Exists(Path.Combine(Folder, "plain.scores.csv")));
     }
 
     [Fact]
     public async Task Replay_BadInput_NamesTheFileAndLine()
     {
-        var ragged = Path.Combine(_folder, "ragged.csv");
+        var ragged = Path.Combine(Folder, "ragged.csv");
         File.WriteAllLines(ragged, ["a,b", "1,2", "3"]);
-        var text = Path.Combine(_folder, "text.csv");
+        var text = Path.Combine(Folder, "text.csv");
         File.WriteAllLines(text, ["a,b", "1,2", "3,oops"]);
-        var tiny = Path.Combine(_folder, "tiny.csv");
+        var tiny = Path.Combine(Folder, "tiny.csv");
         File.WriteAllLines(tiny, ["a", "1", "2", "3"]);
 
-        Assert.Contains($"{ragged}:3: expected 2 values (as in the header), found 1", (await RunAsync("replay", ragged)).Error);
-        Assert.Contains($"{text}:3: column 'b' ('oops') is not a finite number", (await RunAsync("replay", text)).Error);
-        Assert.Contains("3 data rows; training needs at least 26 leading rows", (await RunAsync("replay", tiny)).Error);
-        Assert.Contains("nope.csv: file not found", (await RunAsync("replay", Path.Combine(_folder, "nope.csv"))).Error);
-        Assert.Contains("no column 'c' (columns: a, b)", (await RunAsync("replay", text, "--columns", "c")).Error);
-        Assert.Equal(2, (await RunAsync("replay", text, "--train-fraction", "2")).Exit);
+        Assert.Contains($"{ragged}:3: expected 2 values (as in the header), found 1", (await Fleetctl.RunAsync("replay", ragged)).Error);
+        Assert.Contains($"{text}:3: column 'b' ('oops') is not a finite number", (await Fleetctl.RunAsync("replay", text)).Error);
+        Assert.Contains("3 data rows; training needs at least 26 leading rows", (await Fleetctl.RunAsync("replay", tiny)).Error);
+        Assert.Contains("nope.csv: file not found", (await Fleetctl.RunAsync("replay", Path.Combine(Folder, "nope.csv"))).Error);
+        Assert.Contains("no column 'c' (columns: a, b)", (await Fleetctl.RunAsync("replay", text, "--columns", "c")).Error);
+        Assert.Equal(2, (await Fleetctl.RunAsync("replay", text, "--train-fraction", "2")).Exit);
     }
 }

@@ -1,32 +1,19 @@
 using System.Text.Json;
-using FleetGrains.Cli;
 
 namespace FleetGrains.Cli.Tests;
 
-public sealed class TrainCommandTests : IDisposable
+public sealed class TrainCommandTests : WithTemporaryFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("fleetgrains-train-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var http = new HttpClient();
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await FleetCtl.RunAsync(args, http, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public async Task TrainAutoencoder_WritesTheModelAndItsCard_SameBytesEveryTime()
     {
-        SyntheticBenchmarks.WriteSmdMachine(_folder, "machine-9-9", rows: 300, anomalyAt: 200);
-        var first = Path.Combine(_folder, "first", "ae");
-        var second = Path.Combine(_folder, "second", "ae");
+        SyntheticBenchmarks.WriteSmdMachine(Folder, "machine-9-9", rows: 300, anomalyAt: 200);
+        var first = Path.Combine(Folder, "first", "ae");
+        var second = Path.Combine(Folder, "second", "ae");
 
-        var (exit, output, error) = await RunAsync("train", "autoencoder", "--data", _folder, "--machines", "machine-9-9", "--out", first);
-        await RunAsync("train", "autoencoder", "--data", _folder, "--machines", "machine-9-9", "--out", second);
+        var (exit, output, error) = await Fleetctl.RunAsync("train", "autoencoder", "--data", Folder, "--machines", "machine-9-9", "--out", first);
+        await Fleetctl.RunAsync("train", "autoencoder", "--data", Folder, "--machines", "machine-9-9", "--out", second);
 
         Assert.True(exit == 0, error);
         Assert.Contains("point-wise F1", output);
@@ -41,10 +28,10 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task TrainRul_WritesTheModelAndItsCard()
     {
-        SyntheticBenchmarks.WriteCmapss(_folder, "FD003", engines: 10);
-        var path = Path.Combine(_folder, "rul");
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD003", engines: 10);
+        var path = Path.Combine(Folder, "rul");
 
-        var (exit, output, error) = await RunAsync("train", "rul", "--data", _folder, "--subset", "FD003", "--out", path);
+        var (exit, output, error) = await Fleetctl.RunAsync("train", "rul", "--data", Folder, "--subset", "FD003", "--out", path);
 
         Assert.True(exit == 0, error);
         Assert.Contains("RMSE", output);
@@ -60,7 +47,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData(new[] { "train", "rul", "--data", "x", "--out", "y" }, "needs --subset")]
     public async Task BadArguments_SayWhy(string[] args, string message)
     {
-        var (exit, _, error) = await RunAsync(args);
+        var (exit, _, error) = await Fleetctl.RunAsync(args);
 
         Assert.Equal(2, exit);
         Assert.Contains(message, error);

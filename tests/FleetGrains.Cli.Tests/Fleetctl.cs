@@ -1,0 +1,28 @@
+using FleetGrains.Cli;
+
+namespace FleetGrains.Cli.Tests;
+
+/// <summary>Runs fleetctl in process and captures what it printed.</summary>
+internal static class Fleetctl
+{
+    public static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var http = new HttpClient();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await FleetCtl.RunAsync(args, http, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>A fresh folder under the system's temporary folder, deleted afterwards.</summary>
+public abstract class WithTemporaryFolder : IDisposable
+{
+    protected string Folder { get; } = Directory.CreateTempSubdirectory("fleetgrains-test-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(Folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+}
