@@ -5,7 +5,7 @@ namespace FleetGrains.Training.Models;
 
 /// <summary>
 /// Remaining useful life from the last W cycles of an engine: a temporal convolutional network
-/// (two 1-D convolutions over time, then two dense layers) over the informative sensors, normalised
+/// (1-D convolutions over time, then two dense layers) over the informative sensors, normalised
 /// by the training data. It predicts RUL / cap; predictions are scaled back and never below 0.
 /// </summary>
 public sealed class RulModel
@@ -45,15 +45,20 @@ public sealed class RulModel
         var sensors = InformativeSensors(train);
         var normaliser = Normaliser.Fit([.. train.SelectMany(e => e.Cycles).Select(c => Select(c, sensors))]);
         var random = new Random(options.Training.Seed);
-        var length1 = options.Window - options.Kernel + 1;
-        var length2 = length1 - options.Kernel + 1;
-        var network = new Sequential(
-        [
-            new Conv1DLayer(sensors.Length, options.Window, options.Filters, options.Kernel, random, "conv1"), new ActivationLayer(Activation.Relu, options.Filters * length1),
-            new Conv1DLayer(options.Filters, length1, options.Filters, options.Kernel, random, "conv2"), new ActivationLayer(Activation.Relu, options.Filters * length2),
-            new DenseLayer(options.Filters * length2, options.Hidden, random, "dense1"), new ActivationLayer(Activation.Relu, options.Hidden),
-            new DenseLayer(options.Hidden, 1, random, "dense2"),
-        ]);
+        var layers = new List<ILayer>();
+        var (channels, length) = (sensors.Length, options.Window);
+        for (var i = 0; i < options.ConvolutionLayers; i++)
+        {
+            var conv = new Conv1DLayer(channels, length, options.Filters, options.Kernel, random, $"conv{i + 1}");
+            layers.Add(conv);
+            layers.Add(new ActivationLayer(Activation.Relu, conv.OutputSize));
+            (channels, length) = (options.Filters, conv.OutputLength);
+        }
+
+        layers.Add(new DenseLayer(channels * length, options.Hidden, random, "dense1"));
+        layers.Add(new ActivationLayer(Activation.Relu, options.Hidden));
+        layers.Add(new DenseLayer(options.Hidden, 1, random, "dense2"));
+        var network = new Sequential(layers);
         return new RulModel(options.Window, sensors, normaliser, options.RulCap, network);
     }
 

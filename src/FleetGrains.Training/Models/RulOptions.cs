@@ -9,6 +9,9 @@ public sealed record RulOptions
     /// <summary>Training targets are min(RUL, cap): the usual piecewise-linear degradation target.</summary>
     public float RulCap { get; init; } = 125;
 
+    /// <summary>Convolutions over time before the dense layers; each shortens the window by Kernel − 1.</summary>
+    public int ConvolutionLayers { get; init; } = 2;
+
     public int Filters { get; init; } = 16;
 
     public int Kernel { get; init; } = 10;
@@ -19,5 +22,5 @@ public sealed record RulOptions
     /// Chosen on the validation RMSE of held-out training engines of FD001 (never on test data); see
     /// models/README.md for the configurations compared.
     /// </summary>
-    public Nn.TrainingOptions Training { get; init; } = new() { Epochs = 80, BatchSize = 64, LearningRate = 1e-3f, WeightDecay = 1e-2f, Patience = 15, ValidationFraction = 0.2 };
+    public Nn.TrainingOptions Training { get; init; } = new() { Epochs = 80, BatchSize = 64, LearningRate = 1e-3f, WeightDecay = 1e-2f, InputNoise = 0.2f, Patience = 15, ValidationFraction = 0.2 };
 }

@@ -41,6 +41,7 @@ public static class Trainer
             {
                 var batch = Math.Min(options.BatchSize, trainRows - start);
                 var (x, y) = Gather(order.AsSpan(start, batch), inputs, targets, network.InputSize, network.OutputSize);
+                AddNoise(x, options.InputNoise, random);
                 var output = network.Forward(x, batch);
                 epochLoss += MeanSquaredError.Loss(output, y) * batch;
                 network.Backward(MeanSquaredError.Gradient(output, y));
@@ -89,6 +90,21 @@ public static class Trainer
         }
 
         return (x, y);
+    }
+
+    private static void AddNoise(float[] x, float standardDeviation, Random random)
+    {
+        if (standardDeviation <= 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            var u1 = 1.0 - random.NextDouble();
+            var u2 = random.NextDouble();
+            x[i] += (float)(standardDeviation * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
     }
 
     private static float[][] Snapshot(Sequential network) => [.. network.Parameters.Select(p => (float[])p.Value.Clone())];

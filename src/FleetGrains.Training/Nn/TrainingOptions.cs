@@ -9,6 +9,12 @@ public sealed record TrainingOptions
 
     public float LearningRate { get; init; } = 1e-3f;
 
+    /// <summary>
+    /// The standard deviation of Gaussian noise added to every training input, fresh for every batch
+    /// (a regulariser: the network cannot memorise exact inputs); 0 turns it off. Never added to validation.
+    /// </summary>
+    public float InputNoise { get; init; }
+
     /// <summary>Decoupled weight decay (AdamW); 0 turns it off.</summary>
     public float WeightDecay { get; init; }
 
