@@ -36,13 +36,7 @@ public sealed class DeviceTwin
 
     public long LastSeq => _lastSeq;
 
-    public DateTimeOffset? LastSeen => _lastSeen;
-
-    public float? Score => _score;
-
     public float? Threshold => _threshold.Effective;
-
-    public HealthState ScoreHealth => _health.State;
 
     public RingBuffer Window => _window;
 
