@@ -17,13 +17,13 @@ public class StatisticalScorerTests
         var sd0 = stats.StdDev(0);
         window.Append(0, [(float)(mean0 + (3 * sd0)), (float)mean1]);
 
-        var score = _scorer.Score(window, stats);
+        var score = _scorer.Score(window, stats, topCount: 2, minShare: 0);
 
         var z0 = ((float)(mean0 + (3 * sd0)) - mean0) / sd0;
         var z1 = ((float)mean1 - mean1) / stats.StdDev(1);
         Assert.Equal(Math.Sqrt(((z0 * z0) + (z1 * z1)) / 2), score.Value, 3);
-        Assert.Equal(1f, score.Contributions.Sum(c => c.Share), 4);
-        Assert.Equal(0, score.Top(1).Single().Feature);
+        Assert.Equal(1f, score.Top.Sum(c => c.Share), 4);
+        Assert.Equal(0, score.Top[0].Feature);
     }
 
     [Fact]
@@ -34,9 +34,9 @@ public class StatisticalScorerTests
         sample[3] += (float)(8 * stats.StdDev(3));
         window.Append(0, sample);
 
-        var score = _scorer.Score(window, stats);
+        var score = _scorer.Score(window, stats, topCount: 3);
 
-        var top = score.Top(3);
+        var top = score.Top;
         Assert.Equal(3, top[0].Feature);
         Assert.True(top[0].Share > 0.9f);
         Assert.True(score.Value > 3);
@@ -54,11 +54,11 @@ public class StatisticalScorerTests
             window.Append(i, sample);
         }
 
-        var score = _scorer.Score(window, stats);
+        var score = _scorer.Score(window, stats, topCount: 3, minShare: 0);
 
-        Assert.True(score.Contributions[1].Stuck);
-        Assert.True(score.Contributions[2].Stuck);
-        Assert.False(score.Contributions[0].Stuck);
+        Assert.True(score.Top.Single(c => c.Feature == 1).Stuck);
+        Assert.True(score.Top.Single(c => c.Feature == 2).Stuck);
+        Assert.False(score.Top.Single(c => c.Feature == 0).Stuck);
         Assert.True(score.Value > 4, $"score {score.Value}");
     }
 
@@ -74,7 +74,7 @@ public class StatisticalScorerTests
         }
 
         window.Append(99, [20.001f]);
-        var score = _scorer.Score(window, stats);
+        var score = _scorer.Score(window, stats, topCount: 1);
 
         Assert.True(float.IsFinite(score.Value));
         Assert.True(score.Value < 1, $"score {score.Value}");

@@ -174,7 +174,7 @@ public sealed class DeviceTwin
         if (_statistics.Count >= options.WarmupSamples && ++_samplesSinceScore >= options.ScoreEvery)
         {
             _samplesSinceScore = 0;
-            var anomalyScore = scorer.Score(_window, _statistics);
+            var anomalyScore = scorer.Score(_window, _statistics, options.TopContributors);
             score = anomalyScore.Value;
             healthChanged = ApplyScore(anomalyScore, options);
         }
@@ -196,7 +196,7 @@ public sealed class DeviceTwin
     {
         _scored++;
         _score = score.Value;
-        _topContributors = score.Top(options.TopContributors);
+        _topContributors = score.Top;
         _threshold.Observe(score.Value, options.ThresholdPolicy);
         return _threshold.Effective is { } threshold && _health.Observe(score.Value, threshold, options.HysteresisPolicy);
     }

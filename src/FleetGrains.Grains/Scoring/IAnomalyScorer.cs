@@ -10,18 +10,12 @@ namespace FleetGrains.Grains.Scoring;
 /// </summary>
 public interface IAnomalyScorer
 {
-    AnomalyScore Score(RingBuffer window, RunningStatistics statistics);
+    /// <summary>
+    /// The score and its explanation: at most <paramref name="topCount"/> features whose share of the
+    /// score is at least <paramref name="minShare"/>, largest first (ties by feature index).
+    /// </summary>
+    AnomalyScore Score(RingBuffer window, RunningStatistics statistics, int topCount, float minShare = 0.05f);
 }
 
-/// <summary>A score and every feature's contribution to it (shares add up to 1 when the score is above 0).</summary>
-public sealed record AnomalyScore(float Value, FeatureContribution[] Contributions)
-{
-    /// <summary>The <paramref name="count"/> largest contributions, largest first, leaving out negligible ones.</summary>
-    public FeatureContribution[] Top(int count, float minShare = 0.05f) =>
-        Contributions
-            .Where(c => c.Share >= minShare)
-            .OrderByDescending(c => c.Share)
-            .ThenBy(c => c.Feature)
-            .Take(count)
-            .ToArray();
-}
+/// <summary>A score and the features that contributed most to it.</summary>
+public sealed record AnomalyScore(float Value, FeatureContribution[] Top);

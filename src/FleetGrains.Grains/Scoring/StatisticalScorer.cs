@@ -14,7 +14,9 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
 {
     private readonly StatisticalScorerOptions _options = options.Value;
 
-    public AnomalyScore Score(RingBuffer window, RunningStatistics statistics)
+    // Runs once per scored sample: the per-feature work stays on the stack, and only the few
+    // contributions that are kept are allocated.
+    public AnomalyScore Score(RingBuffer window, RunningStatistics statistics, int topCount, float minShare = 0.05f)
     {
         if (window.Count == 0)
         {
@@ -23,8 +25,8 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
 
         var features = window.Features;
         var newest = window.Sample(0);
-        var deviations = new float[features];
-        var stuck = new bool[features];
+        Span<float> deviations = features <= 512 ? stackalloc float[features] : new float[features];
+        Span<bool> stuck = features <= 512 ? stackalloc bool[features] : new bool[features];
         double sumOfSquares = 0;
         for (var i = 0; i < features; i++)
         {
@@ -42,14 +44,41 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
             sumOfSquares += (double)z * z;
         }
 
-        var contributions = new FeatureContribution[features];
-        for (var i = 0; i < features; i++)
+        var value = (float)Math.Sqrt(sumOfSquares / features);
+        return new AnomalyScore(value, Top(deviations, stuck, sumOfSquares, topCount, minShare));
+    }
+
+    private static FeatureContribution[] Top(ReadOnlySpan<float> deviations, ReadOnlySpan<bool> stuck, double sumOfSquares, int count, float minShare)
+    {
+        if (sumOfSquares <= 0)
         {
-            var share = sumOfSquares > 0 ? (float)(deviations[i] * (double)deviations[i] / sumOfSquares) : 0f;
-            contributions[i] = new FeatureContribution(i, deviations[i], share, stuck[i]);
+            return [];
         }
 
-        return new AnomalyScore((float)Math.Sqrt(sumOfSquares / features), contributions);
+        Span<bool> taken = deviations.Length <= 512 ? stackalloc bool[deviations.Length] : new bool[deviations.Length];
+        var top = new List<FeatureContribution>(Math.Min(count, deviations.Length));
+        while (top.Count < count)
+        {
+            var best = -1;
+            for (var i = 0; i < deviations.Length; i++)
+            {
+                if (!taken[i] && (best < 0 || Math.Abs(deviations[i]) > Math.Abs(deviations[best])))
+                {
+                    best = i;
+                }
+            }
+
+            var share = best < 0 ? 0f : (float)(deviations[best] * (double)deviations[best] / sumOfSquares);
+            if (best < 0 || share < minShare)
+            {
+                break;
+            }
+
+            taken[best] = true;
+            top.Add(new FeatureContribution(best, deviations[best], share, stuck[best]));
+        }
+
+        return [.. top];
     }
 
     private bool IsStuck(RingBuffer window, int feature)
