@@ -225,12 +225,20 @@ public sealed class DeviceTwin
     private static int[] SequenceOrder(TelemetrySample[] samples)
     {
         var order = new int[samples.Length];
+        var sorted = true;
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
+            sorted &= i == 0 || samples[i - 1].Seq <= samples[i].Seq;
         }
 
-        // Stable: equal sequence numbers keep their batch order, so the first one wins and the rest are duplicates.
-        return order.OrderBy(i => samples[i].Seq).ToArray();
+        // Batches usually arrive in order, so they are not sorted again. The sort is stable: equal
+        // sequence numbers keep their batch order, so the first one wins and the rest are duplicates.
+        if (!sorted)
+        {
+            Array.Sort(order, (a, b) => samples[a].Seq != samples[b].Seq ? samples[a].Seq.CompareTo(samples[b].Seq) : a.CompareTo(b));
+        }
+
+        return order;
     }
 }
