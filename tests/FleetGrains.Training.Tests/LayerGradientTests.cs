@@ -65,6 +65,32 @@ public class LayerGradientTests
         Assert.InRange(GradientCheck.MaxRelativeError(network, Random(3 * 14, 19), Random(3 * 2, 20), batch: 3), 0, Tolerance);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Conv1D_WithSamePadding_GradientsMatchFiniteDifferences(int kernel)
+    {
+        var random = new Random(21);
+        var conv = new Conv1DLayer(channels: 2, length: 6, filters: 3, kernel: kernel, random, samePadding: true);
+        var network = new Sequential([conv, new ActivationLayer(Activation.Tanh, 18), new DenseLayer(18, 2, random)]);
+        Randomise(network.Parameters, seed: 22);
+
+        Assert.Equal(6, conv.OutputLength);
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(3 * 12, 23), Random(3 * 2, 24), batch: 3), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Conv1D_WithSamePadding_ReadsZerosBeyondTheEnds()
+    {
+        var conv = new Conv1DLayer(channels: 1, length: 4, filters: 1, kernel: 3, new Random(1), samePadding: true);
+        conv.Weight.Value.AsSpan().Fill(1);
+        var output = new float[4];
+
+        conv.Forward([1, 2, 3, 4], output, batch: 1);
+
+        Assert.Equal([3f, 6f, 9f, 7f], output);
+    }
+
     [Fact]
     public void GradientCheck_CatchesAWrongGradient()
     {

@@ -84,6 +84,28 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void OnnxRuntime_AgreesWithTheCSharpForwardPass_ForPaddedConvolutions()
+    {
+        var random = new Random(8);
+        var network = new Sequential(
+        [
+            new Conv1DLayer(channels: 3, length: 10, filters: 4, kernel: 4, random, samePadding: true), new ActivationLayer(Activation.Tanh, 40),
+            new Conv1DLayer(channels: 4, length: 10, filters: 2, kernel: 3, random, samePadding: true), new ActivationLayer(Activation.Tanh, 20),
+            new DenseLayer(20, 1, random),
+        ]);
+        const int batch = 5;
+        var input = Enumerable.Range(0, batch * 30).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var expected = network.Forward(input, batch);
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(OnnxExporter.Export(network, "x", "y")));
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [batch, 30]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["x"], [tensor], ["y"]);
+
+        Assert.All(expected.Zip(results[0].GetTensorDataAsSpan<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4, $"{p.First} vs {p.Second}"));
+    }
+
+    [Fact]
     public void OnnxRuntime_AgreesWithTheCSharpForwardPass_WhenAConvolutionIsLast()
     {
         var random = new Random(7);

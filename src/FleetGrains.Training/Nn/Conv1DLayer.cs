@@ -3,16 +3,18 @@ using System.Numerics.Tensors;
 namespace FleetGrains.Training.Nn;
 
 /// <summary>
-/// A one-dimensional convolution over time ("valid": no padding, stride 1): input rows are
-/// [channels, length] (channel-major), output rows [filters, length − kernel + 1]. The weights are
-/// [filters, channels, kernel] — exactly ONNX <c>Conv</c> on [batch, channels, length].
+/// A one-dimensional convolution over time, stride 1: input rows are [channels, length]
+/// (channel-major), output rows [filters, output length]. Without padding ("valid") the output is
+/// length − kernel + 1 long; with <c>samePadding</c> the input is padded with zeros, (kernel − 1) / 2
+/// before and the rest after, so the output keeps the input's length. The weights are
+/// [filters, channels, kernel] — exactly ONNX <c>Conv</c> (with <c>pads</c>) on [batch, channels, length].
 /// </summary>
 public sealed class Conv1DLayer : ILayer
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
 
-    public Conv1DLayer(int channels, int length, int filters, int kernel, Random random, string name = "conv")
+    public Conv1DLayer(int channels, int length, int filters, int kernel, Random random, string name = "conv", bool samePadding = false)
     {
         if (kernel < 1 || kernel > length)
         {
@@ -23,6 +25,8 @@ public sealed class Conv1DLayer : ILayer
         Length = length;
         Filters = filters;
         Kernel = kernel;
+        PadBefore = samePadding ? (kernel - 1) / 2 : 0;
+        PadAfter = samePadding ? kernel - 1 - PadBefore : 0;
         _weight = new Parameter($"{name}.weight", filters, channels, kernel);
         _bias = new Parameter($"{name}.bias", filters);
         var limit = (float)Math.Sqrt(6.0 / ((channels + filters) * kernel));
@@ -42,7 +46,13 @@ public sealed class Conv1DLayer : ILayer
 
     public int Kernel { get; }
 
-    public int OutputLength => Length - Kernel + 1;
+    /// <summary>Zeros before the first step of the input (ONNX <c>pads</c> begin).</summary>
+    public int PadBefore { get; }
+
+    /// <summary>Zeros after the last step of the input (ONNX <c>pads</c> end).</summary>
+    public int PadAfter { get; }
+
+    public int OutputLength => Length + PadBefore + PadAfter - Kernel + 1;
 
     public int InputSize => Channels * Length;
 
@@ -68,8 +78,10 @@ public sealed class Conv1DLayer : ILayer
                 {
                     for (var k = 0; k < Kernel; k++)
                     {
+                        var (first, count) = ValidSteps(k);
                         var w = _weight.Value[(((o * Channels) + c) * Kernel) + k];
-                        TensorPrimitives.MultiplyAdd(x.Slice((c * Length) + k, outLength), w, y, y);
+                        var ys = y.Slice(first, count);
+                        TensorPrimitives.MultiplyAdd(x.Slice((c * Length) + first + k - PadBefore, count), w, ys, ys);
                     }
                 }
             }
@@ -92,14 +104,24 @@ public sealed class Conv1DLayer : ILayer
                 {
                     for (var k = 0; k < Kernel; k++)
                     {
+                        var (first, count) = ValidSteps(k);
                         var index = (((o * Channels) + c) * Kernel) + k;
-                        var xs = x.Slice((c * Length) + k, outLength);
-                        _weight.Gradient[index] += TensorPrimitives.Dot(dy, xs);
-                        var dxs = dx.Slice((c * Length) + k, outLength);
-                        TensorPrimitives.MultiplyAdd(dy, _weight.Value[index], dxs, dxs);
+                        var dys = dy.Slice(first, count);
+                        var offset = (c * Length) + first + k - PadBefore;
+                        _weight.Gradient[index] += TensorPrimitives.Dot(dys, x.Slice(offset, count));
+                        var dxs = dx.Slice(offset, count);
+                        TensorPrimitives.MultiplyAdd(dys, _weight.Value[index], dxs, dxs);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>The output steps t for which kernel tap k reads a real input step (t + k − PadBefore inside the input), not padding.</summary>
+    private (int First, int Count) ValidSteps(int k)
+    {
+        var first = Math.Max(0, PadBefore - k);
+        var end = Math.Min(OutputLength, Length + PadBefore - k);
+        return (first, end - first);
     }
 }

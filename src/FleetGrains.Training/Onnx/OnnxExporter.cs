@@ -158,7 +158,10 @@ public static class OnnxExporter
         var bias = $"B{index}";
         graph.Initializer.Add(FloatTensor(weight, conv.Weight.Value, conv.Filters, conv.Channels, conv.Kernel));
         graph.Initializer.Add(FloatTensor(bias, conv.Bias.Value, conv.Filters));
-        return Node("Conv", [input, weight, bias], output, IntsAttribute("kernel_shape", conv.Kernel));
+        var kernelShape = IntsAttribute("kernel_shape", conv.Kernel);
+        return conv.PadBefore + conv.PadAfter == 0
+            ? Node("Conv", [input, weight, bias], output, kernelShape)
+            : Node("Conv", [input, weight, bias], output, kernelShape, IntsAttribute("pads", conv.PadBefore, conv.PadAfter));
     }
 
     private static NodeProto Gemm(GraphProto graph, DenseLayer dense, int index, string input, string output)
