@@ -123,10 +123,31 @@ public sealed class RulModelTests : IDisposable
     }
 
     [Fact]
-    public void ExportedModel_PredictsFromRawWindowsLikeTheCSharpModel()
+    public void Ensemble_PredictsTheMeanOfItsMembers_EachTrainedFromItsOwnSeed()
+    {
+        var train = Engines(10, seed: 7, cutShort: false);
+        var options = Options with { EnsembleSize = 3, SamePadding = true, Activation = Activation.Tanh, Training = Options.Training with { Epochs = 2 } };
+        var model = RulModel.Create(train, options);
+        var report = model.Train(train, options.Training);
+        var test = Engines(4, seed: 8, cutShort: true);
+        var windows = test.SelectMany(e => model.ChannelMajorWindow(e, e.Cycles.Count - 1)).ToArray();
+
+        var members = model.Networks.Select(n => n.Forward(windows, test.Count).ToArray()).ToList();
+        var expected = Enumerable.Range(0, test.Count).Select(i => Math.Max(0, members.Average(m => m[i]) * options.RulCap));
+
+        Assert.Equal(3, report.Members.Count);
+        Assert.NotEqual(model.Networks[0].Parameters.First().Value, model.Networks[1].Parameters.First().Value);
+        Assert.All(expected.Zip(model.PredictAtLastCycle(test)), p => Assert.Equal(p.First, p.Second, 1e-3));
+        Assert.True(report.ValidationRmse > 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ExportedModel_PredictsFromRawWindowsLikeTheCSharpModel(int ensembleSize)
     {
         var train = Engines(10, seed: 5, cutShort: false);
-        var options = Options with { Training = Options.Training with { Epochs = 3 } };
+        var options = Options with { EnsembleSize = ensembleSize, SamePadding = ensembleSize > 1, Training = Options.Training with { Epochs = 3 } };
         var model = RulModel.Create(train, options);
         model.Train(train, options.Training);
         var test = Engines(6, seed: 6, cutShort: true);

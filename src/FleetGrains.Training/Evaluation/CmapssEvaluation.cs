@@ -6,8 +6,11 @@ namespace FleetGrains.Training.Evaluation;
 
 public sealed record RulResult(string Model, double Rmse, double PhmScore, float[] Predictions);
 
-/// <summary><see cref="ValidationRmse"/>: the model's RMSE (in cycles, capped target) on the held-out training engines — what configuration choices may look at.</summary>
-public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds, double ValidationRmse);
+/// <summary>
+/// <see cref="ValidationRmse"/>: the model's RMSE (in cycles, capped target) on the held-out training
+/// engines — what configuration choices may look at. <see cref="Epochs"/>: over all members of the ensemble.
+/// </summary>
+public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, int Networks, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds, double ValidationRmse);
 
 /// <summary>
 /// Trains the RUL model and the ridge baseline on <c>train_FDxxx</c>, predicts at the last cycle of
@@ -31,11 +34,12 @@ public static class CmapssEvaluation
             subset.Train.Count,
             subset.Test.Count,
             model.Sensors.Length,
+            model.Networks.Count,
             Result("tcn", model.PredictAtLastCycle(subset.Test), subset.TestRul),
             Result("ridge", ridge.PredictAtLastCycle(subset.Test), subset.TestRul),
-            report.TrainLoss.Count,
+            report.Epochs,
             seconds,
-            Math.Sqrt(report.BestValidationLoss) * options.RulCap), model);
+            report.ValidationRmse), model);
     }
 
     private static RulResult Result(string name, float[] predicted, float[] actual) =>

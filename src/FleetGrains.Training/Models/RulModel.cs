@@ -4,24 +4,30 @@ using FleetGrains.Training.Nn;
 namespace FleetGrains.Training.Models;
 
 /// <summary>
-/// Remaining useful life from the last W cycles of an engine: a temporal convolutional network
-/// (1-D convolutions over time, then two dense layers) over the informative sensors, normalised
-/// by the training data. It predicts RUL / cap; predictions are scaled back and never below 0.
+/// Remaining useful life from the last W cycles of an engine: an ensemble of temporal convolutional
+/// networks (1-D convolutions over time, then two dense layers) over the informative sensors,
+/// normalised by the training data, each trained from its own seed. Each network predicts RUL / cap;
+/// the model predicts their mean, scaled back and never below 0.
 /// </summary>
 public sealed class RulModel
 {
-    public RulModel(int window, int[] sensors, Normaliser normaliser, float cap, Sequential network)
+    public RulModel(int window, int[] sensors, Normaliser normaliser, float cap, IReadOnlyList<Sequential> networks)
     {
-        if (network.InputSize != window * sensors.Length || network.OutputSize != 1 || normaliser.Features != sensors.Length)
+        if (networks.Count == 0)
         {
-            throw new ArgumentException($"The network must map {sensors.Length} sensors × {window} cycles to one value.");
+            throw new ArgumentException("A RUL model needs at least one network.", nameof(networks));
+        }
+
+        if (networks.Any(n => n.InputSize != window * sensors.Length || n.OutputSize != 1) || normaliser.Features != sensors.Length)
+        {
+            throw new ArgumentException($"Every network must map {sensors.Length} sensors × {window} cycles to one value.");
         }
 
         Window = window;
         Sensors = sensors;
         Normaliser = normaliser;
         Cap = cap;
-        Network = network;
+        Networks = networks;
     }
 
     public int Window { get; }
@@ -33,7 +39,8 @@ public sealed class RulModel
 
     public float Cap { get; }
 
-    public Sequential Network { get; }
+    /// <summary>The members of the ensemble; member i was initialised and trained with seed Seed + i.</summary>
+    public IReadOnlyList<Sequential> Networks { get; }
 
     /// <summary>Sensors with at least three distinct values in the training data; the others carry no information.</summary>
     public static int[] InformativeSensors(IReadOnlyList<EngineRun> engines) =>
@@ -44,26 +51,34 @@ public sealed class RulModel
     {
         var sensors = InformativeSensors(train);
         var normaliser = Normaliser.Fit([.. train.SelectMany(e => e.Cycles).Select(c => Select(c, sensors))]);
-        var random = new Random(options.Training.Seed);
+        var networks = Enumerable.Range(0, options.EnsembleSize).Select(i => CreateNetwork(sensors.Length, options, new Random(options.Training.Seed + i))).ToList();
+        return new RulModel(options.Window, sensors, normaliser, options.RulCap, networks);
+    }
+
+    private static Sequential CreateNetwork(int sensorCount, RulOptions options, Random random)
+    {
         var layers = new List<ILayer>();
-        var (channels, length) = (sensors.Length, options.Window);
+        var (channels, length) = (sensorCount, options.Window);
         for (var i = 0; i < options.ConvolutionLayers; i++)
         {
-            var conv = new Conv1DLayer(channels, length, options.Filters, options.Kernel, random, $"conv{i + 1}");
+            var conv = new Conv1DLayer(channels, length, options.Filters, options.Kernel, random, $"conv{i + 1}", options.SamePadding);
             layers.Add(conv);
-            layers.Add(new ActivationLayer(Activation.Relu, conv.OutputSize));
+            layers.Add(new ActivationLayer(options.Activation, conv.OutputSize));
             (channels, length) = (options.Filters, conv.OutputLength);
         }
 
         layers.Add(new DenseLayer(channels * length, options.Hidden, random, "dense1"));
-        layers.Add(new ActivationLayer(Activation.Relu, options.Hidden));
+        layers.Add(new ActivationLayer(options.Activation, options.Hidden));
         layers.Add(new DenseLayer(options.Hidden, 1, random, "dense2"));
-        var network = new Sequential(layers);
-        return new RulModel(options.Window, sensors, normaliser, options.RulCap, network);
+        return new Sequential(layers);
     }
 
-    /// <summary>Trains on every window of every engine that ran to failure, targets min(RUL, cap) / cap.</summary>
-    public TrainingReport Train(IReadOnlyList<EngineRun> engines, TrainingOptions options)
+    /// <summary>
+    /// Trains every member on every window of every engine that ran to failure, targets
+    /// min(RUL, cap) / cap; member i uses seed <c>options.Seed + i</c>. All members hold out the same
+    /// validation rows (the last engines), on which the ensemble's RMSE is reported.
+    /// </summary>
+    public RulTrainingReport Train(IReadOnlyList<EngineRun> engines, TrainingOptions options)
     {
         var inputs = new List<float>();
         var targets = new List<float>();
@@ -76,14 +91,32 @@ public sealed class RulModel
             }
         }
 
-        return Trainer.Fit(Network, [.. inputs], [.. targets], targets.Count, options);
+        var (x, y, rows) = (inputs.ToArray(), targets.ToArray(), targets.Count);
+        var members = Networks.Select((network, i) => Trainer.Fit(network, x, y, rows, options with { Seed = options.Seed + i })).ToList();
+        var validationRows = (int)Math.Round(rows * options.ValidationFraction);
+        var first = rows - validationRows;
+        var predicted = Predict(x.AsSpan(first * Networks[0].InputSize), validationRows);
+        var squaredError = predicted.Select((p, i) => Math.Pow(p - (y[first + i] * Cap), 2)).Sum();
+        return new RulTrainingReport(members, Math.Sqrt(squaredError / validationRows));
     }
 
     /// <summary>The predicted RUL at each engine's last cycle.</summary>
     public float[] PredictAtLastCycle(IReadOnlyList<EngineRun> engines)
     {
         var inputs = engines.SelectMany(e => ChannelMajorWindow(e, e.Cycles.Count - 1)).ToArray();
-        return [.. Network.Forward(inputs, engines.Count).Select(y => Math.Max(0, y * Cap))];
+        return Predict(inputs, engines.Count);
+    }
+
+    /// <summary>The ensemble's RUL in cycles (≥ 0) for <paramref name="rows"/> channel-major windows.</summary>
+    public float[] Predict(ReadOnlySpan<float> windows, int rows)
+    {
+        var sum = new float[rows];
+        foreach (var network in Networks)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, network.Forward(windows[..(rows * network.InputSize)], rows), sum);
+        }
+
+        return [.. sum.Select(total => Math.Max(0, total / Networks.Count * Cap))];
     }
 
     /// <summary>
@@ -108,4 +141,10 @@ public sealed class RulModel
     }
 
     private static float[] Select(float[] cycle, int[] sensors) => [.. sensors.Select(s => cycle[s])];
+}
+
+/// <summary>How each member trained, and the ensemble's RMSE in cycles on the held-out training engines.</summary>
+public sealed record RulTrainingReport(IReadOnlyList<TrainingReport> Members, double ValidationRmse)
+{
+    public int Epochs => Members.Sum(m => m.TrainLoss.Count);
 }

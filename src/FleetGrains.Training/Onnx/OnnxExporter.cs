@@ -45,8 +45,12 @@ public static class OnnxExporter
         return model;
     }
 
-    /// <summary>Adds the network's nodes and weights to <paramref name="graph"/>, from value <paramref name="input"/> to value <paramref name="output"/>.</summary>
-    public static void AppendNetwork(GraphProto graph, Sequential network, string input, string output)
+    /// <summary>
+    /// Adds the network's nodes and weights to <paramref name="graph"/>, from value <paramref name="input"/>
+    /// to value <paramref name="output"/>; every name it creates starts with <paramref name="prefix"/>, so
+    /// several networks can share a graph.
+    /// </summary>
+    public static void AppendNetwork(GraphProto graph, Sequential network, string input, string output, string prefix = "")
     {
         // Between layers values are [batch, size]; a convolution needs [batch, channels, length], and a
         // dense layer after it needs [batch, size] again: Reshape and Flatten bridge the two.
@@ -55,27 +59,27 @@ public static class OnnxExporter
         for (var i = 0; i < network.Layers.Count; i++)
         {
             var last = i == network.Layers.Count - 1;
-            var next = last ? output : $"h{i}";
+            var next = last ? output : $"{prefix}h{i}";
             var layer = network.Layers[i];
             if (layer is Conv1DLayer conv && !temporal)
             {
-                graph.Initializer.Add(Int64Tensor($"shape{i}", -1, conv.Channels, conv.Length));
-                graph.Node.Add(Node("Reshape", [current, $"shape{i}"], $"{current}_by_channel"));
-                current = $"{current}_by_channel";
+                graph.Initializer.Add(Int64Tensor($"{prefix}shape{i}", -1, conv.Channels, conv.Length));
+                graph.Node.Add(Node("Reshape", [current, $"{prefix}shape{i}"], $"{prefix}in{i}_by_channel"));
+                current = $"{prefix}in{i}_by_channel";
                 temporal = true;
             }
             else if (layer is DenseLayer && temporal)
             {
-                graph.Node.Add(Node("Flatten", [current], $"{current}_flat", IntAttribute("axis", 1)));
-                current = $"{current}_flat";
+                graph.Node.Add(Node("Flatten", [current], $"{prefix}in{i}_flat", IntAttribute("axis", 1)));
+                current = $"{prefix}in{i}_flat";
                 temporal = false;
             }
 
             var result = last && temporal ? $"{next}_by_channel" : next;
             graph.Node.Add(layer switch
             {
-                DenseLayer dense => Gemm(graph, dense, i, current, result),
-                Conv1DLayer convolution => Conv(graph, convolution, i, current, result),
+                DenseLayer dense => Gemm(graph, dense, $"{prefix}{i}", current, result),
+                Conv1DLayer convolution => Conv(graph, convolution, $"{prefix}{i}", current, result),
                 ActivationLayer activation => Node(activation.Activation.ToString(), [current], result),
                 var other => throw new NotSupportedException($"Layer {other.GetType().Name} has no ONNX export."),
             });
@@ -152,7 +156,7 @@ public static class OnnxExporter
 
     public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
 
-    private static NodeProto Conv(GraphProto graph, Conv1DLayer conv, int index, string input, string output)
+    private static NodeProto Conv(GraphProto graph, Conv1DLayer conv, string index, string input, string output)
     {
         var weight = $"W{index}";
         var bias = $"B{index}";
@@ -164,7 +168,7 @@ public static class OnnxExporter
             : Node("Conv", [input, weight, bias], output, kernelShape, IntsAttribute("pads", conv.PadBefore, conv.PadAfter));
     }
 
-    private static NodeProto Gemm(GraphProto graph, DenseLayer dense, int index, string input, string output)
+    private static NodeProto Gemm(GraphProto graph, DenseLayer dense, string index, string input, string output)
     {
         var weight = $"W{index}";
         var bias = $"B{index}";

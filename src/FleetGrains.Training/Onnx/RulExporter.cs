@@ -6,7 +6,7 @@ namespace FleetGrains.Training.Onnx;
 /// <summary>
 /// Exports a <see cref="RulModel"/> as a self-contained model over raw readings: it picks the sensors
 /// it uses, normalises them, turns the window to [sensor, cycle] for its convolutions and scales the
-/// output back to cycles.
+/// output back to cycles. The ensemble's networks share the normalised input; <c>Mean</c> averages them.
 /// <list type="bullet">
 /// <item><c>window</c> [batch, W·S] float32: W cycles of all S raw sensor readings (21 for C-MAPSS), oldest first, row-major.</item>
 /// <item><c>rul</c> [batch]: predicted remaining useful life in cycles (≥ 0; trained with targets capped at the model's cap).</item>
@@ -37,7 +37,17 @@ public static class RulExporter
         graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
         graph.Node.Add(OnnxExporter.Node("Transpose", ["normalised"], "by_sensor", OnnxExporter.IntsAttribute("perm", 0, 2, 1)));
         graph.Node.Add(OnnxExporter.Node("Flatten", ["by_sensor"], "features", OnnxExporter.IntAttribute("axis", 1)));
-        OnnxExporter.AppendNetwork(graph, model.Network, "features", "scaled");
+        var members = model.Networks.Select((network, i) =>
+        {
+            var prefix = model.Networks.Count == 1 ? "" : $"m{i}_";
+            OnnxExporter.AppendNetwork(graph, network, "features", $"{prefix}scaled", prefix);
+            return $"{prefix}scaled";
+        }).ToArray();
+        if (members.Length > 1)
+        {
+            graph.Node.Add(OnnxExporter.Node("Mean", members, "scaled"));
+        }
+
         graph.Node.Add(OnnxExporter.Node("Mul", ["scaled", "cap"], "cycles"));
         graph.Node.Add(OnnxExporter.Node("Relu", ["cycles"], "non_negative"));
         graph.Node.Add(OnnxExporter.Node("Reshape", ["non_negative", "batch_shape"], Output));
