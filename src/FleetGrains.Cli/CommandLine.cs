@@ -3,7 +3,7 @@ namespace FleetGrains.Cli;
 /// <summary>A command, its positional arguments, <c>--name value</c> options and <c>--flag</c> flags.</summary>
 public sealed class CommandLine
 {
-    private static readonly HashSet<string> Flags = ["json"];
+    private static readonly HashSet<string> Flags = ["json", "synthetic-tail"];
     private static readonly HashSet<string> Options = ["url", "state", "sort", "offset", "limit", "data", "machines", "epochs", "subset", "out", "columns", "delimiter", "train-rows", "train-fraction", "label", "window"];
 
     private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);

@@ -18,16 +18,18 @@ public static class FleetCtl
           devices <fleetId> [--state S] [--sort severity|score|lastSeen|deviceId] [--offset N] [--limit N]
                                           a fleet's devices, filtered, sorted and paged
           device <fleetId>/<deviceId>     a device's health, score, threshold and top contributors
-          eval smd --data <dir> [--machines m1,m2] [--epochs N]
+          eval smd --data <dir> [--machines m1,m2] [--epochs N] [--window W] [--synthetic-tail]
                                           train the window autoencoder and the PCA baseline per SMD machine
-                                          and report their detection quality (runs locally, no server)
+                                          and report their detection quality (runs locally, no server);
+                                          --synthetic-tail tests on planted anomalies in the last 10 % of the
+                                          training rows instead (label-free model selection)
           eval cmapss --data <dir> --subset FD001|FD003 [--epochs N]
                                           train the RUL model and the ridge baseline, report RMSE and PHM08 score
           train autoencoder --data <smd dir> --machines <name> --out <path>
           train rul --data <cmapss dir> --subset FD001|FD003 --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
           replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]
-                 [--label col] [--window 16] [--epochs N] [--out scores.csv]
+                 [--label col] [--window 4] [--epochs N] [--out scores.csv]
                                           train an autoencoder on the leading rows of your own CSV (with a header),
                                           score the rest with a learned threshold, write row,score,threshold,alarm,label
 

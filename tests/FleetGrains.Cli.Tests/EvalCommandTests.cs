@@ -24,6 +24,18 @@ public sealed class EvalCommandTests : WithTemporaryFolder
     }
 
     [Fact]
+    public async Task EvalSmd_SyntheticTail_TestsOnPlantedAnomaliesInTheTrainingRows()
+    {
+        WriteMachine("machine-9-7", rows: 2500, anomalyAt: 100);
+
+        var (exit, output, error) = await Fleetctl.RunAsync("eval", "smd", "--data", Folder, "--synthetic-tail", "--epochs", "3", "--window", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("machine-9-7 (synthetic tail)  autoencoder", output);
+        Assert.Contains("Synthetic tail: trained on the first 90 %", output);
+    }
+
+    [Fact]
     public async Task EvalSmd_Json_CarriesEveryMachineAndTheMean()
     {
         WriteMachine("machine-9-8", rows: 200, anomalyAt: 150);
