@@ -29,7 +29,7 @@ public static class FleetCtl
           train rul --data <cmapss dir> --subset FD001|FD003 --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
           replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]
-                 [--label col] [--window 4] [--epochs N] [--out scores.csv]
+                 [--label col] [--window 1] [--epochs N] [--out scores.csv]
                                           train an autoencoder on the leading rows of your own CSV (with a header),
                                           score the rest with a learned threshold, write row,score,threshold,alarm,label
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FleetGrains.Training.Models;
 
 namespace FleetGrains.Cli.Tests;
 
@@ -71,7 +72,7 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
 
         Assert.Contains($"{ragged}:3: expected 2 values (as in the header), found 1", (await Fleetctl.RunAsync("replay", ragged)).Error);
         Assert.Contains($"{text}:3: column 'b' ('oops') is not a finite number", (await Fleetctl.RunAsync("replay", text)).Error);
-        Assert.Contains("3 data rows; training needs at least 26 leading rows", (await Fleetctl.RunAsync("replay", tiny)).Error);
+        Assert.Contains($"3 data rows; training needs at least {new AutoencoderOptions().Window + 10} leading rows", (await Fleetctl.RunAsync("replay", tiny)).Error);
         Assert.Contains("nope.csv: file not found", (await Fleetctl.RunAsync("replay", Path.Combine(Folder, "nope.csv"))).Error);
         Assert.Contains("no column 'c' (columns: a, b)", (await Fleetctl.RunAsync("replay", text, "--columns", "c")).Error);
         Assert.Equal(2, (await Fleetctl.RunAsync("replay", text, "--train-fraction", "2")).Exit);
