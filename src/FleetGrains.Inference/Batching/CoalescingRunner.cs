@@ -1,0 +1,165 @@
+using FleetGrains.Abstractions;
+
+namespace FleetGrains.Inference.Batching;
+
+/// <summary>
+/// The model host's queue: requests that arrive while a run is in progress wait, and the next run takes
+/// all of them (up to <c>maxRunRows</c>) as one ONNX Runtime run. At most one run is in flight; at most
+/// <c>maxQueuedRows</c> rows wait, beyond which requests are refused with <see cref="ModelHostBusyException"/>.
+/// When a merged run fails, its requests are run one by one, so a bad request fails only its own caller.
+/// </summary>
+public sealed class CoalescingRunner(Func<float[], int, ScoringResult> run, int rowWidth, int maxRunRows, int maxQueuedRows)
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<Pending> _queue = new();
+    private int _queuedRows;
+    private bool _draining;
+    private long _runs;
+    private long _rows;
+    private long _requests;
+
+    public int QueuedRows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queuedRows;
+            }
+        }
+    }
+
+    /// <summary>ONNX Runtime runs, rows scored and requests accepted so far.</summary>
+    public (long Runs, long Rows, long Requests) Counters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_runs, _rows, _requests);
+            }
+        }
+    }
+
+    public Task<ScoringResult> ScoreAsync(ScoringRequest request)
+    {
+        if (request is null || request.Rows < 1 || request.Windows is null || request.Windows.Length != request.Rows * rowWidth)
+        {
+            return Task.FromException<ScoringResult>(new ArgumentException($"A request must hold at least one row of {rowWidth} values; got {request?.Windows?.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request)));
+        }
+
+        var pending = new Pending(request, new TaskCompletionSource<ScoringResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool startDrain;
+        lock (_lock)
+        {
+            if (_queuedRows + request.Rows > maxQueuedRows)
+            {
+                return Task.FromException<ScoringResult>(new ModelHostBusyException($"The model host has {_queuedRows} rows waiting (at most {maxQueuedRows}); {request.Rows} more were refused. Retry later."));
+            }
+
+            _queue.Enqueue(pending);
+            _queuedRows += request.Rows;
+            _requests++;
+            startDrain = !_draining;
+            _draining = true;
+        }
+
+        if (startDrain)
+        {
+            // ONNX Runtime runs block a thread: they run off the caller's (grain's) scheduler, so that
+            // requests keep queueing up behind the run in progress.
+            _ = Task.Run(Drain);
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private void Drain()
+    {
+        while (TakeBatch() is { } batch)
+        {
+            Execute(batch);
+        }
+    }
+
+    private List<Pending>? TakeBatch()
+    {
+        lock (_lock)
+        {
+            if (_queue.Count == 0)
+            {
+                _draining = false;
+                return null;
+            }
+
+            var batch = new List<Pending> { _queue.Dequeue() };
+            var rows = batch[0].Request.Rows;
+            while (_queue.TryPeek(out var next) && rows + next.Request.Rows <= maxRunRows)
+            {
+                batch.Add(_queue.Dequeue());
+                rows += next.Request.Rows;
+            }
+
+            _queuedRows -= rows;
+            return batch;
+        }
+    }
+
+    private void Execute(List<Pending> batch)
+    {
+        if (batch.Count > 1)
+        {
+            try
+            {
+                var rows = batch.Sum(p => p.Request.Rows);
+                var input = new float[rows * rowWidth];
+                var offset = 0;
+                foreach (var pending in batch)
+                {
+                    pending.Request.Windows.CopyTo(input, offset);
+                    offset += pending.Request.Windows.Length;
+                }
+
+                var result = RunCounted(input, rows);
+                var first = 0;
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetResult(result.Slice(first, pending.Request.Rows));
+                    first += pending.Request.Rows;
+                }
+
+                return;
+            }
+            catch (Exception)
+            {
+                // Fall through: find the request(s) that fail by running each alone.
+            }
+        }
+
+        foreach (var pending in batch)
+        {
+            try
+            {
+                pending.Completion.TrySetResult(RunCounted(pending.Request.Windows, pending.Request.Rows));
+            }
+            catch (Exception ex)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    private ScoringResult RunCounted(float[] input, int rows)
+    {
+        var result = run(input, rows);
+        lock (_lock)
+        {
+            _runs++;
+            _rows += rows;
+        }
+
+        return result;
+    }
+
+    private sealed record Pending(ScoringRequest Request, TaskCompletionSource<ScoringResult> Completion);
+}

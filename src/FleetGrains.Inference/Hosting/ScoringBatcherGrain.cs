@@ -1,0 +1,37 @@
+using FleetGrains.Abstractions;
+using FleetGrains.Inference.Batching;
+using FleetGrains.Inference.Onnx;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace FleetGrains.Inference.Hosting;
+
+/// <summary>
+/// One per silo: device grains call the local activation, which batches their rows per model and sends
+/// one call per batch to the model host (wherever it lives). Reentrant, so that callers wait together.
+/// </summary>
+[StatelessWorker(1)]
+[Reentrant]
+public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, TimeProvider time) : Grain, IScoringBatcherGrain
+{
+    private RequestBatcher? _batcher;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var factory = GrainFactory;
+        _batcher = new RequestBatcher(
+            (model, request) => factory.GetGrain<IModelHostGrain>(model.Key).ScoreAsync(request),
+            new BatcherLimits(o.BatchMaxRows, o.BatchMaxDelay, o.MaxQueuedRows),
+            time);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _batcher?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public Task<ScoringResult> ScoreAsync(ModelRef model, ScoringRequest request) => _batcher!.ScoreAsync(model, request);
+}

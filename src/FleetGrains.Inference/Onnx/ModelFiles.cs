@@ -1,0 +1,23 @@
+using FleetGrains.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Inference.Onnx;
+
+/// <summary>
+/// Where a model version's file is on this silo: <c>{ModelDirectory}/{id}.onnx</c> for version 1,
+/// <c>{ModelDirectory}/{id}.v{N}.onnx</c> for version N. A new version is deployed by placing its file
+/// beside the others; no restart is needed.
+/// </summary>
+public sealed class ModelFiles(IOptions<InferenceOptions> options)
+{
+    public string PathOf(ModelRef model)
+    {
+        if (string.IsNullOrWhiteSpace(model.Id) || model.Id.IndexOfAny(['/', '\\']) >= 0 || model.Id.Contains("..", StringComparison.Ordinal) || model.Version < 1)
+        {
+            throw new ArgumentException($"'{model.Id}' version {model.Version} is not a valid model: ids are file names without a path, versions start at 1.");
+        }
+
+        var name = model.Version == 1 ? $"{model.Id}.onnx" : $"{model.Id}.v{model.Version}.onnx";
+        return Path.Combine(options.Value.ModelDirectory, name);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using FleetGrains.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FleetGrains.Inference.Onnx;
+
+/// <summary>
+/// One loaded model that follows the FleetGrains model contract (models/README.md): input <c>window</c>
+/// [batch, W·F] of raw readings; outputs <c>score</c> [batch] and <c>feature_errors</c> [batch, F]
+/// (window autoencoders) or <c>rul</c> [batch]; metadata <c>fleetgrains.kind</c>, <c>.window</c>,
+/// <c>.features</c>. Input and output buffers are reused from run to run, so <see cref="Run"/> must not
+/// be called concurrently (the model host runs one batch at a time).
+/// </summary>
+public sealed class OnnxModel : IDisposable
+{
+    public const string InputName = "window";
+    public const string ScoreOutput = "score";
+    public const string FeatureErrorsOutput = "feature_errors";
+    public const string RulOutput = "rul";
+
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames = [InputName];
+    private readonly string[] _outputNames;
+    private float[] _input = [];
+    private float[] _values = [];
+    private float[] _featureErrors = [];
+
+    private OnnxModel(InferenceSession session, ModelDescription description)
+    {
+        _session = session;
+        Description = description;
+        _outputNames = description.Kind == ModelKind.WindowAutoencoder ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
+    }
+
+    public ModelDescription Description { get; }
+
+    /// <summary>Floats per row: W · F.</summary>
+    public int RowWidth => Description.Window * Description.Features;
+
+    /// <summary>Loads <paramref name="path"/> and checks that it follows the model contract.</summary>
+    public static OnnxModel Load(ModelRef model, string path, SessionFactory sessions)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model {model} has no file at {Path.GetFullPath(path)}.", path);
+        }
+
+        var session = sessions.Create(path);
+        try
+        {
+            return new OnnxModel(session, Describe(model, path, session));
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="rows"/> rows of <see cref="RowWidth"/> floats each.</summary>
+    public ScoringResult Run(ReadOnlySpan<float> windows, int rows)
+    {
+        var width = RowWidth;
+        if (rows < 1 || windows.Length != rows * width)
+        {
+            throw new ArgumentException($"Model {Description.Model} reads rows of {width} values ({Description.Window} samples × {Description.Features} features); got {windows.Length} values for {rows} row(s).");
+        }
+
+        var features = Description.Kind == ModelKind.WindowAutoencoder ? Description.Features : 0;
+        Grow(ref _input, rows * width);
+        Grow(ref _values, rows);
+        Grow(ref _featureErrors, rows * features);
+        windows.CopyTo(_input);
+
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, rows * width), [rows, width]);
+        using var values = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _values.AsMemory(0, rows), [rows]);
+        if (features > 0)
+        {
+            using var errors = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _featureErrors.AsMemory(0, rows * features), [rows, features]);
+            _session.Run(null, _inputNames, [input], _outputNames, [values, errors]);
+        }
+        else
+        {
+            _session.Run(null, _inputNames, [input], _outputNames, [values]);
+        }
+
+        return new ScoringResult(Description.Model, _values[..rows], _featureErrors[..(rows * features)], features);
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private static ModelDescription Describe(ModelRef model, string path, InferenceSession session)
+    {
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        var kind = Metadata(metadata, "fleetgrains.kind", path) switch
+        {
+            "window-autoencoder" => ModelKind.WindowAutoencoder,
+            "rul" => ModelKind.Rul,
+            var other => throw new InvalidDataException($"{path}: fleetgrains.kind '{other}' is neither window-autoencoder nor rul."),
+        };
+        var window = PositiveInt(metadata, "fleetgrains.window", path);
+        var features = PositiveInt(metadata, "fleetgrains.features", path);
+        if (!session.InputMetadata.TryGetValue(InputName, out var input) || input.Dimensions is not [_, var width] || width != window * features)
+        {
+            throw new InvalidDataException($"{path}: expected an input '{InputName}' of shape [batch, {window * features}].");
+        }
+
+        string[] outputs = kind == ModelKind.WindowAutoencoder ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
+        foreach (var output in outputs.Where(o => !session.OutputMetadata.ContainsKey(o)))
+        {
+            throw new InvalidDataException($"{path}: a {kind} model must have an output '{output}'.");
+        }
+
+        return new ModelDescription(model, kind, window, features);
+    }
+
+    private static string Metadata(Dictionary<string, string> metadata, string key, string path) =>
+        metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path}: metadata '{key}' is missing; see the model contract in models/README.md.");
+
+    private static int PositiveInt(Dictionary<string, string> metadata, string key, string path) =>
+        int.TryParse(Metadata(metadata, key, path), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidDataException($"{path}: metadata '{key}' must be a positive integer.");
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[Math.Max(length, buffer.Length * 2)];
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime.Placement;
+
+namespace FleetGrains.Inference.Placement;
+
+/// <summary>Filters placement candidates down to the silos that declare <c>fleet-models=true</c>.</summary>
+public sealed class ModelHostPlacementFilterDirector(ISiloMetadataCache metadata) : IPlacementFilterDirector
+{
+    public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos) =>
+        silos.Where(HostsModels);
+
+    private bool HostsModels(SiloAddress silo) =>
+        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRoles.HostsModels, out var value)
+        && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+}

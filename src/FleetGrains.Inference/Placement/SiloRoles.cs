@@ -1,0 +1,11 @@
+namespace FleetGrains.Inference.Placement;
+
+/// <summary>The silo metadata keys (Orleans <c>UseSiloMetadata</c>) through which silos declare their roles.</summary>
+public static class SiloRoles
+{
+    /// <summary><c>true</c> on silos that load models and run inference.</summary>
+    public const string HostsModels = "fleet-models";
+
+    /// <summary>The execution provider a silo was configured with: <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
+    public const string Accelerator = "accelerator";
+}

@@ -1,0 +1,129 @@
+using FleetGrains.Abstractions;
+using FleetGrains.Inference.Batching;
+
+namespace FleetGrains.Inference.Tests;
+
+public sealed class CoalescingRunnerTests
+{
+    private static readonly ModelRef Model = new("test", 1);
+
+    [Fact]
+    public async Task Score_RequestsArrivingDuringARun_AreMergedIntoTheNextRun()
+    {
+        var gate = new ManualResetEventSlim();
+        var runRows = new List<int>();
+        var runner = new CoalescingRunner(
+            (input, rows) =>
+            {
+                gate.Wait(TimeSpan.FromSeconds(10));
+                lock (runRows)
+                {
+                    runRows.Add(rows);
+                }
+
+                return Doubled(input, rows);
+            },
+            rowWidth: 2,
+            maxRunRows: 100,
+            maxQueuedRows: 100);
+
+        var first = runner.ScoreAsync(Request(1, 2, 1f));
+        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        var waiting = Enumerable.Range(0, 3).Select(i => runner.ScoreAsync(Request(2, 2, 10f * (i + 1)))).ToArray();
+        Assert.Equal(6, runner.QueuedRows);
+        gate.Set();
+
+        await first;
+        var results = await Task.WhenAll(waiting);
+        Assert.Equal(new[] { 1, 6 }, runRows);
+        Assert.Equal((2L, 7L, 4L), runner.Counters);
+        for (var i = 0; i < 3; i++)
+        {
+            // Each caller gets its own rows back: the sum of its row's two values, doubled.
+            Assert.Equal(new[] { 40f * (i + 1), 40f * (i + 1) }, results[i].Values);
+        }
+    }
+
+    [Fact]
+    public async Task Score_OneBadRequestInAMergedRun_FailsOnlyItsOwnCaller()
+    {
+        var gate = new ManualResetEventSlim();
+        var runner = new CoalescingRunner(
+            (input, rows) =>
+            {
+                gate.Wait(TimeSpan.FromSeconds(10));
+                return input.AsSpan(0, rows * 2).ContainsAny(float.NaN, float.NegativeInfinity)
+                    ? throw new InvalidOperationException("the model cannot take NaN")
+                    : Doubled(input, rows);
+            },
+            rowWidth: 2,
+            maxRunRows: 100,
+            maxQueuedRows: 100);
+
+        var first = runner.ScoreAsync(Request(1, 2, 1f));
+        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        var good1 = runner.ScoreAsync(Request(1, 2, 1f));
+        var bad = runner.ScoreAsync(Request(1, 2, float.NaN));
+        var good2 = runner.ScoreAsync(Request(1, 2, 2f));
+        gate.Set();
+
+        await first;
+        Assert.Equal(new[] { 4f }, (await good1).Values);
+        Assert.Equal(new[] { 8f }, (await good2).Values);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
+        Assert.Contains("NaN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Score_WhenTheQueueIsFull_RefusesWithBusyAndKeepsServingTheQueued()
+    {
+        var gate = new ManualResetEventSlim();
+        var runner = new CoalescingRunner((input, rows) => { gate.Wait(TimeSpan.FromSeconds(10)); return Doubled(input, rows); }, rowWidth: 1, maxRunRows: 4, maxQueuedRows: 4);
+
+        var running = runner.ScoreAsync(Request(4, 1, 1f));
+        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        var queued = runner.ScoreAsync(Request(4, 1, 1f));
+        var refused = await Assert.ThrowsAsync<ModelHostBusyException>(() => runner.ScoreAsync(Request(1, 1, 1f)));
+        Assert.Contains("4 rows waiting", refused.Message, StringComparison.Ordinal);
+
+        gate.Set();
+        Assert.Equal(4, (await running).Rows);
+        Assert.Equal(4, (await queued).Rows);
+        Assert.Equal(1, (await runner.ScoreAsync(Request(1, 1, 1f))).Rows);
+    }
+
+    [Fact]
+    public async Task Score_RowsOfTheWrongWidth_AreRefusedWithAClearError()
+    {
+        var runner = new CoalescingRunner(Doubled, rowWidth: 3, maxRunRows: 4, maxQueuedRows: 4);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest([1f, 2f], 1)));
+        Assert.Contains("3 values", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest([], 0)));
+    }
+
+    internal static ScoringRequest Request(int rows, int width, float value) =>
+        new([.. Enumerable.Repeat(value, rows * width)], rows);
+
+    // A stand-in model: each row's value is twice the sum of its inputs.
+    internal static ScoringResult Doubled(float[] input, int rows)
+    {
+        var width = input.Length / rows;
+        var values = new float[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            values[r] = 2 * input.AsSpan(r * width, width).ToArray().Sum();
+        }
+
+        return new ScoringResult(Model, values, [], 0);
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(5);
+        }
+    }
+}
