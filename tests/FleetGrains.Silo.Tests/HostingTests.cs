@@ -17,6 +17,34 @@ public class HostingTests(SiloHostFixture fixture)
         var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
         Assert.Contains("is active", report.GetProperty("checks").GetProperty("silo").GetProperty("description").GetString());
+        Assert.Contains("Serving models on Cpu", report.GetProperty("checks").GetProperty("models").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task HealthReady_WithCudaConfiguredOnAMachineWithoutIt_StaysReadyAndReportsTheCpuFallback()
+    {
+        await using var host = await SiloHost.StartAsync(new Dictionary<string, string?> { ["Fleet:Inference:ExecutionProvider"] = "Cuda" });
+
+        var ready = await host.Http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Degraded", report.GetProperty("status").GetString());
+        var models = report.GetProperty("checks").GetProperty("models");
+        Assert.Equal("Degraded", models.GetProperty("status").GetString());
+        Assert.Contains("on Cpu instead of Cuda", models.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthReady_WhenNoSiloHostsModels_SaysScoringIsUnavailable()
+    {
+        await using var host = await SiloHost.StartAsync(new Dictionary<string, string?> { ["Fleet:Cluster:HostsModels"] = "false" });
+
+        var report = JsonDocument.Parse(await host.Http.GetStringAsync("/health/ready")).RootElement;
+
+        var models = report.GetProperty("checks").GetProperty("models");
+        Assert.Equal("Degraded", models.GetProperty("status").GetString());
+        Assert.Contains("No active silo hosts models", models.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,6 +16,12 @@ public sealed class FleetClusterOptions
 
     /// <summary>The port Orleans clients connect to; 0 runs no gateway.</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Whether this silo loads models and runs inference (silo metadata <c>fleet-models</c>); model hosts
+    /// are placed only on such silos. The embedded single silo has every role.
+    /// </summary>
+    public bool HostsModels { get; set; } = true;
 }
 
 public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetClusterOptions>

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using FleetGrains.Grains;
 using FleetGrains.Grains.Hosting;
+using FleetGrains.Inference.Hosting;
+using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
 using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,7 +23,8 @@ public static class FleetHostingExtensions
             throw new OptionsValidationException(FleetClusterOptions.Section, typeof(FleetClusterOptions), clusterErrors.Failures);
         }
 
-        builder.UseOrleans(silo => silo.UseFleetSilo(cluster));
+        var accelerator = builder.Configuration.GetValue($"{InferenceOptions.Section}:{nameof(InferenceOptions.ExecutionProvider)}", ExecutionProvider.Cpu);
+        builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator));
         builder.Services.AddFleetGrainServices();
         builder.Services.AddFleetIngestion();
         builder.Services.AddFleetSimulator();
@@ -29,7 +32,9 @@ public static class FleetHostingExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"])
+            .AddCheck<ModelServingHealthCheck>("models", tags: ["ready"]);
         return builder;
     }
 
