@@ -9,9 +9,5 @@ namespace FleetGrains.Inference.Placement;
 public sealed class ModelHostPlacementFilterDirector(ISiloMetadataCache metadata) : IPlacementFilterDirector
 {
     public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos) =>
-        silos.Where(HostsModels);
-
-    private bool HostsModels(SiloAddress silo) =>
-        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRoles.HostsModels, out var value)
-        && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+        silos.Where(metadata.IsModelHost);
 }

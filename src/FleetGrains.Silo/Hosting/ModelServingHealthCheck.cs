@@ -20,7 +20,7 @@ public sealed class ModelServingHealthCheck(
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var modelSilos = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && HostsModels(m.SiloAddress))
+            .Where(m => m.Status == SiloStatus.Active && metadata.IsModelHost(m.SiloAddress))
             .Select(m => m.SiloAddress.ToString())
             .ToList();
         if (modelSilos.Count == 0)
@@ -28,7 +28,7 @@ public sealed class ModelServingHealthCheck(
             return Task.FromResult(HealthCheckResult.Degraded("No active silo hosts models (fleet-models=true): model scoring is unavailable."));
         }
 
-        if (!HostsModels(localSilo.SiloAddress))
+        if (!metadata.IsModelHost(localSilo.SiloAddress))
         {
             return Task.FromResult(HealthCheckResult.Healthy($"Models are served by {string.Join(", ", modelSilos)}."));
         }
@@ -38,7 +38,4 @@ public sealed class ModelServingHealthCheck(
             ? HealthCheckResult.Degraded($"Serving models on {provider.Active} instead of {provider.Requested}: {provider.FallbackReason}")
             : HealthCheckResult.Healthy($"Serving models on {provider.Active}; model-hosting silos: {string.Join(", ", modelSilos)}."));
     }
-
-    private bool HostsModels(SiloAddress silo) =>
-        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRoles.HostsModels, out var value) && value == "true";
 }
