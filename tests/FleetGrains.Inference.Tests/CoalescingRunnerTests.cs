@@ -13,22 +13,22 @@ public sealed class CoalescingRunnerTests
         var gate = new ManualResetEventSlim();
         var runRows = new List<int>();
         var runner = new CoalescingRunner(
-            (input, rows) =>
+            requests =>
             {
                 gate.Wait(TimeSpan.FromSeconds(10));
                 lock (runRows)
                 {
-                    runRows.Add(rows);
+                    runRows.Add(requests.Sum(r => r.Rows));
                 }
 
-                return Doubled(input, rows);
+                return Doubled(requests);
             },
             rowWidth: 2,
             maxRunRows: 100,
             maxQueuedRows: 100);
 
         var first = runner.ScoreAsync(Request(1, 2, 1f));
-        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        await Eventually.Holds(() => runner.QueuedRows == 0, "the first run to start");
         var waiting = Enumerable.Range(0, 3).Select(i => runner.ScoreAsync(Request(2, 2, 10f * (i + 1)))).ToArray();
         Assert.Equal(6, runner.QueuedRows);
         gate.Set();
@@ -49,19 +49,19 @@ public sealed class CoalescingRunnerTests
     {
         var gate = new ManualResetEventSlim();
         var runner = new CoalescingRunner(
-            (input, rows) =>
+            requests =>
             {
                 gate.Wait(TimeSpan.FromSeconds(10));
-                return input.AsSpan(0, rows * 2).ContainsAny(float.NaN, float.NegativeInfinity)
+                return requests.Any(r => r.Windows.Any(float.IsNaN))
                     ? throw new InvalidOperationException("the model cannot take NaN")
-                    : Doubled(input, rows);
+                    : Doubled(requests);
             },
             rowWidth: 2,
             maxRunRows: 100,
             maxQueuedRows: 100);
 
         var first = runner.ScoreAsync(Request(1, 2, 1f));
-        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        await Eventually.Holds(() => runner.QueuedRows == 0, "the first run to start");
         var good1 = runner.ScoreAsync(Request(1, 2, 1f));
         var bad = runner.ScoreAsync(Request(1, 2, float.NaN));
         var good2 = runner.ScoreAsync(Request(1, 2, 2f));
@@ -78,10 +78,10 @@ public sealed class CoalescingRunnerTests
     public async Task Score_WhenTheQueueIsFull_RefusesWithBusyAndKeepsServingTheQueued()
     {
         var gate = new ManualResetEventSlim();
-        var runner = new CoalescingRunner((input, rows) => { gate.Wait(TimeSpan.FromSeconds(10)); return Doubled(input, rows); }, rowWidth: 1, maxRunRows: 4, maxQueuedRows: 4);
+        var runner = new CoalescingRunner(requests => { gate.Wait(TimeSpan.FromSeconds(10)); return Doubled(requests); }, rowWidth: 1, maxRunRows: 4, maxQueuedRows: 4);
 
         var running = runner.ScoreAsync(Request(4, 1, 1f));
-        await WaitUntil(() => runner.QueuedRows == 0, "the first run to start");
+        await Eventually.Holds(() => runner.QueuedRows == 0, "the first run to start");
         var queued = runner.ScoreAsync(Request(4, 1, 1f));
         var refused = await Assert.ThrowsAsync<ModelHostBusyException>(() => runner.ScoreAsync(Request(1, 1, 1f)));
         Assert.Contains("4 rows waiting", refused.Message, StringComparison.Ordinal);
@@ -105,25 +105,11 @@ public sealed class CoalescingRunnerTests
         new([.. Enumerable.Repeat(value, rows * width)], rows);
 
     // A stand-in model: each row's value is twice the sum of its inputs.
-    internal static ScoringResult Doubled(float[] input, int rows)
-    {
-        var width = input.Length / rows;
-        var values = new float[rows];
-        for (var r = 0; r < rows; r++)
+    internal static ScoringResult[] Doubled(IReadOnlyList<ScoringRequest> requests) =>
+        [.. requests.Select(request =>
         {
-            values[r] = 2 * input.AsSpan(r * width, width).ToArray().Sum();
-        }
-
-        return new ScoringResult(Model, values, [], 0);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
+            var width = request.Windows.Length / request.Rows;
+            var values = Enumerable.Range(0, request.Rows).Select(r => 2 * request.Windows.Skip(r * width).Take(width).Sum()).ToArray();
+            return new ScoringResult(Model, values, [], 0);
+        })];
 }

@@ -68,7 +68,7 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
 
         var restarted = await _cluster.StartAdditionalSiloAsync();
         await _cluster.WaitForLivenessToStabilizeAsync();
-        var result = await Eventually(() => coreProbe.ScoreAsync(Model, Request(rows: 2)));
+        var result = await Eventually.Succeeds(() => coreProbe.ScoreAsync(Model, Request(rows: 2)));
         Assert.Equal(2, result.Rows);
         var status = await _cluster.Client.GetGrain<IModelHostGrain>(Model.Key).GetStatusAsync();
         Assert.Equal(restarted.SiloAddress.ToString(), status.Silo);
@@ -95,21 +95,5 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
     {
         var readings = TestModels.Rows(rows + TestModels.Window - 1, seed: 5);
         return new([.. Enumerable.Range(0, rows).SelectMany(r => readings.Skip(r).Take(TestModels.Window).SelectMany(values => values))], rows);
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> action)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                return await action();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 }

@@ -25,7 +25,7 @@ public sealed class OnnxModelTests : IDisposable
         // The ONNX model takes raw readings: W consecutive rows, oldest first, flattened.
         var windows = Enumerable.Range(0, rows.Count - TestModels.Window + 1)
             .SelectMany(end => rows.Skip(end).Take(TestModels.Window).SelectMany(r => r)).ToArray();
-        var result = model.Run(windows, expected.Scores.Length);
+        var result = RunOne(model, windows, expected.Scores.Length);
 
         Assert.Equal(new ModelDescription(Model, ModelKind.WindowAutoencoder, TestModels.Window, TestModels.Features), model.Description);
         Assert.Equal(expected.Scores.Length, result.Rows);
@@ -46,13 +46,13 @@ public sealed class OnnxModelTests : IDisposable
         _models.WriteAutoencoder(Model);
         using var model = OnnxModel.Load(Model, _models.Files().PathOf(Model), TestModels.Sessions(ExecutionProvider.Cpu, Metrics()));
         var rows = TestModels.Rows(10, seed: 3).SelectMany(r => r).ToArray();
-        var five = model.Run(rows, 5);
-        var two = model.Run(rows.AsSpan(0, 2 * model.RowWidth), 2);
+        var five = RunOne(model, rows[..(5 * model.RowWidth)], 5);
+        var two = RunOne(model, rows[..(2 * model.RowWidth)], 2);
 
         Assert.Equal(2, two.Rows);
         Assert.Equal(five.Values[..2], two.Values);
         Assert.Equal(five.FeatureErrors[..(2 * TestModels.Features)], two.FeatureErrors);
-        Assert.NotSame(two.Values, model.Run(rows.AsSpan(0, 2 * model.RowWidth), 2).Values);
+        Assert.NotSame(two.Values, RunOne(model, rows[..(2 * model.RowWidth)], 2).Values);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class OnnxModelTests : IDisposable
     {
         _models.WriteAutoencoder(Model);
         using var model = OnnxModel.Load(Model, _models.Files().PathOf(Model), TestModels.Sessions(ExecutionProvider.Cpu, Metrics()));
-        var error = Assert.Throws<ArgumentException>(() => model.Run(new float[5], 1));
+        var error = Assert.Throws<ArgumentException>(() => RunOne(model, new float[5], 1));
         Assert.Contains("2 samples × 3 features", error.Message, StringComparison.Ordinal);
     }
 
@@ -115,7 +115,7 @@ public sealed class OnnxModelTests : IDisposable
         Assert.Contains("CPUExecutionProvider", sessions.Status.FallbackReason, StringComparison.Ordinal);
         Assert.Equal(1, Interlocked.Read(ref fallbackCount));
         var rows = TestModels.Rows(2, seed: 4);
-        Assert.Equal(reference.Score(rows).Scores[0], model.Run(rows.SelectMany(r => r).ToArray(), 1).Values[0], 1e-4f);
+        Assert.Equal(reference.Score(rows).Scores[0], RunOne(model, rows.SelectMany(r => r).ToArray(), 1).Values[0], 1e-4f);
     }
 
     [Fact]
@@ -127,6 +127,8 @@ public sealed class OnnxModelTests : IDisposable
         _models.Dispose();
         _services.Dispose();
     }
+
+    private static ScoringResult RunOne(OnnxModel model, float[] windows, int rows) => model.Run([new ScoringRequest(windows, rows)])[0];
 
     private InferenceMetrics Metrics() => new(_services.GetRequiredService<IMeterFactory>());
 }

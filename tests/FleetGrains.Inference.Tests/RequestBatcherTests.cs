@@ -57,7 +57,7 @@ public sealed class RequestBatcherTests
             Assert.Equal("model host unreachable", (await Assert.ThrowsAsync<InvalidOperationException>(() => call)).Message);
         }
 
-        await RequestBatcherTestsExtensions.WaitUntil(() => Sent().Count == 2, "the second batch");
+        await Eventually.Holds(() => Sent().Count == 2, "the second batch");
         Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
         Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(batch2)).Select(r => r.Values[0]));
     }
@@ -74,7 +74,7 @@ public sealed class RequestBatcherTests
 
         Sent()[0].Answer.SetResult(Echo(Sent()[0].Request));
         await Task.WhenAll(inFlight);
-        await RequestBatcherTestsExtensions.WaitUntil(() => Sent().Count == 2, "the queued batch");
+        await Eventually.Holds(() => Sent().Count == 2, "the queued batch");
         Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
         Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(queued)).Select(r => r.Values[0]));
     }
@@ -134,9 +134,4 @@ public sealed class RequestBatcherTests
     // A stand-in model: each row's value is its first input.
     private static ScoringResult Echo(ScoringRequest request) =>
         new(Model, [.. Enumerable.Range(0, request.Rows).Select(r => request.Windows[r * (request.Windows.Length / request.Rows)])], [], 0);
-}
-
-internal static class RequestBatcherTestsExtensions
-{
-    public static Task WaitUntil(Func<bool> condition, string what) => CoalescingRunnerTests.WaitUntil(condition, what);
 }

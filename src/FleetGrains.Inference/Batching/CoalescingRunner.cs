@@ -7,8 +7,9 @@ namespace FleetGrains.Inference.Batching;
 /// all of them (up to <c>maxRunRows</c>) as one ONNX Runtime run. At most one run is in flight; at most
 /// <c>maxQueuedRows</c> rows wait, beyond which requests are refused with <see cref="ModelHostBusyException"/>.
 /// When a merged run fails, its requests are run one by one, so a bad request fails only its own caller.
+/// <c>run</c> scores the requests it is given in one run and answers each with its own rows.
 /// </summary>
-public sealed class CoalescingRunner(Func<float[], int, ScoringResult> run, int rowWidth, int maxRunRows, int maxQueuedRows)
+public sealed class CoalescingRunner(Func<IReadOnlyList<ScoringRequest>, ScoringResult[]> run, int rowWidth, int maxRunRows, int maxQueuedRows)
 {
     private readonly Lock _lock = new();
     private readonly Queue<Pending> _queue = new();
@@ -111,21 +112,10 @@ public sealed class CoalescingRunner(Func<float[], int, ScoringResult> run, int 
         {
             try
             {
-                var rows = batch.Sum(p => p.Request.Rows);
-                var input = new float[rows * rowWidth];
-                var offset = 0;
-                foreach (var pending in batch)
+                var results = RunCounted([.. batch.Select(p => p.Request)]);
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    pending.Request.Windows.CopyTo(input, offset);
-                    offset += pending.Request.Windows.Length;
-                }
-
-                var result = RunCounted(input, rows);
-                var first = 0;
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetResult(result.Slice(first, pending.Request.Rows));
-                    first += pending.Request.Rows;
+                    batch[i].Completion.TrySetResult(results[i]);
                 }
 
                 return;
@@ -140,7 +130,7 @@ public sealed class CoalescingRunner(Func<float[], int, ScoringResult> run, int 
         {
             try
             {
-                pending.Completion.TrySetResult(RunCounted(pending.Request.Windows, pending.Request.Rows));
+                pending.Completion.TrySetResult(RunCounted([pending.Request])[0]);
             }
             catch (Exception ex)
             {
@@ -149,16 +139,16 @@ public sealed class CoalescingRunner(Func<float[], int, ScoringResult> run, int 
         }
     }
 
-    private ScoringResult RunCounted(float[] input, int rows)
+    private ScoringResult[] RunCounted(ScoringRequest[] requests)
     {
-        var result = run(input, rows);
+        var results = run(requests);
         lock (_lock)
         {
             _runs++;
-            _rows += rows;
+            _rows += requests.Sum(r => r.Rows);
         }
 
-        return result;
+        return results;
     }
 
     private sealed record Pending(ScoringRequest Request, TaskCompletionSource<ScoringResult> Completion);

@@ -157,8 +157,7 @@ public sealed class RequestBatcher(
         try
         {
             var rows = batch.Sum(p => p.Request.Rows);
-            var windows = batch.Count == 1 ? batch[0].Request.Windows : [.. batch.SelectMany(p => p.Request.Windows)];
-            var result = await send(model, new ScoringRequest(windows, rows));
+            var result = await send(model, batch.Count == 1 ? batch[0].Request : new ScoringRequest(Concatenate(batch), rows));
             if (result.Rows != rows)
             {
                 throw new InvalidOperationException($"{model} answered {result.Rows} rows for {rows}.");
@@ -199,6 +198,19 @@ public sealed class RequestBatcher(
         }
 
         Send(model, next);
+    }
+
+    private static float[] Concatenate(List<Pending> batch)
+    {
+        var windows = new float[batch.Sum(p => p.Request.Windows.Length)];
+        var offset = 0;
+        foreach (var pending in batch)
+        {
+            pending.Request.Windows.CopyTo(windows, offset);
+            offset += pending.Request.Windows.Length;
+        }
+
+        return windows;
     }
 
     private sealed class ModelQueue

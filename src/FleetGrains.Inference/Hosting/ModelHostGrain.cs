@@ -33,12 +33,12 @@ public sealed partial class ModelHostGrain(
         _model = OnnxModel.Load(model, files.PathOf(model), sessions);
         var loaded = _model;
         _runner = new CoalescingRunner(
-            (input, rows) =>
+            requests =>
             {
                 var started = Stopwatch.GetTimestamp();
-                var result = loaded.Run(input.AsSpan(0, rows * loaded.RowWidth), rows);
-                metrics.RecordRun(model.Id, rows, Stopwatch.GetElapsedTime(started));
-                return result;
+                var results = loaded.Run(requests);
+                metrics.RecordRun(model.Id, results.Sum(r => r.Rows), Stopwatch.GetElapsedTime(started));
+                return results;
             },
             _model.RowWidth,
             options.Value.MaxRunRows,

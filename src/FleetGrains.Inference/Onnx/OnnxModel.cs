@@ -9,7 +9,7 @@ namespace FleetGrains.Inference.Onnx;
 /// [batch, W·F] of raw readings; outputs <c>score</c> [batch] and <c>feature_errors</c> [batch, F]
 /// (window autoencoders) or <c>rul</c> [batch]; metadata <c>fleetgrains.kind</c>, <c>.window</c>,
 /// <c>.features</c>. Input and output buffers are reused from run to run, so <see cref="Run"/> must not
-/// be called concurrently (the model host runs one batch at a time).
+/// be called concurrently (the model host runs one merged batch at a time).
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
@@ -57,20 +57,34 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="rows"/> rows of <see cref="RowWidth"/> floats each.</summary>
-    public ScoringResult Run(ReadOnlySpan<float> windows, int rows)
+    /// <summary>
+    /// Runs every row of <paramref name="requests"/> in one ONNX Runtime run and answers each request
+    /// with its own rows. Each request's windows are copied once, into the reused input buffer.
+    /// </summary>
+    public ScoringResult[] Run(IReadOnlyList<ScoringRequest> requests)
     {
         var width = RowWidth;
-        if (rows < 1 || windows.Length != rows * width)
+        var rows = 0;
+        foreach (var request in requests)
         {
-            throw new ArgumentException($"Model {Description.Model} reads rows of {width} values ({Description.Window} samples × {Description.Features} features); got {windows.Length} values for {rows} row(s).");
+            if (request.Rows < 1 || request.Windows.Length != request.Rows * width)
+            {
+                throw new ArgumentException($"Model {Description.Model} reads rows of {width} values ({Description.Window} samples × {Description.Features} features); got {request.Windows.Length} values for {request.Rows} row(s).");
+            }
+
+            rows += request.Rows;
         }
 
         var features = Description.Kind == ModelKind.WindowAutoencoder ? Description.Features : 0;
         Grow(ref _input, rows * width);
         Grow(ref _values, rows);
         Grow(ref _featureErrors, rows * features);
-        windows.CopyTo(_input);
+        var offset = 0;
+        foreach (var request in requests)
+        {
+            request.Windows.CopyTo(_input, offset);
+            offset += request.Windows.Length;
+        }
 
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, rows * width), [rows, width]);
         using var values = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _values.AsMemory(0, rows), [rows]);
@@ -84,7 +98,16 @@ public sealed class OnnxModel : IDisposable
             _session.Run(null, _inputNames, [input], _outputNames, [values]);
         }
 
-        return new ScoringResult(Description.Model, _values[..rows], _featureErrors[..(rows * features)], features);
+        var results = new ScoringResult[requests.Count];
+        var first = 0;
+        for (var i = 0; i < results.Length; i++)
+        {
+            var count = requests[i].Rows;
+            results[i] = new ScoringResult(Description.Model, _values[first..(first + count)], _featureErrors[(first * features)..((first + count) * features)], features);
+            first += count;
+        }
+
+        return results;
     }
 
     public void Dispose() => _session.Dispose();
