@@ -14,11 +14,13 @@ public sealed record DeviceSnapshot(
     [property: Id(8)] int FeatureCount,
     [property: Id(9)] int WindowSize,
     [property: Id(10)] DeviceCounters Counters,
-    [property: Id(11)] IReadOnlyList<FeatureStatistics> Features);
+    [property: Id(11)] IReadOnlyList<FeatureStatistics> Features,
+    [property: Id(12)] DeviceScoring Scoring);
 
 /// <summary>
 /// The threshold a device's anomaly score is compared with: the learned one (once calibrated)
 /// and the one an operator pinned, if any. <see cref="Effective"/> is the one in force.
+/// <see cref="FalsePositives"/> counts the feedback that raised the learned one since calibration.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeviceThreshold(
@@ -26,7 +28,8 @@ public sealed record DeviceThreshold(
     [property: Id(1)] float? Learned,
     [property: Id(2)] float? Pinned,
     [property: Id(3)] int CalibrationScores,
-    [property: Id(4)] int CalibrationTarget);
+    [property: Id(4)] int CalibrationTarget,
+    [property: Id(5)] int FalsePositives);
 
 [GenerateSerializer, Immutable]
 public sealed record DeviceCounters(

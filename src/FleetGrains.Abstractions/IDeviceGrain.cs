@@ -23,4 +23,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>Pins the threshold to <paramref name="threshold"/>, or returns to the learned one when null.</summary>
     [Alias("PinThreshold")]
     Task<DeviceSnapshot?> PinThresholdAsync(float? threshold);
+
+    /// <summary>Operator feedback on the latest alarm; null when the device has never accepted a sample.</summary>
+    [Alias("Feedback")]
+    Task<FeedbackOutcome?> FeedbackAsync(ThresholdFeedback feedback);
+
+    /// <summary>Maintenance was done: forget the remaining-useful-life estimate and start tracking afresh.</summary>
+    [Alias("ResetDegradation")]
+    Task ResetDegradationAsync();
 }

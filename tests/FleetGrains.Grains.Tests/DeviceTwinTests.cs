@@ -17,7 +17,7 @@ public class DeviceTwinTests
         var twin = new DeviceTwin(8, 1);
         TelemetrySample[] batch = [new(3, 3, [3f]), new(1, 1, [1f]), new(2, 2, [2f]), new(0, 0, [0f])];
 
-        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, null, []);
 
         Assert.Equal(4, outcome.Accepted);
         Assert.Equal(3, twin.LastSeq);
@@ -30,7 +30,7 @@ public class DeviceTwinTests
         var twin = new DeviceTwin(8, 1);
         TelemetrySample[] batch = [new(5, 5, [1f]), new(5, 6, [2f])];
 
-        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, null, []);
 
         Assert.Equal(1, outcome.Accepted);
         Assert.Equal(1, outcome.Duplicates);
@@ -43,7 +43,7 @@ public class DeviceTwinTests
         var twin = new DeviceTwin(8, 2);
         TelemetrySample[] batch = [new(0, 0, [1f, 2f]), new(1, 1, [1f]), new(2, 2, [float.NaN, 1f]), new(3, 3, [3f, 4f])];
 
-        var outcome = twin.Ingest(batch, Now, _options, _scorer, out _);
+        var outcome = twin.Ingest(batch, Now, _options, _scorer, null, []);
 
         Assert.Equal(2, outcome.Accepted);
         Assert.Equal([1, 2], outcome.Rejected.Select(r => r.Index));
@@ -56,13 +56,14 @@ public class DeviceTwinTests
     public void Health_IsUnknownUntilCalibrated_ThenHealthy()
     {
         var twin = new DeviceTwin(8, 3);
-        twin.Ingest(TestData.Normal(0, _options.WarmupSamples + _options.CalibrationScores - 1, 3, seed: 1), Now, _options, _scorer, out _);
+        twin.Ingest(TestData.Normal(0, _options.WarmupSamples + _options.CalibrationScores - 1, 3, seed: 1), Now, _options, _scorer, null, []);
         Assert.Equal(HealthState.Unknown, twin.HealthAt(Now, _options));
         Assert.Null(twin.Threshold);
 
-        twin.Ingest(TestData.Normal(1000, 1, 3, seed: 2), Now, _options, _scorer, out var changed);
+        var transitions = new List<HealthTransition>();
+        twin.Ingest(TestData.Normal(1000, 1, 3, seed: 2), Now, _options, _scorer, null, transitions);
 
-        Assert.True(changed);
+        Assert.Equal((HealthState.Unknown, HealthState.Healthy), (transitions.Single().From, transitions.Single().To));
         Assert.NotNull(twin.Threshold);
         Assert.Equal(HealthState.Healthy, twin.HealthAt(Now, _options));
     }
@@ -72,8 +73,8 @@ public class DeviceTwinTests
     {
         var options = new DeviceOptions { OfflineMultiple = 5, MinOfflineTimeout = TimeSpan.FromSeconds(1) };
         var twin = new DeviceTwin(8, 1);
-        twin.Ingest([new(0, 0, [1f])], Now, options, _scorer, out _);
-        twin.Ingest([new(1, 1, [1f])], Now.AddSeconds(2), options, _scorer, out _);
+        twin.Ingest([new(0, 0, [1f])], Now, options, _scorer, null, []);
+        twin.Ingest([new(1, 1, [1f])], Now.AddSeconds(2), options, _scorer, null, []);
 
         Assert.Equal(Now.AddSeconds(2 + 10), twin.OfflineAfter(options));
         Assert.NotEqual(HealthState.Offline, twin.HealthAt(Now.AddSeconds(11.9), options));
@@ -85,10 +86,10 @@ public class DeviceTwinTests
     {
         var twin = new DeviceTwin(8, 3);
         var calibrated = _options.WarmupSamples + _options.CalibrationScores + 10;
-        twin.Ingest(TestData.Normal(0, calibrated, 3, seed: 3), Now, _options, _scorer, out _);
+        twin.Ingest(TestData.Normal(0, calibrated, 3, seed: 3), Now, _options, _scorer, null, []);
         var before = twin.ToSnapshot("f", "d", Now, _options).Features.Select(f => f.Mean).ToArray();
 
-        twin.Ingest(TestData.Anomalous(calibrated, 200, 3), Now, _options, _scorer, out _);
+        twin.Ingest(TestData.Anomalous(calibrated, 200, 3), Now, _options, _scorer, null, []);
         var after = twin.ToSnapshot("f", "d", Now, _options);
 
         Assert.Equal(before, after.Features.Select(f => f.Mean));

@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Fleets;
+using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,13 +8,16 @@ using Microsoft.Extensions.Options;
 namespace FleetGrains.Grains.Devices;
 
 /// <summary>
-/// The grain of one device. It applies telemetry to its <see cref="DeviceTwin"/>, writes the twin to
-/// storage on a timer when it changed (never per event) and on deactivation, and reports status
-/// changes to its fleet shard, at most once per report interval.
+/// The grain of one device. It applies telemetry to its <see cref="DeviceTwin"/>, has the windows due for
+/// scoring scored by its fleet's models (through the silo's batcher) or by the statistical scorer,
+/// records moves to Warning or Critical in the fleet's anomaly log, writes the twin to storage on a timer
+/// when it changed (never per event) and on deactivation, and reports status changes to its fleet shard,
+/// at most once per report interval.
 /// </summary>
 public sealed partial class DeviceGrain(
     [PersistentState("device", FleetStorage.Name)] IPersistentState<DeviceState> state,
     IAnomalyScorer scorer,
+    FleetModelCache models,
     IOptions<DeviceOptions> deviceOptions,
     IOptions<RollupOptions> rollupOptions,
     TimeProvider time,
@@ -27,6 +31,8 @@ public sealed partial class DeviceGrain(
     private IGrainTimer? _reportTimer;
     private DeviceStatus? _lastReported;
     private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue;
+    private bool _scoringFailing;
+    private string? _featureMismatch;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,24 +60,35 @@ public sealed partial class DeviceGrain(
         await SaveAsync();
     }
 
-    public Task<IngestOutcome> IngestAsync(TelemetrySample[] samples)
+    public async Task<IngestOutcome> IngestAsync(TelemetrySample[] samples)
     {
         if (samples is null || samples.Length == 0)
         {
-            return Task.FromResult(new IngestOutcome(0, 0, []));
+            return new IngestOutcome(0, 0, []);
         }
 
         var twin = state.State.Twin ??= CreateTwin(samples);
+        var assignment = await models.GetAsync(_fleetId);
+        var (anomalyModel, rulModel) = UsableModels(twin, assignment);
+        var capture = PrepareScoring(twin, anomalyModel, rulModel);
+
         var now = time.GetUtcNow();
         var wasOffline = twin.HealthAt(now, _options) == HealthState.Offline;
-        var outcome = twin.Ingest(samples, now, _options, scorer, out var healthChanged);
+        var transitions = new List<HealthTransition>();
+        var outcome = twin.Ingest(samples, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
+        if (capture is { Rows: > 0 })
+        {
+            await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now);
+        }
+
+        RecordAnomalies(twin, transitions);
         if (outcome.Accepted > 0)
         {
             MarkDirty();
-            ConsiderReport(force: healthChanged || wasOffline);
+            ConsiderReport(force: transitions.Count > 0 || wasOffline);
         }
 
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
     public Task<DeviceSnapshot?> GetSnapshotAsync() =>
@@ -92,6 +109,163 @@ public sealed partial class DeviceGrain(
         MarkDirty();
         ConsiderReport(force: true);
         return GetSnapshotAsync();
+    }
+
+    public Task<FeedbackOutcome?> FeedbackAsync(ThresholdFeedback feedback)
+    {
+        if (state.State.Twin is not { } twin)
+        {
+            return Task.FromResult<FeedbackOutcome?>(null);
+        }
+
+        var raised = feedback switch
+        {
+            ThresholdFeedback.FalsePositive => twin.RaiseThresholdAfterFalsePositive(_options),
+            _ => throw new ArgumentOutOfRangeException(nameof(feedback), feedback, "Unknown feedback."),
+        };
+        string? refusal = null;
+        if (raised is not { } change)
+        {
+            refusal = "The device has not learned its threshold yet (it is still calibrating); feedback adjusts a learned threshold.";
+        }
+        else if (change.After <= change.Before)
+        {
+            refusal = $"The learned threshold is at its bound ({_options.MaxFalsePositiveRaise} × the calibrated one); pin a threshold to go higher.";
+        }
+        else
+        {
+            LogFalsePositive(logger, _fleetId, _deviceId, change.Before, change.After, twin.Score);
+            MarkDirty();
+            ConsiderReport(force: true);
+        }
+
+        var snapshot = twin.ToSnapshot(_fleetId, _deviceId, time.GetUtcNow(), _options);
+        return Task.FromResult<FeedbackOutcome?>(new FeedbackOutcome(snapshot, raised?.Before, raised?.After, refusal));
+    }
+
+    public Task ResetDegradationAsync()
+    {
+        if (state.State.Twin is { } twin)
+        {
+            twin.ResetDegradation();
+            MarkDirty();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // A model whose feature count differs from the device's cannot read its samples: such a device keeps
+    // the statistical scorer (and says why once per activation) rather than failing every scoring.
+    private (ModelDescription? Anomaly, ModelDescription? Rul) UsableModels(DeviceTwin twin, FleetModelAssignment assignment)
+    {
+        ModelDescription? Fit(ModelDescription? model)
+        {
+            if (model is null || model.Features == twin.FeatureCount)
+            {
+                return model;
+            }
+
+            var mismatch = $"Model {model.Model} reads {model.Features} features; this device sends {twin.FeatureCount}.";
+            if (_featureMismatch != mismatch)
+            {
+                _featureMismatch = mismatch;
+                twin.RecordScoringFailure(mismatch, time.GetUtcNow());
+                LogFeatureMismatch(logger, _fleetId, _deviceId, mismatch);
+            }
+
+            return null;
+        }
+
+        return (Fit(assignment.Anomaly), Fit(assignment.Rul));
+    }
+
+    /// <summary>Switches the scorer when the fleet's anomaly model changed, and makes the window long enough for the models.</summary>
+    private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul)
+    {
+        var scorerName = anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName;
+        var previous = twin.Scorer;
+        if (twin.SwitchScorer(scorerName))
+        {
+            LogScorerSwitched(logger, _fleetId, _deviceId, previous, scorerName);
+            MarkDirty();
+        }
+
+        if (anomaly is null && rul is null)
+        {
+            return null;
+        }
+
+        var window = Math.Max(anomaly?.Window ?? 0, rul?.Window ?? 0);
+        if (twin.Window.Capacity < window)
+        {
+            twin.ResizeWindow(window);
+            MarkDirty();
+        }
+
+        return new WindowCapture(window, twin.FeatureCount);
+    }
+
+    private async Task ScoreCapturedAsync(
+        DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
+    {
+        var batcher = GrainFactory.GetGrain<IScoringBatcherGrain>(0);
+        var anomalyTask = anomaly is null ? null : batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
+        var rulTask = rul is null ? null : batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
+        var failed = false;
+        if (anomalyTask is not null)
+        {
+            try
+            {
+                twin.ApplyModelScores(await anomalyTask, capture, _options, transitions);
+            }
+            catch (Exception ex)
+            {
+                failed = true;
+                RecordScoringFailure(twin, anomaly!.Model, capture.Rows, ex, now);
+            }
+        }
+
+        if (rulTask is not null)
+        {
+            try
+            {
+                twin.ApplyRul(await rulTask, now);
+            }
+            catch (Exception ex)
+            {
+                failed = true;
+                RecordScoringFailure(twin, rul!.Model, capture.Rows, ex, now);
+            }
+        }
+
+        if (!failed && _scoringFailing)
+        {
+            _scoringFailing = false;
+            LogScoringRecovered(logger, _fleetId, _deviceId);
+        }
+    }
+
+    private void RecordScoringFailure(DeviceTwin twin, ModelRef model, int rows, Exception ex, DateTimeOffset now)
+    {
+        twin.RecordScoringFailure($"{model}: {ex.Message}", now);
+        if (!_scoringFailing)
+        {
+            _scoringFailing = true;
+            LogScoringFailed(logger, ex, _fleetId, _deviceId, model.Key, rows);
+        }
+    }
+
+    private void RecordAnomalies(DeviceTwin twin, List<HealthTransition> transitions)
+    {
+        foreach (var t in transitions)
+        {
+            if (t.To is HealthState.Warning or HealthState.Critical)
+            {
+                var anomaly = new AnomalyEvent(
+                    _deviceId, DateTimeOffset.FromUnixTimeMilliseconds(t.Timestamp), t.From, t.To, t.Score, t.Threshold, twin.Scorer, t.Seq, t.TopContributors);
+                GrainFactory.GetGrain<IFleetAnomaliesGrain>(_fleetId).RecordAsync(anomaly).Ignore();
+            }
+        }
     }
 
     private DeviceTwin CreateTwin(TelemetrySample[] samples)
@@ -196,6 +370,21 @@ public sealed partial class DeviceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Threshold of {FleetId}/{DeviceId} pinned to {Threshold} (null = learned)")]
     private static partial void LogThresholdPinned(ILogger logger, string fleetId, string deviceId, float? threshold);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "False-positive feedback raised the learned threshold of {FleetId}/{DeviceId} from {Before} to {After} (latest score {Score})")]
+    private static partial void LogFalsePositive(ILogger logger, string fleetId, string deviceId, float before, float after, float? score);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{FleetId}/{DeviceId} is now scored by {Scorer} instead of {Previous}: its threshold is learned afresh")]
+    private static partial void LogScorerSwitched(ILogger logger, string fleetId, string deviceId, string previous, string scorer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{FleetId}/{DeviceId} cannot use its fleet's model: {Mismatch}")]
+    private static partial void LogFeatureMismatch(ILogger logger, string fleetId, string deviceId, string mismatch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scoring {Rows} window(s) of {FleetId}/{DeviceId} with {Model} failed; the samples are kept, their scores are missing (logged again only after a success)")]
+    private static partial void LogScoringFailed(ILogger logger, Exception exception, string fleetId, string deviceId, string model, int rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scoring of {FleetId}/{DeviceId} works again")]
+    private static partial void LogScoringRecovered(ILogger logger, string fleetId, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the state of {FleetId}/{DeviceId} failed; will retry")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId, string deviceId);

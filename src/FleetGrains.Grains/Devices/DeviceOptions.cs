@@ -14,6 +14,12 @@ public sealed class DeviceOptions
     /// <summary>Score every this-many accepted samples (1 = every sample).</summary>
     public int ScoreEvery { get; set; } = 1;
 
+    /// <summary>
+    /// Also score when this much device time (sample timestamps) passed since the last scoring, even if
+    /// fewer than <see cref="ScoreEvery"/> samples came. Unset: by sample count only.
+    /// </summary>
+    public TimeSpan? ScoreInterval { get; set; }
+
     /// <summary>Scores a device collects before it learns its threshold.</summary>
     public int CalibrationScores { get; set; } = 100;
 
@@ -23,8 +29,17 @@ public sealed class DeviceOptions
     /// <summary>The learned threshold is the quantile times this margin.</summary>
     public double ThresholdMargin { get; set; } = 1.25;
 
-    /// <summary>The learned threshold is never below this.</summary>
+    /// <summary>The learned threshold of the statistical scorer is never below this.</summary>
     public float MinThreshold { get; set; } = 1.0f;
+
+    /// <summary>The learned threshold on a model's scores (reconstruction errors) is never below this.</summary>
+    public float ModelMinThreshold { get; set; } = 1e-6f;
+
+    /// <summary>False-positive feedback raises the learned threshold to this × max(threshold, alarming score).</summary>
+    public double FalsePositiveRaise { get; set; } = 1.2;
+
+    /// <summary>Feedback never raises the learned threshold beyond this × its calibrated value.</summary>
+    public double MaxFalsePositiveRaise { get; set; } = 4.0;
 
     /// <summary>Scores at or above threshold × this factor are Critical level.</summary>
     public float CriticalFactor { get; set; } = 2.0f;
@@ -69,6 +84,10 @@ public sealed class DeviceOptions
         Fleets.TryGetValue(fleetId, out var profile) ? profile.FeatureCount : null;
 
     public ThresholdPolicy ThresholdPolicy => new(CalibrationScores, ThresholdQuantile, ThresholdMargin, MinThreshold);
+
+    public ThresholdPolicy ModelThresholdPolicy => ThresholdPolicy with { MinThreshold = ModelMinThreshold };
+
+    public FeedbackPolicy FeedbackPolicy => new(FalsePositiveRaise, MaxFalsePositiveRaise);
 
     public HysteresisPolicy HysteresisPolicy => new(RaiseAfter, ClearAfter, CriticalFactor);
 }

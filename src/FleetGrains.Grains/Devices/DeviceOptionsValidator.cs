@@ -18,6 +18,9 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Require(o.WindowSize is >= 2 and <= 100_000, $"WindowSize must be between 2 and 100000 (was {o.WindowSize}).");
         Require(o.WarmupSamples >= 2, $"WarmupSamples must be at least 2 (was {o.WarmupSamples}).");
         Require(o.ScoreEvery >= 1, $"ScoreEvery must be at least 1 (was {o.ScoreEvery}).");
+        Require(o.ScoreInterval is null || o.ScoreInterval > TimeSpan.Zero, $"ScoreInterval must be positive when set (was {o.ScoreInterval}).");
+        Require(o.ModelMinThreshold > 0 && float.IsFinite(o.ModelMinThreshold), $"ModelMinThreshold must be positive (was {o.ModelMinThreshold}).");
+        Require(o.FalsePositiveRaise > 1 && o.MaxFalsePositiveRaise >= o.FalsePositiveRaise, $"FalsePositiveRaise must be above 1 and MaxFalsePositiveRaise at least as large (were {o.FalsePositiveRaise}, {o.MaxFalsePositiveRaise}).");
         Require(o.CalibrationScores >= 1, $"CalibrationScores must be at least 1 (was {o.CalibrationScores}).");
         Require(o.ThresholdQuantile is > 0 and <= 1, $"ThresholdQuantile must be in (0, 1] (was {o.ThresholdQuantile}).");
         Require(o.ThresholdMargin >= 1, $"ThresholdMargin must be at least 1 (was {o.ThresholdMargin}).");

@@ -5,8 +5,9 @@ namespace FleetGrains.Grains.Devices;
 
 /// <summary>
 /// The state of one device and the rules that change it: window, statistics, sequence idempotence,
-/// scoring, learned threshold, health and the liveness clock. It does no I/O; <see cref="DeviceGrain"/>
-/// persists and reports it. It is also the persisted state itself, so nothing is copied to save it.
+/// scoring cadence, learned threshold, health, remaining useful life and the liveness clock. It does no
+/// I/O; <see cref="DeviceGrain"/> persists and reports it, and sends the windows it captured to the
+/// models. It is also the persisted state itself, so nothing is copied to save it.
 /// </summary>
 [GenerateSerializer]
 public sealed class DeviceTwin
@@ -25,6 +26,17 @@ public sealed class DeviceTwin
     [Id(11)] private long _rejected;
     [Id(12)] private long _scored;
     [Id(13)] private int _samplesSinceScore;
+    [Id(14)] private string _scorer = StatisticalScorerName;
+    [Id(15)] private long? _lastScoredTimestamp;
+    [Id(16)] private string? _rulModel;
+    [Id(17)] private float? _rul;
+    [Id(18)] private DateTimeOffset? _rulAt;
+    [Id(19)] private long _scoringFailures;
+    [Id(20)] private string? _lastScoringError;
+    [Id(21)] private DateTimeOffset? _lastScoringErrorAt;
+
+    /// <summary>The name of the built-in scorer, where a model key would stand otherwise.</summary>
+    public const string StatisticalScorerName = "statistical";
 
     public DeviceTwin(int windowSize, int featureCount)
     {
@@ -39,6 +51,14 @@ public sealed class DeviceTwin
     public float? Threshold => _threshold.Effective;
 
     public RingBuffer Window => _window;
+
+    /// <summary>What the threshold was learned on: <see cref="StatisticalScorerName"/> or a model key.</summary>
+    public string Scorer => _scorer;
+
+    public float? Rul => _rul;
+
+    /// <summary>The score of the latest scoring, if any.</summary>
+    public float? Score => _score;
 
     /// <summary>Health as operators see it: Offline when silent past its deadline, else the score-driven state.</summary>
     public HealthState HealthAt(DateTimeOffset now, DeviceOptions options) =>
@@ -68,14 +88,50 @@ public sealed class DeviceTwin
 
     public void PinThreshold(float? threshold) => _threshold.Pin(threshold);
 
+    /// <summary>Feedback that the latest alarm was a false positive; see <see cref="ThresholdCalibrator.RaiseAfterFalsePositive"/>.</summary>
+    public (float Before, float After)? RaiseThresholdAfterFalsePositive(DeviceOptions options) =>
+        _threshold.RaiseAfterFalsePositive(_score, options.FeedbackPolicy);
+
     /// <summary>
-    /// Applies <paramref name="samples"/> in sequence order and returns what happened to each.
-    /// <paramref name="healthChanged"/> tells whether the score-driven health changed.
+    /// Starts scoring with <paramref name="scorer"/> (a model key or <see cref="StatisticalScorerName"/>).
+    /// Its scores have their own scale, so the threshold is learned afresh (a pinned one is dropped);
+    /// the window, statistics and health are kept. Returns false when it is the scorer in use already.
+    /// </summary>
+    public bool SwitchScorer(string scorer)
+    {
+        if (scorer == _scorer)
+        {
+            return false;
+        }
+
+        _scorer = scorer;
+        _threshold.Restart();
+        _samplesSinceScore = 0;
+        _lastScoredTimestamp = null;
+        return true;
+    }
+
+    /// <summary>Maintenance was done: the remaining-useful-life estimate is forgotten until the next one.</summary>
+    public void ResetDegradation()
+    {
+        _rul = null;
+        _rulAt = null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="samples"/> in sequence order and returns what happened to each. When a
+    /// scoring is due it scores with <paramref name="inlineScorer"/> at once (when the device has no anomaly
+    /// model), and, given a <paramref name="capture"/>, captures the window for its models to score afterwards
+    /// (<see cref="ApplyModelScores"/>, <see cref="ApplyRul"/>). Every health change is added to <paramref name="transitions"/>.
     /// </summary>
     public IngestOutcome Ingest(
-        TelemetrySample[] samples, DateTimeOffset now, DeviceOptions options, IAnomalyScorer scorer, out bool healthChanged)
+        TelemetrySample[] samples,
+        DateTimeOffset now,
+        DeviceOptions options,
+        IAnomalyScorer? inlineScorer,
+        WindowCapture? capture,
+        List<HealthTransition> transitions)
     {
-        healthChanged = false;
         var rejected = new List<SampleRejection>();
         var accepted = 0;
         var duplicates = 0;
@@ -94,7 +150,7 @@ public sealed class DeviceTwin
                 continue;
             }
 
-            healthChanged |= Apply(sample, options, scorer);
+            Apply(sample, options, inlineScorer, capture, transitions);
             accepted++;
         }
 
@@ -107,6 +163,40 @@ public sealed class DeviceTwin
         }
 
         return new IngestOutcome(accepted, duplicates, rejected);
+    }
+
+    /// <summary>
+    /// Applies an anomaly model's scores of the rows of <paramref name="capture"/>, in order, to the
+    /// threshold and health; the explanation comes from the per-feature errors.
+    /// </summary>
+    public void ApplyModelScores(ScoringResult result, WindowCapture capture, DeviceOptions options, List<HealthTransition> transitions)
+    {
+        for (var row = 0; row < result.Rows; row++)
+        {
+            var errors = result.FeatureErrors.AsSpan(row * result.Features, result.Features);
+            var score = new AnomalyScore(result.Values[row], Contributions.FromSquaredErrors(errors, options.TopContributors));
+            var (seq, timestamp) = capture.RowAt(row);
+            ApplyScore(score, options.ModelThresholdPolicy, options, seq, timestamp, transitions);
+        }
+    }
+
+    /// <summary>Keeps the newest of a RUL model's estimates (one per captured row).</summary>
+    public void ApplyRul(ScoringResult result, DateTimeOffset now)
+    {
+        if (result.Rows > 0)
+        {
+            _rulModel = result.Model.Key;
+            _rul = result.Values[^1];
+            _rulAt = now;
+        }
+    }
+
+    /// <summary>A model could not score this device's windows: the samples stay, their scores are missing.</summary>
+    public void RecordScoringFailure(string error, DateTimeOffset now)
+    {
+        _scoringFailures++;
+        _lastScoringError = error;
+        _lastScoringErrorAt = now;
     }
 
     public DeviceSnapshot ToSnapshot(string fleetId, string deviceId, DateTimeOffset now, DeviceOptions options)
@@ -122,14 +212,15 @@ public sealed class DeviceTwin
             deviceId,
             HealthAt(now, options),
             _score,
-            new DeviceThreshold(_threshold.Effective, _threshold.Learned, _threshold.Pinned, _threshold.Collected, options.CalibrationScores),
+            new DeviceThreshold(_threshold.Effective, _threshold.Learned, _threshold.Pinned, _threshold.Collected, options.CalibrationScores, _threshold.FalsePositives),
             _topContributors,
             _lastSeen,
             _lastSeq,
             FeatureCount,
             _window.Capacity,
             new DeviceCounters(_accepted, _duplicates, _rejected, _scored),
-            features);
+            features,
+            new DeviceScoring(_scorer, _rulModel, _rul, _rulAt, _scoringFailures, _lastScoringError, _lastScoringErrorAt));
     }
 
     public TelemetryWindow ToWindow(string fleetId, string deviceId)
@@ -165,40 +256,72 @@ public sealed class DeviceTwin
         return null;
     }
 
-    private bool Apply(TelemetrySample sample, DeviceOptions options, IAnomalyScorer scorer)
+    private void Apply(TelemetrySample sample, DeviceOptions options, IAnomalyScorer? inlineScorer, WindowCapture? capture, List<HealthTransition> transitions)
     {
         _window.Append(sample.Timestamp, sample.Values);
         _lastSeq = sample.Seq;
-        var healthChanged = false;
         float? score = null;
-        if (_statistics.Count >= options.WarmupSamples && ++_samplesSinceScore >= options.ScoreEvery)
+        if (IsScoringDue(sample, options, inlineScorer, capture))
         {
-            _samplesSinceScore = 0;
-            var anomalyScore = scorer.Score(_window, _statistics, options.TopContributors);
-            score = anomalyScore.Value;
-            healthChanged = ApplyScore(anomalyScore, options);
+            capture?.Add(_window, sample.Seq, sample.Timestamp);
+            if (inlineScorer is not null)
+            {
+                var anomalyScore = inlineScorer.Score(_window, _statistics, options.TopContributors);
+                score = anomalyScore.Value;
+                ApplyScore(anomalyScore, options.ThresholdPolicy, options, sample.Seq, sample.Timestamp, transitions);
+            }
         }
 
         // The baseline learns only from normal readings: a reading scored at or above the threshold is
-        // left out, and so is each value that is an outlier for its feature; otherwise a persistent
-        // fault (drift, degradation) would soon look normal.
+        // left out (when it was scored inline), and so is each value that is an outlier for its feature;
+        // otherwise a persistent fault (drift, degradation) would soon look normal.
         if (score is { } s && _threshold.Effective is { } threshold && s >= threshold)
         {
-            return healthChanged;
+            return;
         }
 
         var warmedUp = _statistics.Count >= options.WarmupSamples;
         _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
-        return healthChanged;
     }
 
-    private bool ApplyScore(AnomalyScore score, DeviceOptions options)
+    // Every ScoreEvery samples, or when ScoreInterval of device time passed since the last scoring;
+    // never before the statistics are warm (inline) or the window is as long as the models read.
+    private bool IsScoringDue(TelemetrySample sample, DeviceOptions options, IAnomalyScorer? inlineScorer, WindowCapture? capture)
+    {
+        var ready = (capture?.Ready(_window) ?? true) && (inlineScorer is null || _statistics.Count >= options.WarmupSamples);
+        if (!ready)
+        {
+            return false;
+        }
+
+        var due = ++_samplesSinceScore >= options.ScoreEvery
+            || (options.ScoreInterval is { } interval && _lastScoredTimestamp is { } last
+                && sample.Timestamp - last >= (long)interval.TotalMilliseconds);
+        if (due)
+        {
+            _samplesSinceScore = 0;
+            _lastScoredTimestamp = sample.Timestamp;
+        }
+
+        return due;
+    }
+
+    private void ApplyScore(AnomalyScore score, ThresholdPolicy policy, DeviceOptions options, long seq, long timestamp, List<HealthTransition> transitions)
     {
         _scored++;
         _score = score.Value;
         _topContributors = score.Top;
-        _threshold.Observe(score.Value, options.ThresholdPolicy);
-        return _threshold.Effective is { } threshold && _health.Observe(score.Value, threshold, options.HysteresisPolicy);
+        _threshold.Observe(score.Value, policy);
+        if (_threshold.Effective is not { } threshold)
+        {
+            return;
+        }
+
+        var before = _health.State;
+        if (_health.Observe(score.Value, threshold, options.HysteresisPolicy))
+        {
+            transitions.Add(new HealthTransition(before, _health.State, score.Value, threshold, seq, timestamp, score.Top));
+        }
     }
 
     // Server-side arrival times, not event timestamps: device clocks drift, and "not heard from" is about arrival.

@@ -4,9 +4,15 @@ namespace FleetGrains.Grains.Devices;
 public sealed record ThresholdPolicy(int CalibrationScores, double Quantile, double Margin, float MinThreshold);
 
 /// <summary>
+/// How far false-positive feedback moves a learned threshold: each time to <c>Raise</c> × the larger of
+/// the threshold and the score that alarmed, never beyond <c>MaxRaise</c> × the calibrated threshold.
+/// </summary>
+public sealed record FeedbackPolicy(double Raise, double MaxRaise);
+
+/// <summary>
 /// Learns a device's anomaly threshold from its own first <see cref="ThresholdPolicy.CalibrationScores"/>
-/// scores: a high quantile of them times a margin, never below a floor. An operator may pin a threshold,
-/// which then wins until it is unpinned.
+/// scores: a high quantile of them times a margin, never below a floor. False-positive feedback raises it
+/// within a bound. An operator may pin a threshold, which then wins until it is unpinned.
 /// </summary>
 [GenerateSerializer]
 public sealed class ThresholdCalibrator
@@ -15,6 +21,8 @@ public sealed class ThresholdCalibrator
     [Id(1)] private int _collected;
     [Id(2)] private float? _learned;
     [Id(3)] private float? _pinned;
+    [Id(4)] private float? _calibrated;
+    [Id(5)] private int _falsePositives;
 
     public float? Learned => _learned;
 
@@ -25,6 +33,8 @@ public sealed class ThresholdCalibrator
     public int Collected => _collected;
 
     public bool IsCalibrated => _learned.HasValue;
+
+    public int FalsePositives => _falsePositives;
 
     /// <summary>Feeds one score; returns true when this score completed the calibration.</summary>
     public bool Observe(float score, ThresholdPolicy policy)
@@ -47,7 +57,7 @@ public sealed class ThresholdCalibrator
             return false;
         }
 
-        _learned = Learn(_scores, policy);
+        _learned = _calibrated = Learn(_scores, policy);
         _scores = null; // the calibration scores are not needed any more: free their memory
         return true;
     }
@@ -60,6 +70,30 @@ public sealed class ThresholdCalibrator
         }
 
         _pinned = threshold;
+    }
+
+    /// <summary>
+    /// Raises the learned threshold after a false positive at <paramref name="alarmScore"/>; returns the
+    /// learned threshold before and after (equal when the bound is reached), or null before calibration.
+    /// </summary>
+    public (float Before, float After)? RaiseAfterFalsePositive(float? alarmScore, FeedbackPolicy policy)
+    {
+        if (_learned is not { } before || _calibrated is not { } calibrated)
+        {
+            return null;
+        }
+
+        var raised = (float)(policy.Raise * Math.Max(before, alarmScore ?? before));
+        var after = Math.Max(before, Math.Min(raised, (float)(policy.MaxRaise * calibrated)));
+        _learned = after;
+        _falsePositives++;
+        return (before, after);
+    }
+
+    /// <summary>Forgets everything, the pinned threshold included: scores of another scorer have another scale.</summary>
+    public void Restart()
+    {
+        (_scores, _collected, _learned, _calibrated, _pinned, _falsePositives) = (null, 0, null, null, null, 0);
     }
 
     /// <summary>The <c>Quantile</c> of <paramref name="scores"/> (nearest rank) times the margin, at least the floor.</summary>

@@ -1,5 +1,7 @@
+using FleetGrains.Grains.Anomalies;
 using FleetGrains.Grains.Devices;
 using FleetGrains.Grains.Fleets;
+using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,16 +12,21 @@ namespace FleetGrains.Grains.Hosting;
 
 public static class FleetGrainsServiceCollectionExtensions
 {
-    /// <summary>Options, their validators and the anomaly scorer the grains need.</summary>
+    /// <summary>Options, their validators, the anomaly scorer and the model-assignment cache the grains need.</summary>
     public static IServiceCollection AddFleetGrainServices(this IServiceCollection services)
     {
         services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.Section).ValidateOnStart();
         services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section).ValidateOnStart();
         services.AddOptions<StatisticalScorerOptions>().BindConfiguration(StatisticalScorerOptions.Section).ValidateOnStart();
+        services.AddOptions<ModelRegistryOptions>().BindConfiguration(ModelRegistryOptions.Section).ValidateOnStart();
+        services.AddOptions<AnomalyLogOptions>().BindConfiguration(AnomalyLogOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollupOptions>, RollupOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticalScorerOptions>, StatisticalScorerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRegistryOptions>, ModelRegistryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnomalyLogOptions>, AnomalyLogOptionsValidator>());
         services.TryAddSingleton<IAnomalyScorer, StatisticalScorer>();
+        services.TryAddSingleton<FleetModelCache>();
         services.TryAddSingleton(TimeProvider.System);
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the

@@ -45,40 +45,7 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
         }
 
         var value = (float)Math.Sqrt(sumOfSquares / features);
-        return new AnomalyScore(value, Top(deviations, stuck, sumOfSquares, topCount, minShare));
-    }
-
-    private static FeatureContribution[] Top(ReadOnlySpan<float> deviations, ReadOnlySpan<bool> stuck, double sumOfSquares, int count, float minShare)
-    {
-        if (sumOfSquares <= 0)
-        {
-            return [];
-        }
-
-        Span<bool> taken = deviations.Length <= 512 ? stackalloc bool[deviations.Length] : new bool[deviations.Length];
-        var top = new List<FeatureContribution>(Math.Min(count, deviations.Length));
-        while (top.Count < count)
-        {
-            var best = -1;
-            for (var i = 0; i < deviations.Length; i++)
-            {
-                if (!taken[i] && (best < 0 || Math.Abs(deviations[i]) > Math.Abs(deviations[best])))
-                {
-                    best = i;
-                }
-            }
-
-            var share = best < 0 ? 0f : (float)(deviations[best] * (double)deviations[best] / sumOfSquares);
-            if (best < 0 || share < minShare)
-            {
-                break;
-            }
-
-            taken[best] = true;
-            top.Add(new FeatureContribution(best, deviations[best], share, stuck[best]));
-        }
-
-        return [.. top];
+        return new AnomalyScore(value, Contributions.Top(deviations, stuck, sumOfSquares, topCount, minShare));
     }
 
     private bool IsStuck(RingBuffer window, int feature)

@@ -1,0 +1,79 @@
+using FleetGrains.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Grains.Anomalies;
+
+/// <summary>
+/// The anomaly log of one fleet: devices send an event on every move to Warning or Critical (rare, thanks
+/// to hysteresis); the newest <see cref="AnomalyLogOptions.MaxEventsPerFleet"/> are kept and written on a
+/// timer and on deactivation, not per event.
+/// </summary>
+public sealed partial class FleetAnomaliesGrain(
+    [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
+    IOptions<AnomalyLogOptions> options,
+    ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain
+{
+    private bool _dirty;
+    private IGrainTimer? _persistTimer;
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveAsync();
+
+    public Task RecordAsync(AnomalyEvent anomaly)
+    {
+        var events = state.State.Events;
+        events.Add(anomaly);
+        var excess = events.Count - options.Value.MaxEventsPerFleet;
+        if (excess > 0)
+        {
+            events.RemoveRange(0, excess);
+        }
+
+        _dirty = true;
+        _persistTimer ??= this.RegisterGrainTimer(
+            async _ =>
+            {
+                _persistTimer?.Dispose();
+                _persistTimer = null;
+                await SaveAsync();
+            },
+            new GrainTimerCreationOptions { DueTime = options.Value.PersistInterval, Period = Timeout.InfiniteTimeSpan });
+        return Task.CompletedTask;
+    }
+
+    public Task<AnomalyPage> GetPageAsync(int offset, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var events = state.State.Events;
+        var page = new List<AnomalyEvent>(Math.Max(0, Math.Min(limit, events.Count - offset)));
+        for (var i = events.Count - 1 - offset; i >= 0 && page.Count < limit; i--)
+        {
+            page.Add(events[i]);
+        }
+
+        return Task.FromResult(new AnomalyPage(events.Count, offset, page));
+    }
+
+    private async Task SaveAsync()
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            _dirty = true;
+            LogPersistFailed(logger, ex, this.GetPrimaryKeyString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the anomaly log of fleet {FleetId} failed; it is written again with the next event or on deactivation")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId);
+}
