@@ -294,9 +294,10 @@ public sealed class DeviceTwin
             return false;
         }
 
+        // The time cadence counts from the last scoring, or from the first sample that could be scored.
+        _lastScoredTimestamp ??= sample.Timestamp;
         var due = ++_samplesSinceScore >= options.ScoreEvery
-            || (options.ScoreInterval is { } interval && _lastScoredTimestamp is { } last
-                && sample.Timestamp - last >= (long)interval.TotalMilliseconds);
+            || (options.ScoreInterval is { } interval && sample.Timestamp - _lastScoredTimestamp >= (long)interval.TotalMilliseconds);
         if (due)
         {
             _samplesSinceScore = 0;
