@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FleetGrains.Abstractions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -8,7 +7,7 @@ namespace FleetGrains.Silo.Api;
 
 public static class DeviceEndpoints
 {
-    private const int MaxThresholdBodyBytes = 4096;
+    private const int MaxBodyBytes = 4096;
 
     public static RouteGroupBuilder MapDeviceEndpoints(this RouteGroupBuilder api)
     {
@@ -19,6 +18,10 @@ public static class DeviceEndpoints
             .WithName("PinDeviceThreshold")
             .WithSummary("Pin the device's threshold ({\"value\": 3.5}) or return to the learned one ({\"value\": null})")
             .Accepts<ThresholdRequest>("application/json");
+        devices.MapPost("/feedback", PostFeedbackAsync)
+            .WithName("PostDeviceFeedback")
+            .WithSummary("Operator feedback on the device's latest alarm ({\"kind\": \"false-positive\"}): raises its learned threshold, within a bound")
+            .Accepts<FeedbackRequest>("application/json");
         return api;
     }
 
@@ -54,27 +57,16 @@ public static class DeviceEndpoints
             return invalid;
         }
 
-        var body = await RequestBody.ReadAsync(request, MaxThresholdBodyBytes, cancellationToken);
-        if (body is null)
+        const string Usage = "Send {\"value\": <positive number>} to pin or {\"value\": null} to unpin.";
+        var (threshold, problem) = await JsonBody.ReadAsync<ThresholdRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        if (problem is not null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-                detail: $"A threshold request is at most {MaxThresholdBodyBytes} bytes.");
-        }
-
-        ThresholdRequest? threshold;
-        try
-        {
-            threshold = JsonSerializer.Deserialize<ThresholdRequest>(body, json.Value.SerializerOptions);
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON",
-                detail: $"Send {{\"value\": <positive number>}} to pin or {{\"value\": null}} to unpin. {ex.Message}");
+            return problem;
         }
 
         if (threshold is null)
         {
-            return ApiProblems.Invalid("value", "Send {\"value\": <positive number>} to pin or {\"value\": null} to unpin.");
+            return ApiProblems.Invalid("value", Usage);
         }
 
         if (threshold.Value is { } value && !(value > 0 && float.IsFinite(value)))
@@ -84,6 +76,37 @@ public static class DeviceEndpoints
 
         var snapshot = await Device(grains, fleetId, deviceId).PinThresholdAsync(threshold.Value);
         return snapshot is null ? ApiProblems.UnknownDevice(fleetId, deviceId) : TypedResults.Ok(snapshot);
+    }
+
+    public static async Task<Results<Ok<FeedbackOutcome>, ProblemHttpResult, ValidationProblem>> PostFeedbackAsync(
+        string fleetId, string deviceId, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (ApiProblems.CheckIds(fleetId, deviceId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        const string Usage = "Send {\"kind\": \"false-positive\"}.";
+        var (feedback, problem) = await JsonBody.ReadAsync<FeedbackRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (feedback?.Kind is not "false-positive")
+        {
+            return ApiProblems.Invalid("kind", $"'{feedback?.Kind}' is not a kind of feedback. {Usage}");
+        }
+
+        var outcome = await Device(grains, fleetId, deviceId).FeedbackAsync(ThresholdFeedback.FalsePositive);
+        if (outcome is null)
+        {
+            return ApiProblems.UnknownDevice(fleetId, deviceId);
+        }
+
+        return outcome.Refusal is { } refusal
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Threshold not changed", detail: refusal)
+            : TypedResults.Ok(outcome);
     }
 
     private static IDeviceGrain Device(IGrainFactory grains, string fleetId, string deviceId) =>

@@ -9,6 +9,7 @@ public static class FleetApi
         api.MapTelemetryEndpoints();
         api.MapFleetEndpoints();
         api.MapDeviceEndpoints();
+        api.MapModelEndpoints();
         return endpoints;
     }
 }

@@ -16,6 +16,7 @@ public static class FleetEndpoints
         fleets.MapGet("/", ListFleetsAsync).WithName("ListFleets").WithSummary("Every known fleet with its device counts per health state");
         fleets.MapGet("/{fleetId}", GetFleetAsync).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
         fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state, sorted, paged");
+        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).WithName("ListFleetAnomalies").WithSummary("A fleet's moves to Warning or Critical, newest first, paged");
         return api;
     }
 
@@ -89,5 +90,26 @@ public static class FleetEndpoints
             grains.GetGrain<IFleetShardGrain>(FleetKeys.Shard(fleetId, shard)).GetDevicesAsync(query)));
         var devices = pages.SelectMany(p => p.Devices).Order(DeviceStatusOrdering.For(order)).Skip(offset).Take(limit).ToList();
         return TypedResults.Ok(new DevicePage(pages.Sum(p => p.Total), offset, devices));
+    }
+
+    public static async Task<Results<Ok<AnomalyPage>, ProblemHttpResult, ValidationProblem>> ListAnomaliesAsync(
+        string fleetId, IGrainFactory grains, int offset = 0, int limit = 50)
+    {
+        if (ApiProblems.CheckIds(fleetId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (offset < 0 || limit is < 1 or > MaxPageSize)
+        {
+            return ApiProblems.Invalid("limit", $"offset must be ≥ 0 and limit between 1 and {MaxPageSize}.");
+        }
+
+        if (!await grains.GetGrain<IFleetDirectoryGrain>(0).ContainsAsync(fleetId))
+        {
+            return ApiProblems.UnknownFleet(fleetId);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IFleetAnomaliesGrain>(fleetId).GetPageAsync(offset, limit));
     }
 }

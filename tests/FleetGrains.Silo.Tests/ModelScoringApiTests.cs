@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using FleetGrains.Abstractions;
+using FleetGrains.Inference.Tests;
+
+namespace FleetGrains.Silo.Tests;
+
+/// <summary>
+/// A silo whose fleet <c>ae</c> is scored by a small autoencoder from configuration: devices are scored
+/// through the batcher and model host, learn thresholds on its scores, log anomalies, take feedback and
+/// switch model versions at runtime. Each test uses its own devices.
+/// </summary>
+public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
+{
+    private const string Fleet = "ae";
+    private static readonly ModelRef Version1 = new("test-ae", 1);
+    private static readonly ModelRef Version2 = new("test-ae", 2);
+
+    private readonly TestModels _models = new();
+    private SiloHost _host = null!;
+
+    private HttpClient Http => _host.Http;
+
+    public async Task InitializeAsync()
+    {
+        _models.WriteAutoencoder(Version1, seed: 1);
+        _models.WriteAutoencoder(Version2, seed: 2);
+        _host = await SiloHost.StartAsync(new Dictionary<string, string?>(SiloHost.FastRollup)
+        {
+            ["Fleet:Inference:ModelDirectory"] = _models.ModelDirectory,
+            [$"Fleet:Models:Fleets:{Fleet}:Anomaly"] = Version1.Key,
+            ["Fleet:Devices:ClearAfter"] = "100",
+        });
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public void Dispose() => _models.Dispose();
+
+    [Fact]
+    public async Task Device_IsScoredByItsFleetsModel_AndItsAlarmIsLoggedWithTheModelVersion()
+    {
+        await SendNormalAsync("pump-1", 0, 20);
+        var calibrated = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/pump-1");
+        Assert.Equal(Version1.Key, calibrated.Scoring.Scorer);
+        Assert.Equal((HealthState.Healthy, 19L), (calibrated.Health, calibrated.Counters.Scored)); // every sample once the 2-sample window is full
+        Assert.True(calibrated.Threshold.Learned > 0f, $"learned on the model's scores: {calibrated.Threshold.Learned}");
+
+        await SendAnomalousAsync("pump-1", 20, 4);
+
+        var alarmed = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/pump-1");
+        Assert.True(alarmed.Health >= HealthState.Warning, $"health {alarmed.Health}, score {alarmed.Score}, threshold {alarmed.Threshold.Effective}");
+        var page = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies", p => p.Events.Any(e => e.DeviceId == "pump-1"));
+        var newest = page.Events.First(e => e.DeviceId == "pump-1");
+        Assert.Equal(alarmed.Health, newest.To);
+        Assert.Equal(Version1.Key, newest.Scorer);
+        Assert.True(newest.Score >= newest.Threshold);
+        Assert.NotEmpty(newest.TopContributors);
+        Assert.Equal(0, alarmed.Scoring.Failures);
+    }
+
+    [Fact]
+    public async Task Anomalies_AreListedNewestFirst_AndPaged()
+    {
+        foreach (var device in new[] { "a-1", "a-2", "a-3" })
+        {
+            await SendNormalAsync(device, 0, 20);
+            await SendAnomalousAsync(device, 20, 4);
+        }
+
+        var all = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?limit=1000", p => p.Events.Select(e => e.DeviceId).Distinct().Count(d => d.StartsWith("a-")) == 3);
+        Assert.All(all.Events.Zip(all.Events.Skip(1)), pair => Assert.True(pair.First.At >= pair.Second.At, "newest first"));
+        var second = await _host.GetJsonAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?offset=1&limit=1");
+        Assert.Equal((all.Events[1].DeviceId, all.Events[1].Seq), (second.Events.Single().DeviceId, second.Events.Single().Seq));
+        Assert.Equal((all.Total, 1), (second.Total, second.Offset));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync($"/api/fleets/{Fleet}/anomalies?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/fleets/no-such-fleet/anomalies")).StatusCode);
+    }
+
+    [Fact]
+    public async Task FalsePositiveFeedback_RaisesTheLearnedThreshold_BoundedAndRefusedWhileCalibrating()
+    {
+        await SendNormalAsync("fb-1", 0, 5);
+        var early = await Http.PostAsJsonAsync($"/api/devices/{Fleet}/fb-1/feedback", new { kind = "false-positive" });
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("calibrating", await early.Content.ReadAsStringAsync());
+
+        await SendNormalAsync("fb-1", 5, 15);
+        await SendAnomalousAsync("fb-1", 20, 1);
+        var before = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/fb-1");
+
+        var response = await Http.PostAsJsonAsync($"/api/devices/{Fleet}/fb-1/feedback", new { kind = "false-positive" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = (await response.Content.ReadFromJsonAsync<FeedbackOutcome>(SiloHost.Json))!;
+        Assert.Equal(before.Threshold.Learned, outcome.LearnedBefore);
+        Assert.True(outcome.LearnedAfter > outcome.LearnedBefore, $"raised: {outcome.LearnedBefore} → {outcome.LearnedAfter}");
+        Assert.Equal(1, outcome.Device.Threshold.FalsePositives);
+
+        // Repeated feedback stops at 4 × the calibrated threshold (the default bound).
+        HttpResponseMessage last;
+        do
+        {
+            last = await Http.PostAsJsonAsync($"/api/devices/{Fleet}/fb-1/feedback", new { kind = "false-positive" });
+        }
+        while (last.StatusCode == HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
+        var bounded = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/fb-1");
+        Assert.Equal(4 * before.Threshold.Learned!.Value, bounded.Threshold.Learned!.Value, 3);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync($"/api/devices/{Fleet}/fb-1/feedback", new { kind = "great-catch" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsync($"/api/devices/{Fleet}/fb-1/feedback", Telemetry.Raw("{"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.PostAsJsonAsync($"/api/devices/{Fleet}/nobody/feedback", new { kind = "false-positive" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task SwitchingTheFleetToAnotherVersion_KeepsWindows_AndLearnsNewThresholds()
+    {
+        var fleet = "switch";
+        var put = await Http.PutAsJsonAsync($"/api/fleets/{fleet}/models", new { anomaly = Version1.Key });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        await SendNormalAsync("s-1", 0, 20, fleet);
+        var before = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{fleet}/s-1");
+        Assert.Equal(Version1.Key, before.Scoring.Scorer);
+        Assert.NotNull(before.Threshold.Learned);
+
+        var switched = await Http.PutAsJsonAsync($"/api/fleets/{fleet}/models", new { anomaly = Version2.Key });
+        Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
+        var assignment = (await switched.Content.ReadFromJsonAsync<FleetModelAssignment>(SiloHost.Json))!;
+        Assert.Equal((Version2, "api", 2L), (assignment.Anomaly!.Model, assignment.Source, assignment.Version));
+        await SendNormalAsync("s-1", 20, 3, fleet);
+
+        var after = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{fleet}/s-1");
+        Assert.Equal(Version2.Key, after.Scoring.Scorer);
+        Assert.Equal((null, 3), (after.Threshold.Learned, after.Threshold.CalibrationScores));
+        Assert.Equal(23, after.Counters.Accepted);
+        var window = await _host.GetJsonAsync<TelemetryWindow>($"/api/devices/{fleet}/s-1/telemetry");
+        Assert.Equal(before.WindowSize, window.WindowSize);
+        Assert.Equal(Math.Min(23, before.WindowSize), window.Samples.Count);
+        Assert.Equal(assignment, await _host.GetJsonAsync<FleetModelAssignment>($"/api/fleets/{fleet}/models"));
+    }
+
+    [Fact]
+    public async Task AssigningAModelThatDoesNotFit_IsRefusedWithTheReason()
+    {
+        async Task<string> Refused(object body, HttpStatusCode expected)
+        {
+            var response = await Http.PutAsJsonAsync($"/api/fleets/{Fleet}/models", body);
+            Assert.Equal(expected, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("{id}@{version}", await Refused(new { anomaly = "no-version" }, HttpStatusCode.BadRequest));
+        Assert.Contains("no file", await Refused(new { anomaly = "missing-model@1" }, HttpStatusCode.BadRequest));
+        Assert.Contains("Rul model", await Refused(new { rul = Version1.Key }, HttpStatusCode.BadRequest));
+        var unchanged = await _host.GetJsonAsync<FleetModelAssignment>($"/api/fleets/{Fleet}/models");
+        Assert.Equal((Version1, "configuration"), (unchanged.Anomaly!.Model, unchanged.Source));
+    }
+
+    private Task SendNormalAsync(string device, long firstSeq, int count, string fleet = Fleet) =>
+        SendAsync(fleet, device, firstSeq, TestModels.Rows(count, seed: 7 + (int)firstSeq));
+
+    private Task SendAnomalousAsync(string device, long firstSeq, int count) =>
+        SendAsync(Fleet, device, firstSeq, [.. Enumerable.Repeat(new[] { 40f, -30f, 900f }, count)]);
+
+    private async Task SendAsync(string fleet, string device, long firstSeq, List<float[]> rows)
+    {
+        var events = rows.Select((values, i) => Telemetry.Event(fleet, device, firstSeq + i, values));
+        var response = await Http.PostAsync("/api/telemetry", Telemetry.Array(events));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}
