@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Fleets;
+using FleetGrains.Grains.Maintenance;
 using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class DeviceGrain(
     FleetModelCache models,
     IOptions<DeviceOptions> deviceOptions,
     IOptions<RollupOptions> rollupOptions,
+    IOptions<MaintenanceOptions> maintenanceOptions,
     TimeProvider time,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
@@ -32,6 +34,8 @@ public sealed partial class DeviceGrain(
     private DeviceStatus? _lastReported;
     private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue;
     private bool _scoringFailing;
+    private bool _reportingRul;
+    private DateTimeOffset _lastRulReportAt = DateTimeOffset.MinValue;
     private string? _featureMismatch;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -82,6 +86,7 @@ public sealed partial class DeviceGrain(
         }
 
         RecordAnomalies(twin, transitions);
+        ConsiderRulReport(twin, now, healthChanged: transitions.Count > 0);
         if (outcome.Accepted > 0)
         {
             MarkDirty();
@@ -148,6 +153,7 @@ public sealed partial class DeviceGrain(
         if (state.State.Twin is { } twin)
         {
             twin.ResetDegradation();
+            _reportingRul = false;
             MarkDirty();
         }
 
@@ -266,6 +272,28 @@ public sealed partial class DeviceGrain(
                 GrainFactory.GetGrain<IFleetAnomaliesGrain>(_fleetId).RecordAsync(anomaly).Ignore();
             }
         }
+    }
+
+    // A device reports to its fleet's plan once its RUL is within the planning horizon, and from then on
+    // (so that its work order follows the predictions) until maintenance resets it: at most once per
+    // report interval, and at once when its health changed.
+    private void ConsiderRulReport(DeviceTwin twin, DateTimeOffset now, bool healthChanged)
+    {
+        if (twin.Rul is not { } rul || twin.RulModel is not { } model)
+        {
+            return;
+        }
+
+        var o = maintenanceOptions.Value;
+        _reportingRul |= rul <= o.PlanningHorizonFor(_fleetId);
+        if (!_reportingRul || (!healthChanged && now - _lastRulReportAt < o.ReportInterval))
+        {
+            return;
+        }
+
+        var report = new RulReport(_deviceId, rul, twin.HealthAt(now, _options), model, now);
+        GrainFactory.GetGrain<IFleetMaintenanceGrain>(_fleetId).ReportAsync(report).Ignore();
+        _lastRulReportAt = now;
     }
 
     private DeviceTwin CreateTwin(TelemetrySample[] samples)

@@ -57,6 +57,9 @@ public sealed class DeviceTwin
 
     public float? Rul => _rul;
 
+    /// <summary>The model key of the RUL model that made <see cref="Rul"/>.</summary>
+    public string? RulModel => _rulModel;
+
     /// <summary>The score of the latest scoring, if any.</summary>
     public float? Score => _score;
 

@@ -1,6 +1,7 @@
 using FleetGrains.Grains.Anomalies;
 using FleetGrains.Grains.Devices;
 using FleetGrains.Grains.Fleets;
+using FleetGrains.Grains.Maintenance;
 using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,11 +21,13 @@ public static class FleetGrainsServiceCollectionExtensions
         services.AddOptions<StatisticalScorerOptions>().BindConfiguration(StatisticalScorerOptions.Section).ValidateOnStart();
         services.AddOptions<ModelRegistryOptions>().BindConfiguration(ModelRegistryOptions.Section).ValidateOnStart();
         services.AddOptions<AnomalyLogOptions>().BindConfiguration(AnomalyLogOptions.Section).ValidateOnStart();
+        services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollupOptions>, RollupOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticalScorerOptions>, StatisticalScorerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRegistryOptions>, ModelRegistryOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnomalyLogOptions>, AnomalyLogOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
         services.TryAddSingleton<IAnomalyScorer, StatisticalScorer>();
         services.TryAddSingleton<FleetModelCache>();
         services.TryAddSingleton(TimeProvider.System);

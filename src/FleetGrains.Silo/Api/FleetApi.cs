@@ -10,6 +10,7 @@ public static class FleetApi
         api.MapFleetEndpoints();
         api.MapDeviceEndpoints();
         api.MapModelEndpoints();
+        api.MapMaintenanceEndpoints();
         return endpoints;
     }
 }

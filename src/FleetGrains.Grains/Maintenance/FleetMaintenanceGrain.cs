@@ -1,0 +1,115 @@
+using FleetGrains.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Grains.Maintenance;
+
+/// <summary>
+/// The maintenance plan of one fleet. Devices within the planning horizon report their RUL estimates; the
+/// plan is re-planned on each report and written on a timer (reports are frequent and can be repeated),
+/// while a completion is written before it is answered (it is an operator's action) and resets the
+/// device's degradation tracking.
+/// </summary>
+public sealed partial class FleetMaintenanceGrain(
+    [PersistentState("maintenance", FleetStorage.Name)] IPersistentState<FleetMaintenanceState> state,
+    IOptions<MaintenanceOptions> options,
+    TimeProvider time,
+    ILogger<FleetMaintenanceGrain> logger) : Grain, IFleetMaintenanceGrain
+{
+    private bool _dirty;
+    private IGrainTimer? _persistTimer;
+
+    private string FleetId => this.GetPrimaryKeyString();
+
+    private MaintenancePlanner Planner => state.State.Planner;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await SaveAsync();
+
+    public Task ReportAsync(RulReport report)
+    {
+        var o = options.Value;
+        var opened = !Planner.Open.Any(w => w.DeviceId == report.DeviceId);
+        if (Planner.Report(FleetId, report, o.PlanningHorizonFor(FleetId), o.DailyCapacityFor(FleetId)))
+        {
+            if (opened)
+            {
+                LogOpened(logger, FleetId, report.DeviceId, report.Rul, report.Health);
+            }
+
+            MarkDirty();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<MaintenancePlan> GetPlanAsync()
+    {
+        var o = options.Value;
+        Planner.Replan(o.DailyCapacityFor(FleetId), time.GetUtcNow()); // the days move on even without reports
+        return Task.FromResult(new MaintenancePlan(FleetId, o.DailyCapacityFor(FleetId), o.PlanningHorizonFor(FleetId), Planner.Open, Planner.Completed));
+    }
+
+    public async Task<WorkOrder?> CompleteAsync(string workOrderId)
+    {
+        var o = options.Value;
+        var wasOpen = Planner.Open.Any(w => w.Id == workOrderId);
+        var done = Planner.Complete(workOrderId, time.GetUtcNow(), o.DailyCapacityFor(FleetId), o.KeepCompleted);
+        if (done is null || !wasOpen)
+        {
+            return done;
+        }
+
+        _dirty = true;
+        if (!await SaveAsync())
+        {
+            throw new InvalidOperationException($"Work order {workOrderId} is completed but the plan could not be saved yet; it is saved again shortly.");
+        }
+
+        await GrainFactory.GetGrain<IDeviceGrain>(FleetKeys.Device(FleetId, done.DeviceId)).ResetDegradationAsync();
+        LogCompleted(logger, FleetId, done.Id, done.DeviceId);
+        return done;
+    }
+
+    private void MarkDirty()
+    {
+        _dirty = true;
+        _persistTimer ??= this.RegisterGrainTimer(
+            async _ =>
+            {
+                _persistTimer?.Dispose();
+                _persistTimer = null;
+                await SaveAsync();
+            },
+            new GrainTimerCreationOptions { DueTime = options.Value.PersistInterval, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private async Task<bool> SaveAsync()
+    {
+        if (!_dirty)
+        {
+            return true;
+        }
+
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogPersistFailed(logger, ex, FleetId);
+            MarkDirty();
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Work order opened in fleet {FleetId} for {DeviceId}: predicted RUL {Rul}, health {Health}")]
+    private static partial void LogOpened(ILogger logger, string fleetId, string deviceId, float rul, HealthState health);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Work order {WorkOrderId} of fleet {FleetId} completed for {DeviceId}")]
+    private static partial void LogCompleted(ILogger logger, string fleetId, string workOrderId, string deviceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the maintenance plan of fleet {FleetId} failed; will retry")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId);
+}
