@@ -41,6 +41,21 @@ internal sealed class TestModels : IDisposable
         return autoencoder;
     }
 
+    /// <summary>
+    /// A RUL model whose prediction is plain: <c>cap − x₀</c> of the newest sample (never below 0), so a
+    /// test decides a device's RUL by what it sends.
+    /// </summary>
+    public void WriteLinearRul(ModelRef model, float cap = 100)
+    {
+        var dense = new DenseLayer(Window * Features, 1, new Random(0));
+        Array.Clear(dense.Weight.Value);
+        dense.Weight.Value[Window - 1] = -1f / cap; // channel-major input: sensor 0's newest reading
+        dense.Bias.Value[0] = 1f;
+        var identity = new Normaliser(new float[Features], [.. Enumerable.Repeat(1f, Features)]);
+        var rul = new RulModel(Window, [0, 1, 2], identity, cap, [new Sequential([dense])]);
+        Write(model, OnnxExporter.ToBytes(RulExporter.Export(rul, Features)));
+    }
+
     public void Write(ModelRef model, byte[] onnx) => File.WriteAllBytes(Files().PathOf(model), onnx);
 
     public ModelFiles Files() => new(Options.Create(new InferenceOptions { ModelDirectory = ModelDirectory }));

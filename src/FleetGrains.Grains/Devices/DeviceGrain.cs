@@ -36,6 +36,7 @@ public sealed partial class DeviceGrain(
     private bool _scoringFailing;
     private bool _reportingRul;
     private DateTimeOffset _lastRulReportAt = DateTimeOffset.MinValue;
+    private IGrainTimer? _rulReportTimer;
     private string? _featureMismatch;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -276,22 +277,47 @@ public sealed partial class DeviceGrain(
 
     // A device reports to its fleet's plan once its RUL is within the planning horizon, and from then on
     // (so that its work order follows the predictions) until maintenance resets it: at most once per
-    // report interval, and at once when its health changed.
+    // report interval (the newest estimate follows when the interval is over), at once when its health changed.
     private void ConsiderRulReport(DeviceTwin twin, DateTimeOffset now, bool healthChanged)
     {
-        if (twin.Rul is not { } rul || twin.RulModel is not { } model)
+        if (twin.Rul is not { } rul)
         {
             return;
         }
 
         var o = maintenanceOptions.Value;
         _reportingRul |= rul <= o.PlanningHorizonFor(_fleetId);
-        if (!_reportingRul || (!healthChanged && now - _lastRulReportAt < o.ReportInterval))
+        if (!_reportingRul)
         {
             return;
         }
 
-        var report = new RulReport(_deviceId, rul, twin.HealthAt(now, _options), model, now);
+        var nextAllowed = _lastRulReportAt + o.ReportInterval;
+        if (healthChanged || now >= nextAllowed)
+        {
+            SendRulReport(twin, now);
+        }
+        else
+        {
+            _rulReportTimer ??= this.RegisterGrainTimer(
+                _ =>
+                {
+                    _rulReportTimer?.Dispose();
+                    _rulReportTimer = null;
+                    if (_reportingRul && state.State.Twin is { Rul: not null } current)
+                    {
+                        SendRulReport(current, time.GetUtcNow());
+                    }
+
+                    return Task.CompletedTask;
+                },
+                new GrainTimerCreationOptions { DueTime = nextAllowed - now, Period = Timeout.InfiniteTimeSpan });
+        }
+    }
+
+    private void SendRulReport(DeviceTwin twin, DateTimeOffset now)
+    {
+        var report = new RulReport(_deviceId, twin.Rul!.Value, twin.HealthAt(now, _options), twin.RulModel!, now);
         GrainFactory.GetGrain<IFleetMaintenanceGrain>(_fleetId).ReportAsync(report).Ignore();
         _lastRulReportAt = now;
     }

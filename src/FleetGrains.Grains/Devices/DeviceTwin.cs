@@ -264,12 +264,18 @@ public sealed class DeviceTwin
         _window.Append(sample.Timestamp, sample.Values);
         _lastSeq = sample.Seq;
         float? score = null;
-        if (IsScoringDue(sample, options, inlineScorer, capture))
+        var captureReady = capture?.Ready(_window) ?? false;
+        var inlineReady = inlineScorer is not null && _statistics.Count >= options.WarmupSamples;
+        if ((captureReady || inlineReady) && IsScoringDue(sample, options))
         {
-            capture?.Add(_window, sample.Seq, sample.Timestamp);
-            if (inlineScorer is not null)
+            if (captureReady)
             {
-                var anomalyScore = inlineScorer.Score(_window, _statistics, options.TopContributors);
+                capture!.Add(_window, sample.Seq, sample.Timestamp);
+            }
+
+            if (inlineReady)
+            {
+                var anomalyScore = inlineScorer!.Score(_window, _statistics, options.TopContributors);
                 score = anomalyScore.Value;
                 ApplyScore(anomalyScore, options.ThresholdPolicy, options, sample.Seq, sample.Timestamp, transitions);
             }
@@ -287,16 +293,11 @@ public sealed class DeviceTwin
         _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
     }
 
-    // Every ScoreEvery samples, or when ScoreInterval of device time passed since the last scoring;
-    // never before the statistics are warm (inline) or the window is as long as the models read.
-    private bool IsScoringDue(TelemetrySample sample, DeviceOptions options, IAnomalyScorer? inlineScorer, WindowCapture? capture)
+    // Every ScoreEvery samples, or when ScoreInterval of device time passed since the last scoring,
+    // counted from the first sample a scorer was ready for (statistics warm, or the window as long as
+    // the models read).
+    private bool IsScoringDue(TelemetrySample sample, DeviceOptions options)
     {
-        var ready = (capture?.Ready(_window) ?? true) && (inlineScorer is null || _statistics.Count >= options.WarmupSamples);
-        if (!ready)
-        {
-            return false;
-        }
-
         // The time cadence counts from the last scoring, or from the first sample that could be scored.
         _lastScoredTimestamp ??= sample.Timestamp;
         var due = ++_samplesSinceScore >= options.ScoreEvery
