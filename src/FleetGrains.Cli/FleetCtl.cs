@@ -27,6 +27,7 @@ public static class FleetCtl
                                           train the RUL model and the ridge baseline, report RMSE and PHM08 score
           train autoencoder --data <smd dir> --machines <name> --out <path>
           train rul --data <cmapss dir> --subset FD001|FD003 --out <path>
+          train rul --simulated <fleetId>:<features> [--runs 40] --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
           replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]
                  [--label col] [--window 1] [--epochs N] [--out scores.csv]

@@ -3,12 +3,14 @@ using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
 using FleetGrains.Training.Onnx;
 using FleetGrains.Training.Onnx.Proto;
+using FleetGrains.Simulation;
 
 namespace FleetGrains.Cli;
 
 /// <summary>
-/// <c>fleetctl train autoencoder|rul</c>: trains a model on a benchmark's training split, measures it on
-/// the test split, and writes the ONNX file with its model card (JSON and Markdown).
+/// <c>fleetctl train autoencoder|rul</c>: trains a model on a benchmark's training split (or, for
+/// <c>rul --simulated</c>, on run-to-failure histories of the built-in simulator), measures it on the test
+/// split, and writes the ONNX file with its model card (JSON and Markdown).
 /// </summary>
 public static class TrainCommand
 {
@@ -16,13 +18,13 @@ public static class TrainCommand
         LocalCommand.RunAsync(error, async () =>
         {
             line.ExpectArguments(1, "train autoencoder|rul --data <dir> ... --out <path>");
-            var data = line.Option("data") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --data <dir>.");
             var outPath = line.Option("out") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --out <path> (without extension).");
             var command = "fleetctl " + string.Join(' ', args);
             var (model, card) = line.Arguments[0] switch
             {
-                "autoencoder" => Autoencoder(line, data, outPath, command),
-                "rul" => Rul(line, data, outPath, command),
+                "autoencoder" => Autoencoder(line, Data(line), outPath, command),
+                "rul" when line.Option("simulated") is { } fleet => SimulatedRul(line, fleet, outPath, command),
+                "rul" => Rul(line, Data(line), outPath, command),
                 var other => throw new ArgumentException($"unknown model kind '{other}'; use autoencoder or rul."),
             };
 
@@ -38,6 +40,9 @@ public static class TrainCommand
 
             return 0;
         });
+
+    private static string Data(CommandLine line) =>
+        line.Option("data") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --data <dir>.");
 
     private static (ModelProto Model, ModelCard Card) Autoencoder(CommandLine line, string data, string outPath, string command)
     {
@@ -115,4 +120,64 @@ public static class TrainCommand
             });
         return (onnx, card);
     }
+
+    /// <summary>The RUL model of a simulated fleet, in samples at the simulator's default rate (10 per second).</summary>
+    private static (ModelProto Model, ModelCard Card) SimulatedRul(CommandLine line, string fleet, string outPath, string command)
+    {
+        var parts = fleet.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var features) || features < 1)
+        {
+            throw new ArgumentException($"--simulated takes <fleetId>:<features> as in Fleet:Simulator:Fleets, e.g. turbines:8; got '{fleet}'.");
+        }
+
+        var runs = line.PositiveInt("runs") ?? 40;
+        const float Horizon = 30 * SimulatedHistories.SamplesPerSecond;
+        var options = SimulatedRulOptions;
+        var train = SimulatedHistories.RunsToFailure(parts[0], features, runs, seed: options.Training.Seed);
+        var test = SimulatedHistories.RunsToFailure(parts[0], features, Math.Max(2, runs / 4), seed: options.Training.Seed + 1_000_000);
+        var (result, model) = RunToFailureEvaluation.EvaluateAndKeep(train, test, options, Horizon);
+        var name = Path.GetFileName(outPath);
+        var onnx = RulExporter.Export(model, features, new Dictionary<string, string> { ["fleetgrains.name"] = name });
+        var perSecond = (double)SimulatedHistories.SamplesPerSecond;
+        var card = new ModelCard(
+            name,
+            "rul",
+            $"{name}.onnx",
+            [new TensorSpec(RulExporter.Input, $"[batch, {model.Window * features}]", $"{model.Window} samples × {features} raw readings, oldest first")],
+            [new TensorSpec(RulExporter.Output, "[batch]", $"remaining useful life in samples at {SimulatedHistories.SamplesPerSecond} per second (trained on targets capped at {model.Cap:0})")],
+            model.Window,
+            features,
+            model.Sensors,
+            model.Normaliser.Mean,
+            model.Normaliser.Std,
+            model.Cap,
+            $"the built-in simulator's fleet '{parts[0]}' ({features} sensors): {result.TrainRuns} devices degrading to failure (seed {options.Training.Seed}); quality on {result.TestRuns} other such devices, at every window",
+            command,
+            options.Training.Seed,
+            result.Epochs,
+            result.TrainingSeconds,
+            new Dictionary<string, double>
+            {
+                ["RMSE (samples, capped target)"] = result.Rmse,
+                ["validation RMSE (held-out training windows)"] = result.ValidationRmse,
+                [$"mean lead: seconds before failure the prediction first reached {Horizon / perSecond:0} s"] = result.MeanLead / perSecond,
+                ["shortest lead (seconds)"] = result.MinLead / perSecond,
+                ["test devices never predicted within the horizon"] = result.Missed,
+                ["test devices predicted within the horizon while more than twice it from failure"] = result.EarlyAlarms,
+            });
+        return (onnx, card);
+    }
+
+    /// <summary>Small and fast: a simulated fleet's degradation is a smooth drift on three sensors.</summary>
+    private static readonly RulOptions SimulatedRulOptions = new()
+    {
+        Window = 50,
+        RulCap = 600,
+        ConvolutionLayers = 2,
+        Filters = 8,
+        Kernel = 5,
+        Hidden = 32,
+        EnsembleSize = 1,
+        Training = new() { Epochs = 20, BatchSize = 64, LearningRate = 1e-3f, WeightDecay = 1e-2f, InputNoise = 0.1f, Patience = 4, ValidationFraction = 0.2 },
+    };
 }

@@ -1,4 +1,5 @@
 using FleetGrains.Silo.Simulation;
+using FleetGrains.Simulation;
 
 namespace FleetGrains.Silo.Tests;
 

@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion;
+using FleetGrains.Simulation;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Silo.Simulation;

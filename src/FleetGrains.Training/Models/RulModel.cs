@@ -32,7 +32,7 @@ public sealed class RulModel
 
     public int Window { get; }
 
-    /// <summary>The sensor indices (0-based, of the 21) the model reads.</summary>
+    /// <summary>The sensor indices (0-based, of the readings of each cycle) the model reads.</summary>
     public int[] Sensors { get; }
 
     public Normaliser Normaliser { get; }
@@ -44,7 +44,7 @@ public sealed class RulModel
 
     /// <summary>Sensors with at least three distinct values in the training data; the others carry no information.</summary>
     public static int[] InformativeSensors(IReadOnlyList<EngineRun> engines) =>
-        [.. Enumerable.Range(0, CmapssSubset.SensorCount)
+        [.. Enumerable.Range(0, engines[0].Cycles[0].Length)
             .Where(s => engines.SelectMany(e => e.Cycles).Select(c => c[s]).Distinct().Take(3).Count() >= 3)];
 
     public static RulModel Create(IReadOnlyList<EngineRun> train, RulOptions options)

@@ -1,4 +1,4 @@
-namespace FleetGrains.Silo.Simulation;
+namespace FleetGrains.Simulation;
 
 public enum FaultKind
 {

@@ -1,16 +1,19 @@
-namespace FleetGrains.Silo.Simulation;
+namespace FleetGrains.Simulation;
 
 /// <summary>
 /// One simulated device. Its sensors follow a shared load (a daily pattern plus an AR(1) process, which
-/// makes them correlated) with per-sensor baseline, gain and noise; after its fault's onset the fault
-/// shapes the readings or silences the device.
+/// makes them correlated) with per-sensor baseline, gain and noise. The devices of a fleet are one kind of
+/// machine: the sensor profile comes from the fleet id, and each device differs from it a little (±2 %
+/// baseline, ±10 % noise scale). After its fault's onset the fault shapes the readings or silences the device.
 /// </summary>
 public sealed class SimulatedDevice
 {
     private static readonly TimeSpan OutageEvery = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan OutageLength = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RepairTime = TimeSpan.FromSeconds(45);
-    private const double FailureAfterSeconds = 100;
+
+    /// <summary>A degrading device fails this long after the degradation's onset.</summary>
+    public static readonly TimeSpan FailureAfter = TimeSpan.FromSeconds(100);
 
     private readonly Random _random;
     private readonly double[] _baseline;
@@ -30,14 +33,15 @@ public sealed class SimulatedDevice
         Fault = fault;
         _faultOnset = faultOnset;
         _random = new Random(seed);
+        var profile = new Random(StableSeed(fleetId));
         _baseline = new double[features];
         _scale = new double[features];
         _gain = new double[features];
         for (var i = 0; i < features; i++)
         {
-            _baseline[i] = 10 + (90 * _random.NextDouble());
-            _scale[i] = 0.5 + (2 * _random.NextDouble());
-            _gain[i] = (_random.NextDouble() < 0.2 ? -1 : 1) * (0.5 + _random.NextDouble());
+            _baseline[i] = (10 + (90 * profile.NextDouble())) * (1 + (0.02 * ((2 * _random.NextDouble()) - 1)));
+            _scale[i] = (0.5 + (2 * profile.NextDouble())) * (1 + (0.1 * ((2 * _random.NextDouble()) - 1)));
+            _gain[i] = (profile.NextDouble() < 0.2 ? -1 : 1) * (0.5 + profile.NextDouble());
         }
 
         _phase = _random.NextDouble();
@@ -130,13 +134,25 @@ public sealed class SimulatedDevice
                     values[i] += (float)(wear * _scale[i]);
                 }
 
-                if (sinceOnset >= FailureAfterSeconds)
+                if (sinceOnset >= FailureAfter.TotalSeconds)
                 {
                     _failedAt = elapsed;
                 }
 
                 break;
         }
+    }
+
+    // FNV-1a over the UTF-16 code units: string.GetHashCode() differs between processes.
+    private static int StableSeed(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x7FFFFFFF);
     }
 
     private double Gaussian()
