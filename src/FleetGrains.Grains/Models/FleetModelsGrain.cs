@@ -21,6 +21,7 @@ public sealed partial class FleetModelsGrain(
     private const string FromApi = "api";
 
     private FleetModelAssignment? _configured;
+    private bool _warnedUnavailable;
 
     private string FleetId => this.GetPrimaryKeyString();
 
@@ -50,7 +51,12 @@ public sealed partial class FleetModelsGrain(
         catch (Exception ex)
         {
             // Not kept: the model silo may come up, or the file be deployed, before the next question.
-            LogConfiguredModelsUnavailable(logger, ex, FleetId);
+            if (!_warnedUnavailable)
+            {
+                _warnedUnavailable = true;
+                LogConfiguredModelsUnavailable(logger, ex, FleetId);
+            }
+
             return FleetModelAssignment.None(FleetId, FromConfiguration, $"The configured models cannot be used yet: {ex.Message}");
         }
     }
@@ -95,6 +101,6 @@ public sealed partial class FleetModelsGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet {FleetId} now uses anomaly model {Anomaly} and RUL model {Rul} (assignment {Version})")]
     private static partial void LogAssigned(ILogger logger, string fleetId, string anomaly, string rul, long version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The configured models of fleet {FleetId} cannot be used yet; its devices use the statistical scorer meanwhile")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The configured models of fleet {FleetId} cannot be used yet; its devices use the statistical scorer meanwhile, and the models are tried again every few seconds (logged once)")]
     private static partial void LogConfiguredModelsUnavailable(ILogger logger, Exception exception, string fleetId);
 }

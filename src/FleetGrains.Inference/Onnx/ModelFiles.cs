@@ -6,7 +6,8 @@ namespace FleetGrains.Inference.Onnx;
 /// <summary>
 /// Where a model version's file is on this silo: <c>{ModelDirectory}/{id}.onnx</c> for version 1,
 /// <c>{ModelDirectory}/{id}.v{N}.onnx</c> for version N. A new version is deployed by placing its file
-/// beside the others; no restart is needed.
+/// beside the others; no restart is needed. A relative directory is relative to the application's own
+/// directory, where the build copies the committed models (so it does not matter where it is started from).
 /// </summary>
 public sealed class ModelFiles(IOptions<InferenceOptions> options)
 {
@@ -18,6 +19,6 @@ public sealed class ModelFiles(IOptions<InferenceOptions> options)
         }
 
         var name = model.Version == 1 ? $"{model.Id}.onnx" : $"{model.Id}.v{model.Version}.onnx";
-        return Path.Combine(options.Value.ModelDirectory, name);
+        return Path.Combine(AppContext.BaseDirectory, options.Value.ModelDirectory, name);
     }
 }
