@@ -14,10 +14,12 @@ public sealed partial class FleetAnomaliesGrain(
     IOptions<AnomalyLogOptions> options,
     ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain
 {
-    private bool _dirty;
-    private IGrainTimer? _persistTimer;
+    private DelayedStateWriter? _writer;
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveAsync();
+    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
+        this, state.WriteStateAsync, options.Value.PersistInterval, ex => LogPersistFailed(logger, ex, this.GetPrimaryKeyString()));
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
 
     public Task RecordAsync(AnomalyEvent anomaly)
     {
@@ -29,15 +31,7 @@ public sealed partial class FleetAnomaliesGrain(
             events.RemoveRange(0, excess);
         }
 
-        _dirty = true;
-        _persistTimer ??= this.RegisterGrainTimer(
-            async _ =>
-            {
-                _persistTimer?.Dispose();
-                _persistTimer = null;
-                await SaveAsync();
-            },
-            new GrainTimerCreationOptions { DueTime = options.Value.PersistInterval, Period = Timeout.InfiniteTimeSpan });
+        Writer.MarkDirty();
         return Task.CompletedTask;
     }
 
@@ -55,25 +49,6 @@ public sealed partial class FleetAnomaliesGrain(
         return Task.FromResult(new AnomalyPage(events.Count, offset, page));
     }
 
-    private async Task SaveAsync()
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            _dirty = true;
-            LogPersistFailed(logger, ex, this.GetPrimaryKeyString());
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the anomaly log of fleet {FleetId} failed; it is written again with the next event or on deactivation")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the anomaly log of fleet {FleetId} failed; will retry")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId);
 }

@@ -28,8 +28,7 @@ public sealed partial class DeviceGrain(
     private readonly DeviceOptions _options = deviceOptions.Value;
     private string _fleetId = "";
     private string _deviceId = "";
-    private bool _dirty;
-    private IGrainTimer? _persistTimer;
+    private DelayedStateWriter? _writer;
     private IGrainTimer? _reportTimer;
     private DeviceStatus? _lastReported;
     private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue;
@@ -38,6 +37,9 @@ public sealed partial class DeviceGrain(
     private DateTimeOffset _lastRulReportAt = DateTimeOffset.MinValue;
     private IGrainTimer? _rulReportTimer;
     private string? _featureMismatch;
+
+    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
+        this, state.WriteStateAsync, _options.PersistInterval, ex => LogPersistFailed(logger, ex, _fleetId, _deviceId));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +64,7 @@ public sealed partial class DeviceGrain(
             await FlushReportAsync(cancellationToken);
         }
 
-        await SaveAsync();
+        await Writer.SaveAsync();
     }
 
     public async Task<IngestOutcome> IngestAsync(TelemetrySample[] samples)
@@ -387,40 +389,7 @@ public sealed partial class DeviceGrain(
         _lastReportAt = now;
     }
 
-    private void MarkDirty()
-    {
-        _dirty = true;
-        _persistTimer ??= this.RegisterGrainTimer(
-            PersistTimerAsync,
-            new GrainTimerCreationOptions { DueTime = _options.PersistInterval, Period = Timeout.InfiniteTimeSpan });
-    }
-
-    private async Task PersistTimerAsync(CancellationToken cancellationToken)
-    {
-        _persistTimer?.Dispose();
-        _persistTimer = null;
-        await SaveAsync();
-    }
-
-    // Grain calls and timer callbacks do not interleave here, so at most one write is ever in flight.
-    private async Task SaveAsync()
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            LogPersistFailed(logger, ex, _fleetId, _deviceId);
-            MarkDirty();
-        }
-    }
+    private void MarkDirty() => Writer.MarkDirty();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Threshold of {FleetId}/{DeviceId} pinned to {Threshold} (null = learned)")]
     private static partial void LogThresholdPinned(ILogger logger, string fleetId, string deviceId, float? threshold);

@@ -16,14 +16,16 @@ public sealed partial class FleetMaintenanceGrain(
     TimeProvider time,
     ILogger<FleetMaintenanceGrain> logger) : Grain, IFleetMaintenanceGrain
 {
-    private bool _dirty;
-    private IGrainTimer? _persistTimer;
+    private DelayedStateWriter? _writer;
 
     private string FleetId => this.GetPrimaryKeyString();
 
     private MaintenancePlanner Planner => state.State.Planner;
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await SaveAsync();
+    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
+        this, state.WriteStateAsync, options.Value.PersistInterval, ex => LogPersistFailed(logger, ex, FleetId));
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
 
     public Task ReportAsync(RulReport report)
     {
@@ -36,7 +38,7 @@ public sealed partial class FleetMaintenanceGrain(
                 LogOpened(logger, FleetId, report.DeviceId, report.Rul, report.Health);
             }
 
-            MarkDirty();
+            Writer.MarkDirty();
         }
 
         return Task.CompletedTask;
@@ -59,8 +61,8 @@ public sealed partial class FleetMaintenanceGrain(
             return done;
         }
 
-        _dirty = true;
-        if (!await SaveAsync())
+        Writer.MarkDirty();
+        if (!await Writer.SaveAsync())
         {
             throw new InvalidOperationException($"Work order {workOrderId} is completed but the plan could not be saved yet; it is saved again shortly.");
         }
@@ -68,40 +70,6 @@ public sealed partial class FleetMaintenanceGrain(
         await GrainFactory.GetGrain<IDeviceGrain>(FleetKeys.Device(FleetId, done.DeviceId)).ResetDegradationAsync();
         LogCompleted(logger, FleetId, done.Id, done.DeviceId);
         return done;
-    }
-
-    private void MarkDirty()
-    {
-        _dirty = true;
-        _persistTimer ??= this.RegisterGrainTimer(
-            async _ =>
-            {
-                _persistTimer?.Dispose();
-                _persistTimer = null;
-                await SaveAsync();
-            },
-            new GrainTimerCreationOptions { DueTime = options.Value.PersistInterval, Period = Timeout.InfiniteTimeSpan });
-    }
-
-    private async Task<bool> SaveAsync()
-    {
-        if (!_dirty)
-        {
-            return true;
-        }
-
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync();
-            return true;
-        }
-        catch (Exception ex)
-        {
-            LogPersistFailed(logger, ex, FleetId);
-            MarkDirty();
-            return false;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Work order opened in fleet {FleetId} for {DeviceId}: predicted RUL {Rul}, health {Health}")]
