@@ -80,6 +80,20 @@ public class DeviceModelScoringTests
     }
 
     [Fact]
+    public void Window_GrowsToWhatTheModelsRead_AndStaysSoWhenTheConfiguredSizeIsApplied()
+    {
+        var twin = new DeviceTwin(4, 1);
+        twin.Ingest(Samples(0, 4), Now, new DeviceOptions(), null, null, []);
+
+        Assert.True(twin.RequireModelWindow(6, configured: 4));
+        Assert.False(twin.ResizeWindow(4)); // as on reactivation: the models still need 6
+        Assert.Equal((6, 4), (twin.Window.Capacity, twin.Window.Count));
+
+        Assert.True(twin.RequireModelWindow(0, configured: 4)); // no models any more
+        Assert.Equal((4, 4), (twin.Window.Capacity, twin.Window.Count));
+    }
+
+    [Fact]
     public void Rul_KeepsTheNewestEstimate_UntilMaintenanceResetsIt()
     {
         var twin = new DeviceTwin(4, 1);

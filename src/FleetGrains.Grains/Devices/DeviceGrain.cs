@@ -46,10 +46,8 @@ public sealed partial class DeviceGrain(
         (_fleetId, _deviceId) = FleetKeys.ParseDevice(this.GetPrimaryKeyString());
         if (state.State.Twin is { } twin)
         {
-            var windowSize = _options.WindowSizeFor(_fleetId);
-            if (twin.Window.Capacity != windowSize)
+            if (twin.ResizeWindow(_options.WindowSizeFor(_fleetId)))
             {
-                twin.ResizeWindow(windowSize);
                 MarkDirty();
             }
         }
@@ -188,7 +186,7 @@ public sealed partial class DeviceGrain(
         return (Fit(assignment.Anomaly), Fit(assignment.Rul));
     }
 
-    /// <summary>Switches the scorer when the fleet's anomaly model changed, and makes the window long enough for the models.</summary>
+    /// <summary>Switches the scorer when the fleet's anomaly model changed, and keeps the window as long as the models read.</summary>
     private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul)
     {
         var scorerName = anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName;
@@ -199,19 +197,13 @@ public sealed partial class DeviceGrain(
             MarkDirty();
         }
 
-        if (anomaly is null && rul is null)
-        {
-            return null;
-        }
-
         var window = Math.Max(anomaly?.Window ?? 0, rul?.Window ?? 0);
-        if (twin.Window.Capacity < window)
+        if (twin.RequireModelWindow(window, _options.WindowSizeFor(_fleetId)))
         {
-            twin.ResizeWindow(window);
             MarkDirty();
         }
 
-        return new WindowCapture(window, twin.FeatureCount);
+        return window == 0 ? null : new WindowCapture(window, twin.FeatureCount);
     }
 
     private async Task ScoreCapturedAsync(

@@ -34,6 +34,7 @@ public sealed class DeviceTwin
     [Id(19)] private long _scoringFailures;
     [Id(20)] private string? _lastScoringError;
     [Id(21)] private DateTimeOffset? _lastScoringErrorAt;
+    [Id(22)] private int _modelWindow;
 
     /// <summary>The name of the built-in scorer, where a model key would stand otherwise.</summary>
     public const string StatisticalScorerName = "statistical";
@@ -80,13 +81,27 @@ public sealed class DeviceTwin
         return lastSeen + timeout;
     }
 
-    /// <summary>Keeps the newest samples when the configured window size changed since the state was saved.</summary>
-    public void ResizeWindow(int windowSize)
+    /// <summary>
+    /// Keeps the newest samples when the configured window size changed since the state was saved; never
+    /// shorter than the device's models read. Returns whether the window changed.
+    /// </summary>
+    public bool ResizeWindow(int configured)
     {
-        if (windowSize != _window.Capacity)
+        var size = Math.Max(configured, _modelWindow);
+        if (size == _window.Capacity)
         {
-            _window = _window.Resize(windowSize);
+            return false;
         }
+
+        _window = _window.Resize(size);
+        return true;
+    }
+
+    /// <summary>The device's models read <paramref name="samples"/> samples: the window grows to hold them if needed.</summary>
+    public bool RequireModelWindow(int samples, int configured)
+    {
+        _modelWindow = samples;
+        return ResizeWindow(configured);
     }
 
     public void PinThreshold(float? threshold) => _threshold.Pin(threshold);
