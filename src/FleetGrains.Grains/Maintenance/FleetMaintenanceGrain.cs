@@ -30,7 +30,7 @@ public sealed partial class FleetMaintenanceGrain(
     public Task ReportAsync(RulReport report)
     {
         var o = options.Value;
-        var opened = !Planner.Open.Any(w => w.DeviceId == report.DeviceId);
+        var opened = !Planner.HasOpenOrder(report.DeviceId);
         if (Planner.Report(FleetId, report, o.PlanningHorizonFor(FleetId), o.DailyCapacityFor(FleetId)))
         {
             if (opened)

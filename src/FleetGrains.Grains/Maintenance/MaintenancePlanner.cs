@@ -19,6 +19,8 @@ public sealed class MaintenancePlanner
     /// <summary>Open orders by priority.</summary>
     public IReadOnlyList<WorkOrder> Open => [.. _open.Values.OrderBy(o => o.Priority)];
 
+    public bool HasOpenOrder(string deviceId) => _open.ContainsKey(deviceId);
+
     /// <summary>Completed orders, newest first.</summary>
     public IReadOnlyList<WorkOrder> Completed => [.. Enumerable.Reverse(_completed)];
 
