@@ -79,21 +79,29 @@ public sealed class SiloHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<T>(Json))!;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds, failing after a deadline.</summary>
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds, failing after a deadline. A 404 counts as "not yet":
+    /// fleets become known through their rollup, a moment after their first device accepted events.
+    /// </summary>
     public async Task<T> EventuallyAsync<T>(string path, Func<T, bool> condition, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (true)
         {
-            var value = await GetJsonAsync<T>(path);
-            if (condition(value))
+            var response = await Http.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.NotFound)
             {
-                return value;
+                Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+                if (JsonSerializer.Deserialize<T>(body, Json) is { } value && condition(value))
+                {
+                    return value;
+                }
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out waiting on GET {path}; last answer: {JsonSerializer.Serialize(value, Json)}");
+                Assert.Fail($"Timed out waiting on GET {path}; last answer: {(int)response.StatusCode} {body}");
             }
 
             await Task.Delay(100);

@@ -35,7 +35,7 @@ public sealed class SimulatedDegradationTests : IAsyncLifetime
                 var chunk = history.Skip(sent).Take(SimulatedHistories.SamplesPerSecond)
                     .Select((values, i) => Telemetry.Event(Fleet, device, sent + i, values));
                 Assert.Equal(HttpStatusCode.Accepted, (await _host.Http.PostAsync("/api/telemetry", Telemetry.Array(chunk))).StatusCode);
-                var plan = await _host.GetJsonAsync<MaintenancePlan>($"/api/fleets/{Fleet}/maintenance");
+                var plan = await _host.EventuallyAsync<MaintenancePlan>($"/api/fleets/{Fleet}/maintenance", _ => true);
                 if (plan.Open.Any(o => o.DeviceId == device))
                 {
                     plannedWithSamplesLeft = history.Count - sent - SimulatedHistories.SamplesPerSecond;
