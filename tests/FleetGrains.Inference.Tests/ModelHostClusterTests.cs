@@ -36,6 +36,9 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
             silo.Services.AddFleetGrainServices();
             silo.Services.PostConfigure<ModelRegistryOptions>(o => o.Fleets[Fleet] = new FleetModelSettings { Anomaly = Model.Key });
             silo.Services.PostConfigure<DeviceOptions>(o => o.CalibrationScores = 5);
+            // Both silos share this process, so resource-optimized placement (the default) sees equal load and
+            // keeps new activations on the silo a call arrives at; random placement spreads them over both.
+            silo.Services.AddSingleton<Orleans.Runtime.PlacementStrategy, Orleans.Runtime.RandomPlacement>();
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
