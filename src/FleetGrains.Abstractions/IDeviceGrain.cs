@@ -20,6 +20,10 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("GetWindow")]
     Task<TelemetryWindow?> GetWindowAsync();
 
+    /// <summary>The device's recent scorings of samples after <paramref name="afterSeq"/>, oldest first; null when it has never accepted a sample.</summary>
+    [Alias("GetScores")]
+    Task<DeviceScoreHistory?> GetScoresAsync(long afterSeq);
+
     /// <summary>Pins the threshold to <paramref name="threshold"/>, or returns to the learned one when null.</summary>
     [Alias("PinThreshold")]
     Task<DeviceSnapshot?> PinThresholdAsync(float? threshold);

@@ -97,13 +97,35 @@ public class DeviceModelScoringTests
     public void Rul_KeepsTheNewestEstimate_UntilMaintenanceResetsIt()
     {
         var twin = new DeviceTwin(4, 1);
-        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 3), [40f, 38f], [], 0), Now);
+        var capture = new WindowCapture(1, 1);
+        twin.Ingest(Samples(0, 2), Now, new DeviceOptions(), null, capture, []);
+        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 3), [40f, 38f], [], 0), capture, Now, new DeviceOptions());
 
         var scoring = twin.ToSnapshot("f", "d", Now, new DeviceOptions()).Scoring;
         Assert.Equal(("rul@3", 38f, Now), (scoring.RulModel, scoring.Rul, scoring.RulAt));
 
         twin.ResetDegradation();
         Assert.Null(twin.Rul);
+    }
+
+    [Fact]
+    public void ScoreHistory_HasEveryScoredSample_WithTheThresholdAfterIt_AndItsRul()
+    {
+        var options = new DeviceOptions { CalibrationScores = 2, ThresholdQuantile = 1, ThresholdMargin = 1 };
+        var twin = new DeviceTwin(4, 3);
+        twin.SwitchScorer(Model.Key);
+        var capture = new WindowCapture(1, 3);
+        twin.Ingest([.. Enumerable.Range(0, 3).Select(i => new TelemetrySample(i, i * 1000, new float[3]))], Now, options, null, capture, []);
+        twin.ApplyModelScores(new ScoringResult(Model, [0.1f, 0.2f, 0.3f], new float[9], 3), capture, options, []);
+        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 1), [30f, 29f, 28f], [], 0), capture, Now, options);
+
+        var history = twin.ToScoreHistory("f", "d", afterSeq: 0, options);
+
+        Assert.Equal((options.ScoreHistory, Model.Key, "rul@1"), (history.Capacity, history.Scorer, history.RulModel));
+        Assert.Equal(
+            [new ScorePoint(1, DateTimeOffset.FromUnixTimeMilliseconds(1000), 0.2f, 0.2f, 29f), new ScorePoint(2, DateTimeOffset.FromUnixTimeMilliseconds(2000), 0.3f, 0.2f, 28f)],
+            history.Points);
+        Assert.Null(twin.ToScoreHistory("f", "d", -1, options).Points[0].Threshold); // still calibrating after the first score
     }
 
     [Fact]

@@ -25,6 +25,28 @@ public class OperatorApiTests(SiloHostFixture fixture)
     }
 
     [Fact]
+    public async Task DeviceScores_AreItsRecentScorings_OldestFirst_WithTheThresholdInForce()
+    {
+        var fleetId = await SeedFleetAsync("ops-scores");
+
+        // Scored from seq 5 (after 5 warm-up samples); the threshold is learned from the first 10 scores.
+        var all = await fixture.Host.GetJsonAsync<DeviceScoreHistory>($"/api/devices/{fleetId}/bad/scores");
+        Assert.Equal(("statistical", 32), (all.Scorer, all.Capacity));
+        Assert.Equal(Enumerable.Range(5, 28).Select(s => (long)s), all.Points.Select(p => p.Seq));
+        Assert.All(all.Points, p => Assert.Null(p.Rul));
+        Assert.Null(all.Points.Single(p => p.Seq == 13).Threshold);
+        Assert.NotNull(all.Points.Single(p => p.Seq == 14).Threshold);
+        Assert.True(all.Points[^1].Score > all.Points[^1].Threshold);
+
+        var newest = await fixture.Host.GetJsonAsync<DeviceScoreHistory>($"/api/devices/{fleetId}/bad/scores?after=30");
+        Assert.Equal([31L, 32L], newest.Points.Select(p => p.Seq));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/devices/{fleetId}/nobody/scores")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync($"/api/devices/{fleetId}/bad/scores?after=-2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync($"/api/devices/{fleetId}/bad/scores?after=soon")).StatusCode);
+    }
+
+    [Fact]
     public async Task Fleets_ListsTheFleet_WithCountsPerHealthState()
     {
         var fleetId = await SeedFleetAsync("ops-list");

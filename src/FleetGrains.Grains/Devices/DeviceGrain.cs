@@ -103,6 +103,9 @@ public sealed partial class DeviceGrain(
     public Task<TelemetryWindow?> GetWindowAsync() =>
         Task.FromResult(state.State.Twin?.ToWindow(_fleetId, _deviceId));
 
+    public Task<DeviceScoreHistory?> GetScoresAsync(long afterSeq) =>
+        Task.FromResult(state.State.Twin?.ToScoreHistory(_fleetId, _deviceId, afterSeq, _options));
+
     public Task<DeviceSnapshot?> PinThresholdAsync(float? threshold)
     {
         if (state.State.Twin is not { } twin)
@@ -230,7 +233,7 @@ public sealed partial class DeviceGrain(
         {
             try
             {
-                twin.ApplyRul(await rulTask, now);
+                twin.ApplyRul(await rulTask, capture, now, _options);
             }
             catch (Exception ex)
             {

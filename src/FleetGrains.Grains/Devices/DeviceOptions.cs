@@ -20,6 +20,12 @@ public sealed class DeviceOptions
     /// </summary>
     public TimeSpan? ScoreInterval { get; set; }
 
+    /// <summary>
+    /// Recent scorings each device keeps in memory for <c>GET /api/devices/{fleet}/{device}/scores</c>
+    /// (24 bytes each, allocated at a device's first scoring); 0 keeps none.
+    /// </summary>
+    public int ScoreHistory { get; set; } = 32;
+
     /// <summary>Scores a device collects before it learns its threshold.</summary>
     public int CalibrationScores { get; set; } = 100;
 

@@ -21,6 +21,7 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Require(o.ScoreInterval is null || o.ScoreInterval > TimeSpan.Zero, $"ScoreInterval must be positive when set (was {o.ScoreInterval}).");
         Require(o.ModelMinThreshold > 0 && float.IsFinite(o.ModelMinThreshold), $"ModelMinThreshold must be positive (was {o.ModelMinThreshold}).");
         Require(o.FalsePositiveRaise > 1 && o.MaxFalsePositiveRaise >= o.FalsePositiveRaise, $"FalsePositiveRaise must be above 1 and MaxFalsePositiveRaise at least as large (were {o.FalsePositiveRaise}, {o.MaxFalsePositiveRaise}).");
+        Require(o.ScoreHistory is >= 0 and <= 100_000, $"ScoreHistory must be between 0 and 100000 (was {o.ScoreHistory}).");
         Require(o.CalibrationScores >= 1, $"CalibrationScores must be at least 1 (was {o.CalibrationScores}).");
         Require(o.ThresholdQuantile is > 0 and <= 1, $"ThresholdQuantile must be in (0, 1] (was {o.ThresholdQuantile}).");
         Require(o.ThresholdMargin >= 1, $"ThresholdMargin must be at least 1 (was {o.ThresholdMargin}).");

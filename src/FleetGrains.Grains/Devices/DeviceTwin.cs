@@ -36,6 +36,9 @@ public sealed class DeviceTwin
     [Id(21)] private DateTimeOffset? _lastScoringErrorAt;
     [Id(22)] private int _modelWindow;
 
+    // Recent scorings for the operator API; in memory only (not persisted), created at the first scoring.
+    [NonSerialized] private ScoreHistory? _history;
+
     /// <summary>The name of the built-in scorer, where a model key would stand otherwise.</summary>
     public const string StatisticalScorerName = "statistical";
 
@@ -198,16 +201,30 @@ public sealed class DeviceTwin
         }
     }
 
-    /// <summary>Keeps the newest of a RUL model's estimates (one per captured row).</summary>
-    public void ApplyRul(ScoringResult result, DateTimeOffset now)
+    /// <summary>Keeps a RUL model's estimates of the rows of <paramref name="capture"/>: the newest is the device's estimate.</summary>
+    public void ApplyRul(ScoringResult result, WindowCapture capture, DateTimeOffset now, DeviceOptions options)
     {
-        if (result.Rows > 0)
+        if (result.Rows == 0)
         {
-            _rulModel = result.Model.Key;
-            _rul = result.Values[^1];
-            _rulAt = now;
+            return;
+        }
+
+        _rulModel = result.Model.Key;
+        _rul = result.Values[^1];
+        _rulAt = now;
+        if (History(options) is { } history)
+        {
+            for (var row = 0; row < result.Rows; row++)
+            {
+                var (seq, timestamp) = capture.RowAt(row);
+                history.RecordRul(seq, timestamp, result.Values[row]);
+            }
         }
     }
+
+    /// <summary>The kept scorings of samples after <paramref name="afterSeq"/>, oldest first.</summary>
+    public DeviceScoreHistory ToScoreHistory(string fleetId, string deviceId, long afterSeq, DeviceOptions options) =>
+        new(fleetId, deviceId, options.ScoreHistory, _scorer, _rulModel, _history?.After(afterSeq) ?? []);
 
     /// <summary>A model could not score this device's windows: the samples stay, their scores are missing.</summary>
     public void RecordScoringFailure(string error, DateTimeOffset now)
@@ -332,6 +349,7 @@ public sealed class DeviceTwin
         _score = score.Value;
         _topContributors = score.Top;
         _threshold.Observe(score.Value, policy);
+        History(options)?.RecordScore(seq, timestamp, score.Value, _threshold.Effective);
         if (_threshold.Effective is not { } threshold)
         {
             return;
@@ -343,6 +361,9 @@ public sealed class DeviceTwin
             transitions.Add(new HealthTransition(before, _health.State, score.Value, threshold, seq, timestamp, score.Top));
         }
     }
+
+    private ScoreHistory? History(DeviceOptions options) =>
+        options.ScoreHistory == 0 ? null : _history ??= new ScoreHistory(options.ScoreHistory);
 
     // Server-side arrival times, not event timestamps: device clocks drift, and "not heard from" is about arrival.
     private void ObserveReport(DateTimeOffset now)

@@ -14,6 +14,7 @@ public static class DeviceEndpoints
         var devices = api.MapGroup("/devices/{fleetId}/{deviceId}").WithTags("Devices");
         devices.MapGet("/", GetDeviceAsync).WithName("GetDevice").WithSummary("A device's health, score, threshold, contributors and counters");
         devices.MapGet("/telemetry", GetTelemetryAsync).WithName("GetDeviceTelemetry").WithSummary("A device's rolling window, oldest sample first");
+        devices.MapGet("/scores", GetScoresAsync).WithName("GetDeviceScores").WithSummary("A device's recent scorings (anomaly score, threshold, RUL) of samples after ?after=<seq>, oldest first");
         devices.MapPut("/threshold", PutThresholdAsync)
             .WithName("PinDeviceThreshold")
             .WithSummary("Pin the device's threshold ({\"value\": 3.5}) or return to the learned one ({\"value\": null})")
@@ -47,6 +48,23 @@ public static class DeviceEndpoints
 
         var window = await Device(grains, fleetId, deviceId).GetWindowAsync();
         return window is null ? ApiProblems.UnknownDevice(fleetId, deviceId) : TypedResults.Ok(window);
+    }
+
+    public static async Task<Results<Ok<DeviceScoreHistory>, ProblemHttpResult, ValidationProblem>> GetScoresAsync(
+        string fleetId, string deviceId, IGrainFactory grains, long after = -1)
+    {
+        if (ApiProblems.CheckIds(fleetId, deviceId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (after < -1)
+        {
+            return ApiProblems.Invalid("after", $"after must be a sequence number ≥ -1 (-1: every kept scoring); got {after}.");
+        }
+
+        var history = await Device(grains, fleetId, deviceId).GetScoresAsync(after);
+        return history is null ? ApiProblems.UnknownDevice(fleetId, deviceId) : TypedResults.Ok(history);
     }
 
     public static async Task<Results<Ok<DeviceSnapshot>, ProblemHttpResult, ValidationProblem>> PutThresholdAsync(
