@@ -27,7 +27,8 @@ public sealed class OnnxModelTests : IDisposable
             .SelectMany(end => rows.Skip(end).Take(TestModels.Window).SelectMany(r => r)).ToArray();
         var result = RunOne(model, windows, expected.Scores.Length);
 
-        Assert.Equal(new ModelDescription(Model, ModelKind.WindowAutoencoder, TestModels.Window, TestModels.Features), model.Description);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_models.Files().PathOf(Model))));
+        Assert.Equal(new ModelDescription(Model, ModelKind.WindowAutoencoder, TestModels.Window, TestModels.Features, sha256), model.Description);
         Assert.Equal(expected.Scores.Length, result.Rows);
         for (var i = 0; i < result.Rows; i++)
         {

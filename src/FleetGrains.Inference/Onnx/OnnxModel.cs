@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using FleetGrains.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -134,7 +135,8 @@ public sealed class OnnxModel : IDisposable
             throw new InvalidDataException($"{path}: a {kind} model must have an output '{output}'.");
         }
 
-        return new ModelDescription(model, kind, window, features);
+        using var file = File.OpenRead(path);
+        return new ModelDescription(model, kind, window, features, Convert.ToHexStringLower(SHA256.HashData(file)));
     }
 
     private static string Metadata(Dictionary<string, string> metadata, string key, string path) =>
