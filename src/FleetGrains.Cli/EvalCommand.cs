@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
+using FleetGrains.Cli.Through;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
 
 namespace FleetGrains.Cli;
 
-/// <summary><c>fleetctl eval smd|cmapss</c>: model quality on a benchmark, computed on this machine.</summary>
+/// <summary><c>fleetctl eval smd|cmapss</c>: model quality on a benchmark, computed on this machine (smd also through a running FleetGrains).</summary>
 public static class EvalCommand
 {
-    public static Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error) =>
+    public static Task<int> RunAsync(CommandLine line, HttpClient http, TextWriter output, TextWriter error) =>
         LocalCommand.RunAsync(error, async () =>
         {
             line.ExpectArguments(1, "eval smd|cmapss --data <dir> ...");
@@ -17,6 +18,8 @@ public static class EvalCommand
             var epochs = line.PositiveInt("epochs");
             return line.Arguments[0] switch
             {
+                "smd" when line.Option("through") is { } url => await EvalSmdThrough.RunAsync(line, data, new FleetApiClient(http, ThroughUrl.Parse(url)), output, error),
+                _ when line.Option("through") is not null => throw new ArgumentException($"--through evaluates smd; eval {line.Arguments[0]} runs here only."),
                 "smd" => await SmdAsync(line, data, epochs, output, error),
                 "cmapss" => await CmapssAsync(line, data, epochs, output, error),
                 var other => throw new ArgumentException($"unknown benchmark '{other}'; this version evaluates: smd, cmapss."),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,13 +14,26 @@ public sealed class FleetApiClient(HttpClient http, Uri baseUrl)
         WriteIndented = true,
     };
 
+    public Uri BaseUrl => baseUrl;
+
     /// <summary>The body of a successful GET, as text.</summary>
-    public async Task<string> GetAsync(string path, CancellationToken cancellationToken = default)
+    public Task<string> GetAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default) =>
+        Read<T>(path, await GetAsync(path, cancellationToken));
+
+    /// <summary>Sends <paramref name="body"/> as JSON and reads the successful answer as <typeparamref name="T"/>.</summary>
+    public async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, CancellationToken cancellationToken = default) =>
+        Read<T>(path, await SendAsync(method, path, JsonContent.Create(body, options: Json), cancellationToken));
+
+    private async Task<string> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(new Uri(baseUrl, path), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(baseUrl, path)) { Content = content };
+            response = await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -28,19 +42,18 @@ public sealed class FleetApiClient(HttpClient http, Uri baseUrl)
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new FleetApiException(DescribeProblem(response.StatusCode, body));
+                throw new FleetApiException(DescribeProblem(response.StatusCode, text), response.StatusCode);
             }
 
-            return body;
+            return text;
         }
     }
 
-    public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default) =>
-        JsonSerializer.Deserialize<T>(await GetAsync(path, cancellationToken), Json)
-        ?? throw new FleetApiException($"The API answered {path} with an empty body.");
+    private static T Read<T>(string path, string body) =>
+        JsonSerializer.Deserialize<T>(body, Json) ?? throw new FleetApiException($"The API answered {path} with an empty body.");
 
     private static string DescribeProblem(HttpStatusCode status, string body)
     {
@@ -64,4 +77,8 @@ public sealed class FleetApiClient(HttpClient http, Uri baseUrl)
     }
 }
 
-public sealed class FleetApiException(string message) : Exception(message);
+public sealed class FleetApiException(string message, HttpStatusCode? status = null) : Exception(message)
+{
+    /// <summary>The API's answer, when it answered.</summary>
+    public HttpStatusCode? Status { get; } = status;
+}

@@ -23,6 +23,10 @@ public static class FleetCtl
                                           and report their detection quality (runs locally, no server);
                                           --synthetic-tail tests on planted anomalies in the last 10 % of the
                                           training rows instead (label-free model selection)
+          eval smd --data <dir> --through <url> [--machines m1,m2] [--model id@v] [--models <dir>]
+                                          the same through a running FleetGrains: each machine's committed model
+                                          scores its rows in the device grains; read back, measured, and compared
+                                          with the same model file run here (scores agree within 1e-5)
           eval cmapss --data <dir> --subset FD001|FD003 [--epochs N]
                                           train the RUL model and the ridge baseline, report RMSE and PHM08 score
           train autoencoder --data <smd dir> --machines <name> --out <path>
@@ -33,6 +37,10 @@ public static class FleetCtl
                  [--label col] [--window 1] [--epochs N] [--out scores.csv]
                                           train an autoencoder on the leading rows of your own CSV (with a header),
                                           score the rest with a learned threshold, write row,score,threshold,alarm,label
+          replay <csv> --through <url> --fleet <fleetId> [--model id@v] [--device D] [--models <dir>]
+                 [--columns ...] [--label col] [--out scores.csv]
+                                          send the rows to a running FleetGrains as a new device of the fleet, read
+                                          every score back and compare it with the same model file run here
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
         """;
@@ -59,12 +67,12 @@ public static class FleetCtl
 
         if (line.Command == "eval")
         {
-            return await EvalCommand.RunAsync(line, output, error);
+            return await EvalCommand.RunAsync(line, http, output, error);
         }
 
         if (line.Command == "replay")
         {
-            return await ReplayCommand.RunAsync(line, output, error);
+            return await ReplayCommand.RunAsync(line, http, output, error);
         }
 
         if (line.Command == "train")

@@ -2,7 +2,7 @@ using FleetGrains.Training.Data;
 
 namespace FleetGrains.Cli;
 
-/// <summary>How the commands that run on this machine (eval, train, replay) report failures: exit 2 for a bad command line, 1 for unusable data.</summary>
+/// <summary>How the commands that run on this machine (eval, train, replay) report failures: exit 2 for a bad command line, 1 for unusable data or a failing server.</summary>
 public static class LocalCommand
 {
     public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> command)
@@ -16,7 +16,7 @@ public static class LocalCommand
             await error.WriteLineAsync($"fleetctl: {ex.Message}");
             return 2;
         }
-        catch (DataFormatException ex)
+        catch (Exception ex) when (ex is DataFormatException or FleetApiException)
         {
             await error.WriteLineAsync($"fleetctl: {ex.Message}");
             return 1;

@@ -1,58 +1,58 @@
 using System.Globalization;
 using System.Text;
+using FleetGrains.Cli.Through;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
 
 namespace FleetGrains.Cli;
 
-/// <summary><c>fleetctl replay</c>: a user's own CSV history through a window autoencoder with a learned threshold.</summary>
+/// <summary>
+/// <c>fleetctl replay</c>: a user's own CSV history through a window autoencoder with a learned threshold,
+/// trained here on its leading rows, or with <c>--through</c> scored by a running FleetGrains.
+/// </summary>
 public static class ReplayCommand
 {
-    public static Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error) =>
+    public static Task<int> RunAsync(CommandLine line, HttpClient http, TextWriter output, TextWriter error) =>
         LocalCommand.RunAsync(error, async () =>
         {
-            line.ExpectArguments(1, "replay <csv> [--columns ...] [--train-rows N | --train-fraction F] [--label col] [--out file]");
+            line.ExpectArguments(1, "replay <csv> [--columns ...] [--train-rows N | --train-fraction F] [--label col] [--out file] | replay <csv> --through <url> --fleet <fleetId> ...");
             var path = line.Arguments[0];
-            var delimiter = line.Option("delimiter") switch
-            {
-                null => ',',
-                "tab" or "\\t" => '\t',
-                { Length: 1 } d => d[0],
-                var d => throw new ArgumentException($"--delimiter must be one character (or 'tab'), got '{d}'."),
-            };
-            var file = DelimitedFile.Read(path, delimiter);
-            int? label = line.Option("label") is { } l ? file.Column(l) : null;
-            var columns = line.Option("columns") is { } list
-                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(file.Column).ToArray()
-                : [.. Enumerable.Range(0, file.Header.Length).Where(c => c != label)];
-            var trainRows = TrainRows(line, file.Rows.Count);
-            var autoencoder = new AutoencoderOptions();
-            if (line.PositiveInt("window") is { } w)
-            {
-                autoencoder = autoencoder with { Window = w };
-            }
-
-            if (line.PositiveInt("epochs") is { } e)
-            {
-                autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = e } };
-            }
-
-            var result = CsvReplay.Run(file, new CsvReplayOptions(columns, trainRows, label, autoencoder));
+            var input = ReplayInput.Read(line, path);
             var outPath = line.Option("out") ?? Path.ChangeExtension(path, ".scores.csv");
-            await File.WriteAllTextAsync(outPath, ToCsv(result));
-
-            var alarms = result.Rows.Count(r => r.Alarm);
-            await output.WriteLineAsync($"trained on rows 0-{trainRows - 1} ({string.Join(", ", columns.Select(c => file.Header[c]))}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
-            await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} (the 0.995 quantile of the training rows' own scores)");
-            await output.WriteLineAsync($"scored rows {trainRows}-{trainRows + result.Rows.Count - 1}: {alarms} alarms; wrote {outPath}");
-            if (result.AgainstLabels is { } c)
-            {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"against '{file.Header[label!.Value]}': precision {c.Precision:0.000}, recall {c.Recall:0.000}, F1 {c.F1:0.000} (point-wise)"));
-            }
-
-            return 0;
+            return line.Option("through") is { } url
+                ? await ReplayThrough.RunAsync(line, input, new FleetApiClient(http, ThroughUrl.Parse(url)), outPath, output)
+                : await RunHereAsync(line, input, outPath, output);
         });
+
+    private static async Task<int> RunHereAsync(CommandLine line, ReplayInput input, string outPath, TextWriter output)
+    {
+        var trainRows = TrainRows(line, input.File.Rows.Count);
+        var autoencoder = new AutoencoderOptions();
+        if (line.PositiveInt("window") is { } w)
+        {
+            autoencoder = autoencoder with { Window = w };
+        }
+
+        if (line.PositiveInt("epochs") is { } e)
+        {
+            autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = e } };
+        }
+
+        var result = CsvReplay.Run(input.File, new CsvReplayOptions(input.Columns, trainRows, input.Label, autoencoder));
+        await File.WriteAllTextAsync(outPath, ToCsv(result));
+
+        var alarms = result.Rows.Count(r => r.Alarm);
+        await output.WriteLineAsync($"trained on rows 0-{trainRows - 1} ({input.ColumnNames}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
+        await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} (the 0.995 quantile of the training rows' own scores)");
+        await output.WriteLineAsync($"scored rows {trainRows}-{trainRows + result.Rows.Count - 1}: {alarms} alarms; wrote {outPath}");
+        if (result.AgainstLabels is { } c)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"against '{input.File.Header[input.Label!.Value]}': precision {c.Precision:0.000}, recall {c.Recall:0.000}, F1 {c.F1:0.000} (point-wise)"));
+        }
+
+        return 0;
+    }
 
     private static int TrainRows(CommandLine line, int rows)
     {

@@ -5,9 +5,8 @@ namespace FleetGrains.Cli.Tests;
 
 public sealed class ReplayCommandTests : WithTemporaryFolder
 {
-
     /// <summary>A timestamp column, <paramref name="features"/> sine-wave features and a label; rows 700-704 and 850-854 carry planted spikes.</summary>
-    private string Series(int features, int rows = 1000)
+    internal static string WriteSeries(string folder, int features, int rows = 1000)
     {
         var random = new Random(3);
         var lines = new List<string> { string.Join(',', new[] { "timestamp" }.Concat(Enumerable.Range(0, features).Select(f => $"sensor{f}")).Append("label")) };
@@ -19,10 +18,12 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
             lines.Add(string.Join(',', new[] { $"2026-01-01T00:{t / 60 % 60:D2}:{t % 60:D2}Z" }.Concat(values).Append(anomalous ? "1" : "0")));
         }
 
-        var path = Path.Combine(Folder, $"series{features}.csv");
+        var path = Path.Combine(folder, $"series{features}.csv");
         File.WriteAllLines(path, lines);
         return path;
     }
+
+    private string Series(int features) => WriteSeries(Folder, features);
 
     [Theory]
     [InlineData(1)]

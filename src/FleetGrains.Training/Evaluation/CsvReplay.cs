@@ -45,19 +45,22 @@ public static class CsvReplay
             replayed.Add(new ReplayRow(row, scores[i], threshold, scores[i] >= threshold, label));
         }
 
-        return new CsvReplayResult(replayed, threshold, report.TrainLoss.Count, seconds, Compare(replayed));
+        return new CsvReplayResult(replayed, threshold, report.TrainLoss.Count, seconds, CompareWithLabels([.. replayed.Select(r => r.Alarm)], [.. replayed.Select(r => r.Label)]));
     }
 
-    // Labels that read as 0/1 (or true/false) are compared with the alarms; anything else is only passed through.
-    private static Confusion? Compare(IReadOnlyList<ReplayRow> rows)
+    /// <summary>
+    /// Alarms against a label column that reads as 0/1 (or true/false); null when any label is something
+    /// else (such a column is only passed through).
+    /// </summary>
+    public static Confusion? CompareWithLabels(IReadOnlyList<bool> alarms, IReadOnlyList<string?> labels)
     {
-        var labels = new bool[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
+        var truth = new bool[labels.Count];
+        for (var i = 0; i < labels.Count; i++)
         {
-            switch (rows[i].Label)
+            switch (labels[i])
             {
                 case "1" or "1.0" or "true" or "True":
-                    labels[i] = true;
+                    truth[i] = true;
                     break;
                 case "0" or "0.0" or "false" or "False":
                     break;
@@ -66,6 +69,6 @@ public static class CsvReplay
             }
         }
 
-        return DetectionMetrics.Confusion([.. rows.Select(r => r.Alarm)], labels);
+        return DetectionMetrics.Confusion([.. alarms], truth);
     }
 }
