@@ -29,7 +29,7 @@ public sealed class InferenceOptions
     public int BatchMaxRows { get; set; } = 256;
 
     /// <summary>…or when its oldest request has waited this long.</summary>
-    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(1);
 }
 
 public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOptions>

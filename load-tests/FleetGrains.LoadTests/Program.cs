@@ -1,0 +1,3 @@
+using FleetGrains.LoadTests;
+
+return await LoadTestCommand.RunAsync(args, Console.Out, Console.Error);
