@@ -5,8 +5,8 @@ using FleetGrains.Training.Data;
 
 namespace FleetGrains.Cli.Through;
 
-/// <summary>What a device's scorings through the system gave, by row (NaN = not scored), and its state afterwards.</summary>
-public sealed record SystemScores(float[] Scores, float[] Thresholds, float[] Ruls, DeviceSnapshot Device, string Scorer);
+/// <summary>A device's anomaly scores and thresholds through the system, by row (NaN = not scored), and its state afterwards.</summary>
+public sealed record SystemScores(float[] Scores, float[] Thresholds, DeviceSnapshot Device, string Scorer);
 
 /// <summary>
 /// Sends a history to a running FleetGrains through its ingestion API (<c>POST /api/telemetry</c>), as one
@@ -35,7 +35,7 @@ public sealed class SystemReplay(FleetApiClient api)
     public async Task<SystemScores> RunAsync(string fleetId, string deviceId, IReadOnlyList<float[]> rows, CancellationToken cancellationToken = default)
     {
         await RequireNewDeviceAsync(fleetId, deviceId, cancellationToken);
-        var (scores, thresholds, ruls) = (NaNs(rows.Count), NaNs(rows.Count), NaNs(rows.Count));
+        var (scores, thresholds) = (NaNs(rows.Count), NaNs(rows.Count));
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ((rows.Count - 1) * 1000L);
         var scoresPath = $"/api/devices/{Escape(fleetId)}/{Escape(deviceId)}/scores";
         var chunk = 1; // until the device says how many scorings it keeps
@@ -62,7 +62,6 @@ public sealed class SystemReplay(FleetApiClient api)
             {
                 scores[point.Seq] = point.Score ?? float.NaN;
                 thresholds[point.Seq] = point.Threshold ?? float.NaN;
-                ruls[point.Seq] = point.Rul ?? float.NaN;
                 read = Math.Max(read, point.Seq);
             }
 
@@ -72,7 +71,7 @@ public sealed class SystemReplay(FleetApiClient api)
         }
 
         var device = await api.GetAsync<DeviceSnapshot>($"/api/devices/{Escape(fleetId)}/{Escape(deviceId)}", cancellationToken);
-        return new SystemScores(scores, thresholds, ruls, device, scorer);
+        return new SystemScores(scores, thresholds, device, scorer);
     }
 
     private async Task RequireNewDeviceAsync(string fleetId, string deviceId, CancellationToken cancellationToken)

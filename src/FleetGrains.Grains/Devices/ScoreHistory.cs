@@ -28,8 +28,6 @@ public sealed class ScoreHistory
 
     public int Capacity => _seqs.Length;
 
-    public int Count => _count;
-
     /// <summary>The kept scorings of samples after <paramref name="afterSeq"/>, oldest first.</summary>
     public ScorePoint[] After(long afterSeq)
     {

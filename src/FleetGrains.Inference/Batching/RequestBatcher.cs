@@ -97,15 +97,16 @@ public sealed class RequestBatcher(
 
         queue.Timer?.Dispose();
         queue.Timer = null;
-        var batch = new List<Pending>();
+        var count = 0;
         var rows = 0;
-        while (queue.Waiting.Count > 0 && (batch.Count == 0 || rows + queue.Waiting[0].Request.Rows <= limits.MaxRows))
+        while (count < queue.Waiting.Count && (count == 0 || rows + queue.Waiting[count].Request.Rows <= limits.MaxRows))
         {
-            batch.Add(queue.Waiting[0]);
-            rows += queue.Waiting[0].Request.Rows;
-            queue.Waiting.RemoveAt(0);
+            rows += queue.Waiting[count].Request.Rows;
+            count++;
         }
 
+        var batch = queue.Waiting.GetRange(0, count);
+        queue.Waiting.RemoveRange(0, count);
         queue.WaitingRows -= rows;
         queue.InFlight = true;
         return batch;
