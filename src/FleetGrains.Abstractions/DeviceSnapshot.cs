@@ -31,12 +31,17 @@ public sealed record DeviceThreshold(
     [property: Id(4)] int CalibrationTarget,
     [property: Id(5)] int FalsePositives);
 
+/// <summary>
+/// What a device did with the samples sent to it. <see cref="Late"/> counts the accepted samples (included in
+/// <see cref="Accepted"/>) that came after a newer one: they updated the statistics, not the window or scores.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeviceCounters(
     [property: Id(0)] long Accepted,
     [property: Id(1)] long Duplicates,
     [property: Id(2)] long Rejected,
-    [property: Id(3)] long Scored);
+    [property: Id(3)] long Scored,
+    [property: Id(4)] long Late);
 
 /// <summary>Running statistics of one feature over every accepted sample.</summary>
 [GenerateSerializer, Immutable]

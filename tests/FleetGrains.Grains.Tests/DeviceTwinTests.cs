@@ -38,6 +38,47 @@ public class DeviceTwinTests
     }
 
     [Fact]
+    public void Ingest_SampleArrivingAfterANewerOne_IsAcceptedOnceAsLate_NotPutInTheWindow()
+    {
+        var twin = new DeviceTwin(8, 1);
+        twin.Ingest([new(0, 0, [0f]), new(2, 2, [2f]), new(3, 3, [3f])], Now, _options, _scorer, null, []);
+
+        var late = twin.Ingest([new(1, 1, [1f])], Now, _options, _scorer, null, []);
+        var replayed = twin.Ingest([new(1, 1, [1f]), new(2, 2, [2f])], Now, _options, _scorer, null, []);
+
+        Assert.Equal((1, 0), (late.Accepted, late.Duplicates));
+        Assert.Equal((0, 2), (replayed.Accepted, replayed.Duplicates));
+        var counters = twin.ToSnapshot("f", "d", Now, _options).Counters;
+        Assert.Equal((4L, 1L, 2L), (counters.Accepted, counters.Late, counters.Duplicates));
+        Assert.Equal(3, twin.LastSeq);
+        Assert.Equal([0f, 2f, 3f], twin.ToWindow("f", "d").Samples.Select(s => s.Values[0]));
+    }
+
+    [Fact]
+    public void Ingest_SampleOlderThanTheReorderWindow_IsTakenForAReplay()
+    {
+        var options = new DeviceOptions { WindowSize = 8, ReorderWindow = 64 };
+        var twin = new DeviceTwin(8, 1);
+        twin.Ingest([new(0, 0, [0f]), new(100, 100, [1f])], Now, options, _scorer, null, []);
+
+        var outcome = twin.Ingest([new(36, 36, [1f]), new(37, 37, [1f])], Now, options, _scorer, null, []);
+
+        Assert.Equal((1, 1), (outcome.Accepted, outcome.Duplicates));
+    }
+
+    [Fact]
+    public void Ingest_WithoutAReorderWindow_EveryOlderSeqIsAReplay()
+    {
+        var options = new DeviceOptions { WindowSize = 8, ReorderWindow = 0 };
+        var twin = new DeviceTwin(8, 1);
+        twin.Ingest([new(0, 0, [0f]), new(2, 2, [2f])], Now, options, _scorer, null, []);
+
+        var outcome = twin.Ingest([new(1, 1, [1f])], Now, options, _scorer, null, []);
+
+        Assert.Equal((0, 1), (outcome.Accepted, outcome.Duplicates));
+    }
+
+    [Fact]
     public void Ingest_WrongFeatureCountOrNaN_RejectsOnlyThoseSamples()
     {
         var twin = new DeviceTwin(8, 2);

@@ -12,7 +12,7 @@ namespace FleetGrains.Grains.Devices;
 /// The grain of one device. It applies telemetry to its <see cref="DeviceTwin"/>, has the windows due for
 /// scoring scored by its fleet's models (through the silo's batcher) or by the statistical scorer,
 /// records moves to Warning or Critical in the fleet's anomaly log, writes the twin to storage on a timer
-/// when it changed (never per event) and on deactivation, and reports status changes to its fleet shard,
+/// when it changed (never per event), on deactivation and, with WriteBeforeAcknowledge, before answering an ingest; and reports status changes to its fleet shard,
 /// at most once per report interval.
 /// </summary>
 public sealed partial class DeviceGrain(
@@ -92,6 +92,13 @@ public sealed partial class DeviceGrain(
         {
             MarkDirty();
             ConsiderReport(force: transitions.Count > 0 || wasOffline);
+        }
+
+        // Also when every sample was a duplicate: a redelivery after a failed write must not be acknowledged
+        // before the samples it repeats are stored.
+        if (_options.WriteBeforeAcknowledge && !await Writer.SaveAsync())
+        {
+            throw new DeviceStateNotSavedException($"Writing the state of {_fleetId}/{_deviceId} failed; its samples are not acknowledged (sending them again is safe).");
         }
 
         return outcome;

@@ -65,6 +65,19 @@ public sealed class DeviceOptions
     /// <summary>How often a device with unsaved changes writes its state.</summary>
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a device writes its state before it answers an ingest call that changed it, so that a source
+    /// acknowledges only what is stored (a failed write fails the call; sending again is safe). Off, a crash
+    /// loses up to <see cref="PersistInterval"/> of acknowledged samples. On by default with Redis storage.
+    /// </summary>
+    public bool WriteBeforeAcknowledge { get; set; }
+
+    /// <summary>
+    /// How far behind the newest applied seq a sample may arrive and still be accepted (as a late sample)
+    /// rather than ignored as a replay; 0 treats every older seq as a replay. Costs one bit per seq per device.
+    /// </summary>
+    public int ReorderWindow { get; set; } = 256;
+
     /// <summary>At most one status report per device to its fleet shard in this interval.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 

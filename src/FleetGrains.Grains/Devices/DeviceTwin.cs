@@ -35,6 +35,8 @@ public sealed class DeviceTwin
     [Id(20)] private string? _lastScoringError;
     [Id(21)] private DateTimeOffset? _lastScoringErrorAt;
     [Id(22)] private int _modelWindow;
+    [Id(23)] private ReorderWindow? _reorder;
+    [Id(24)] private long _late;
 
     // Recent scorings for the operator API; in memory only (not persisted), created at the first scoring.
     [NonSerialized] private ScoreHistory? _history;
@@ -156,10 +158,12 @@ public sealed class DeviceTwin
         var rejected = new List<SampleRejection>();
         var accepted = 0;
         var duplicates = 0;
+        var reorder = ReorderWindowFor(options);
         foreach (var index in SequenceOrder(samples))
         {
             var sample = samples[index];
-            if (sample.Seq <= _lastSeq)
+            var late = sample.Seq <= _lastSeq;
+            if (late && (reorder is null || !reorder.IsUnseenLate(sample.Seq, _lastSeq)))
             {
                 duplicates++;
                 continue;
@@ -171,7 +175,17 @@ public sealed class DeviceTwin
                 continue;
             }
 
-            Apply(sample, options, inlineScorer, capture, transitions);
+            if (late)
+            {
+                ApplyLate(sample, options);
+                reorder!.MarkSeen(sample.Seq);
+            }
+            else
+            {
+                reorder?.Advance(_lastSeq, sample.Seq);
+                Apply(sample, options, inlineScorer, capture, transitions);
+            }
+
             accepted++;
         }
 
@@ -253,7 +267,7 @@ public sealed class DeviceTwin
             _lastSeq,
             FeatureCount,
             _window.Capacity,
-            new DeviceCounters(_accepted, _duplicates, _rejected, _scored),
+            new DeviceCounters(_accepted, _duplicates, _rejected, _scored, _late),
             features,
             new DeviceScoring(_scorer, _rulModel, _rul, _rulAt, _scoringFailures, _lastScoringError, _lastScoringErrorAt));
     }
@@ -289,6 +303,32 @@ public sealed class DeviceTwin
         }
 
         return null;
+    }
+
+    // The window of the options' size; a device that has applied samples before it kept a window (or under
+    // another size) counts everything up to its last seq as seen, as it did then.
+    private ReorderWindow? ReorderWindowFor(DeviceOptions options)
+    {
+        if (options.ReorderWindow == 0)
+        {
+            return _reorder = null;
+        }
+
+        if (_reorder is null || _reorder.Size != new ReorderWindow(options.ReorderWindow).Size)
+        {
+            _reorder = _lastSeq < 0 ? new ReorderWindow(options.ReorderWindow) : ReorderWindow.AllSeen(options.ReorderWindow);
+        }
+
+        return _reorder;
+    }
+
+    // A sample older than the newest applied one: the window and the scores have moved past it, so it only
+    // counts and teaches the statistics (which do not depend on order).
+    private void ApplyLate(TelemetrySample sample, DeviceOptions options)
+    {
+        _late++;
+        var warmedUp = _statistics.Count >= options.WarmupSamples;
+        _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
     }
 
     private void Apply(TelemetrySample sample, DeviceOptions options, IAnomalyScorer? inlineScorer, WindowCapture? capture, List<HealthTransition> transitions)

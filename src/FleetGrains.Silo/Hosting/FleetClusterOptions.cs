@@ -1,8 +1,26 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Silo.Hosting;
 
-/// <summary>How this silo joins its cluster; bound from <c>Fleet:Cluster</c>. The default is one silo on localhost.</summary>
+/// <summary>How silos find each other: one silo on localhost, or any number sharing a Redis membership table.</summary>
+public enum ClusteringProvider
+{
+    Localhost,
+    Redis,
+}
+
+/// <summary>Where grain state or reminders are kept.</summary>
+public enum StoreProvider
+{
+    Memory,
+    Redis,
+}
+
+/// <summary>
+/// How this silo joins its cluster and where the cluster keeps its state; bound from <c>Fleet:Cluster</c>
+/// (environment: <c>Fleet__Cluster__…</c>). The default is one silo on localhost with everything in memory.
+/// </summary>
 public sealed class FleetClusterOptions
 {
     public const string Section = "Fleet:Cluster";
@@ -22,6 +40,24 @@ public sealed class FleetClusterOptions
     /// are placed only on such silos. The embedded single silo has every role.
     /// </summary>
     public bool HostsModels { get; set; } = true;
+
+    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
+
+    /// <summary>Where grain state is written. With <see cref="StoreProvider.Redis"/> it survives a restart of the whole cluster.</summary>
+    public StoreProvider Storage { get; set; } = StoreProvider.Memory;
+
+    public StoreProvider Reminders { get; set; } = StoreProvider.Memory;
+
+    /// <summary>The StackExchange.Redis connection string (e.g. <c>redis:6379</c>) for whatever is kept in Redis.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>
+    /// The IP address other silos reach this one at (Redis clustering). Unset: the machine's first
+    /// non-loopback address; set 127.0.0.1 to run several silos on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    public bool UsesRedis => Clustering == ClusteringProvider.Redis || Storage == StoreProvider.Redis || Reminders == StoreProvider.Redis;
 }
 
 public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetClusterOptions>
@@ -42,6 +78,16 @@ public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetCluster
         if (string.IsNullOrWhiteSpace(o.ClusterId) || string.IsNullOrWhiteSpace(o.ServiceId))
         {
             failures.Add($"{FleetClusterOptions.Section}:ClusterId and ServiceId must not be empty.");
+        }
+
+        if (o.UsesRedis && string.IsNullOrWhiteSpace(o.Redis))
+        {
+            failures.Add($"{FleetClusterOptions.Section}:Redis (a connection string such as 127.0.0.1:6379) is required when Clustering, Storage or Reminders is Redis.");
+        }
+
+        if (o.AdvertisedAddress is { } address && !IPAddress.TryParse(address, out _))
+        {
+            failures.Add($"{FleetClusterOptions.Section}:AdvertisedAddress must be an IP address (was '{address}').");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json.Serialization;
 using FleetGrains.Grains;
+using FleetGrains.Grains.Devices;
 using FleetGrains.Grains.Hosting;
 using FleetGrains.Inference.Hosting;
 using FleetGrains.Inference.Onnx;
@@ -8,11 +10,17 @@ using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StackExchange.Redis;
 
 namespace FleetGrains.Silo.Hosting;
 
 public static class FleetHostingExtensions
 {
+    private const string WriteBeforeAcknowledgeKey = $"{DeviceOptions.Section}:{nameof(DeviceOptions.WriteBeforeAcknowledge)}";
+
     /// <summary>Everything a FleetGrains silo host needs: the Orleans silo, ingestion, the API's services and the simulator.</summary>
     public static IHostApplicationBuilder AddFleetGrains(this IHostApplicationBuilder builder)
     {
@@ -26,6 +34,12 @@ public static class FleetHostingExtensions
         var accelerator = builder.Configuration.GetValue($"{InferenceOptions.Section}:{nameof(InferenceOptions.ExecutionProvider)}", ExecutionProvider.Cpu);
         builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator));
         builder.Services.AddFleetGrainServices();
+        if (cluster.Storage == StoreProvider.Redis && builder.Configuration[WriteBeforeAcknowledgeKey] is null)
+        {
+            // Durable storage is chosen to keep what was acknowledged: devices write before they answer.
+            builder.Services.PostConfigure<DeviceOptions>(o => o.WriteBeforeAcknowledge = true);
+        }
+
         builder.Services.AddFleetIngestion();
         builder.Services.AddFleetSimulator();
 
@@ -38,12 +52,64 @@ public static class FleetHostingExtensions
         return builder;
     }
 
-    /// <summary>One silo with localhost clustering and in-memory storage: the embedded default.</summary>
+    /// <summary>
+    /// Clustering, grain storage and reminders as <paramref name="cluster"/> says: by default one silo on
+    /// localhost with everything in memory (the embedded default); or any number of silos sharing Redis.
+    /// </summary>
     public static ISiloBuilder UseFleetSilo(this ISiloBuilder silo, FleetClusterOptions cluster)
     {
-        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        silo.AddMemoryGrainStorage(FleetStorage.Name);
+        if (cluster.Clustering == ClusteringProvider.Localhost)
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = cluster.SiloPort;
+                o.GatewayPort = cluster.GatewayPort;
+                if (cluster.AdvertisedAddress is { } address)
+                {
+                    o.AdvertisedIPAddress = IPAddress.Parse(address);
+                }
+            });
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(cluster));
+        }
+
+        if (cluster.Storage == StoreProvider.Redis)
+        {
+            // Orleans' own binary serializer: grain state types are [GenerateSerializer] with private fields,
+            // which a JSON serializer would not see.
+            silo.AddRedisGrainStorage(FleetStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.ConfigurationOptions = RedisConfiguration(cluster);
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(FleetStorage.Name);
+        }
+
+        if (cluster.Reminders == StoreProvider.Redis)
+        {
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(cluster));
+        }
+        else
+        {
+            silo.UseInMemoryReminderService();
+        }
+
         return silo;
+    }
+
+    // Every Redis connection keeps retrying while Redis is away (a restart must not stop a silo).
+    private static ConfigurationOptions RedisConfiguration(FleetClusterOptions cluster)
+    {
+        var options = ConfigurationOptions.Parse(cluster.Redis!);
+        options.AbortOnConnectFail = false;
+        return options;
     }
 
     /// <summary>Error handling as problem+json, health endpoints and the OpenAPI document.</summary>
