@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace FleetGrains.Ingestion;
@@ -7,14 +8,37 @@ public sealed class IngestionMetrics
 {
     public const string MeterName = "FleetGrains";
     public const string EventsCounter = "fleet-ingest-events";
+    public const string LagGauge = "fleet-source-lag";
 
     private readonly Counter<long> _events;
+    private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _events = meter.CreateCounter<long>(EventsCounter, unit: "{event}", description: "Telemetry events by source and outcome.");
+        meter.CreateObservableGauge(
+            LagGauge,
+            () => _lag.Select(l => new Measurement<long>(
+                l.Value, new KeyValuePair<string, object?>("source", l.Key.Source), new KeyValuePair<string, object?>("partition", l.Key.Partition))),
+            unit: "{entry}",
+            description: "Entries of a partition not yet read by its consumer group, reported by the silo that reads it (what autoscaling follows).");
     }
+
+    /// <summary>The lag of a partition this silo reads; null when Redis cannot tell it (the stream was trimmed past unread entries).</summary>
+    public void SetLag(string source, int partition, long? lag)
+    {
+        if (lag is { } value)
+        {
+            _lag[(source, partition)] = value;
+        }
+        else
+        {
+            _lag.TryRemove((source, partition), out _);
+        }
+    }
+
+    public void ForgetLag(string source, int partition) => _lag.TryRemove((source, partition), out _);
 
     public void Record(string source, IngestReport report)
     {
@@ -23,6 +47,8 @@ public sealed class IngestionMetrics
         Add(source, "rejected", report.Rejected);
         Add(source, "failed", report.Failed);
     }
+
+    public void RecordDeadLettered(string source, int count) => Add(source, "dead-lettered", count);
 
     private void Add(string source, string outcome, int count)
     {

@@ -1,3 +1,7 @@
+using FleetGrains.Ingestion.DeadLetters;
+using FleetGrains.Ingestion.Mqtt;
+using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.Ingestion.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -6,15 +10,28 @@ namespace FleetGrains.Ingestion;
 
 public static class IngestionServiceCollectionExtensions
 {
+    /// <summary>The pipeline, and the Redis Streams and MQTT sources (each runs only when enabled in <c>Fleet:Sources</c>).</summary>
     public static IServiceCollection AddFleetIngestion(this IServiceCollection services)
     {
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>());
+        services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SourcesOptions>, SourcesOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TelemetryValidator>();
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<TelemetryPipeline>();
+
+        services.TryAddSingleton<SourceRedis>();
+        services.TryAddSingleton<SourceCounters>();
+        services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<SourceRedis>().IsConfigured
+            ? ActivatorUtilities.CreateInstance<RedisDeadLetterStore>(sp)
+            : ActivatorUtilities.CreateInstance<MemoryDeadLetterStore>(sp));
+        services.TryAddSingleton<SourceBatchProcessor>();
+        services.TryAddSingleton<RedisStreamInspector>();
+        services.AddHostedService<RedisStreamSource>();
+        services.AddHostedService<MqttSource>();
         return services;
     }
 }

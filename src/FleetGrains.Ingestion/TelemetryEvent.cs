@@ -6,5 +6,8 @@ namespace FleetGrains.Ingestion;
 /// </summary>
 public sealed record TelemetryEvent(string? FleetId, string? DeviceId, long? Ts, long? Seq, float[]? Values);
 
-/// <summary>An event that could not be used, by its 0-based position in the request, and why.</summary>
-public sealed record EventRejection(int Index, string Reason);
+/// <summary>
+/// An event that could not be used, by its 0-based position in the request, and why. <see cref="Retryable"/>:
+/// the event is valid but its device did not take it (sending it again is safe).
+/// </summary>
+public sealed record EventRejection(int Index, string Reason, bool Retryable = false);

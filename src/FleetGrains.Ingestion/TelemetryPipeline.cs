@@ -66,7 +66,7 @@ public sealed partial class TelemetryPipeline(
         {
             LogDeviceCallFailed(logger, ex, deviceKey, events.Count);
             var reason = $"not applied: the call to device {deviceKey} failed ({ex.GetType().Name}); sending it again is safe";
-            return new IngestReport(0, 0, 0, events.Count, [.. events.Select(e => new EventRejection(e.Index, reason))]);
+            return new IngestReport(0, 0, 0, events.Count, [.. events.Select(e => new EventRejection(e.Index, reason, Retryable: true))]);
         }
     }
 

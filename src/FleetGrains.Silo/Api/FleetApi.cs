@@ -11,6 +11,7 @@ public static class FleetApi
         api.MapDeviceEndpoints();
         api.MapModelEndpoints();
         api.MapMaintenanceEndpoints();
+        api.MapSourceEndpoints();
         return endpoints;
     }
 }

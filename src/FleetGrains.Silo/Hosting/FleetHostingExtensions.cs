@@ -6,6 +6,7 @@ using FleetGrains.Grains.Hosting;
 using FleetGrains.Inference.Hosting;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
+using FleetGrains.Ingestion.Sources;
 using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -41,6 +42,7 @@ public static class FleetHostingExtensions
         }
 
         builder.Services.AddFleetIngestion();
+        builder.Services.PostConfigure<SourcesOptions>(o => o.Redis ??= cluster.Redis);
         builder.Services.AddFleetSimulator();
 
         builder.Services.AddProblemDetails();

@@ -1,0 +1,74 @@
+using FleetGrains.Ingestion.Sources;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FleetGrains.Ingestion.DeadLetters;
+
+/// <summary>Dead letters as entries of a Redis stream (fields source, position, reason, payload, at), trimmed to the configured length.</summary>
+public sealed class RedisDeadLetterStore(SourceRedis redis, IOptions<SourcesOptions> options) : IDeadLetterStore
+{
+    private readonly SourcesOptions _options = options.Value;
+
+    public async Task AddAsync(IReadOnlyCollection<DeadLetter> letters)
+    {
+        var db = await redis.DatabaseAsync();
+        var batch = db.CreateBatch();
+        var adds = letters.Select(letter => batch.StreamAddAsync(
+            _options.DeadLetterStream,
+            [
+                new NameValueEntry("source", letter.Source),
+                new NameValueEntry("position", letter.Position),
+                new NameValueEntry("reason", letter.Reason),
+                new NameValueEntry("payload", DeadLetter.Truncate(letter.Payload)),
+                new NameValueEntry("at", letter.At.ToUnixTimeMilliseconds()),
+            ],
+            maxLength: _options.DeadLetterMaxLength,
+            useApproximateMaxLength: true)).ToList();
+        batch.Execute();
+        await Task.WhenAll(adds);
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ReadAsync(int count, string? source)
+    {
+        var db = await redis.DatabaseAsync();
+        var letters = new List<DeadLetter>();
+        RedisValue? before = null;
+        const int Page = 500;
+        while (letters.Count < count)
+        {
+            var entries = await db.StreamRangeAsync(_options.DeadLetterStream, minId: "-", maxId: before ?? "+", count: Page, messageOrder: Order.Descending);
+            foreach (var entry in entries)
+            {
+                if (before is { } b && entry.Id == b)
+                {
+                    continue;
+                }
+
+                var letter = new DeadLetter(
+                    entry.Id!,
+                    entry["source"]!,
+                    entry["position"]!,
+                    entry["reason"]!,
+                    entry["payload"]!,
+                    DateTimeOffset.FromUnixTimeMilliseconds((long)entry["at"]));
+                if (source is null || letter.Source == source)
+                {
+                    letters.Add(letter);
+                    if (letters.Count == count)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (entries.Length < Page)
+            {
+                break;
+            }
+
+            before = entries[^1].Id;
+        }
+
+        return letters;
+    }
+}

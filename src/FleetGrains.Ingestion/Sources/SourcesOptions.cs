@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.Ingestion.Sources;
+
+/// <summary>The ingestion sources besides HTTP, and where bad input goes; bound from <c>Fleet:Sources</c>.</summary>
+public sealed class SourcesOptions
+{
+    public const string Section = "Fleet:Sources";
+
+    /// <summary>
+    /// The Redis the sources read streams from and keep dead letters, counters and partition leases in
+    /// (a StackExchange.Redis connection string). Unset: <c>Fleet:Cluster:Redis</c>; with neither, dead
+    /// letters are kept in memory (the newest <see cref="DeadLetterMaxLength"/> per silo).
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The stream dead letters are added to.</summary>
+    public string DeadLetterStream { get; set; } = "fleet:deadletters";
+
+    /// <summary>The Redis hash the sources count their events in (see <see cref="SourceCounters"/>).</summary>
+    public string CountersKey { get; set; } = "fleet:sources:counters";
+
+    /// <summary>Dead letters kept (older ones are trimmed).</summary>
+    public int DeadLetterMaxLength { get; set; } = 100_000;
+
+    /// <summary>How many times a batch whose devices did not take it is tried before its events are dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 20;
+
+    /// <summary>The pause before the second attempt; it doubles with every attempt, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public RedisStreamsOptions RedisStreams { get; set; } = new();
+
+    public MqttSourceOptions Mqtt { get; set; } = new();
+
+    public TimeSpan RetryDelayFor(int attempt) =>
+        TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempt - 1, 20)));
+}
+
+/// <summary>Telemetry from Redis Streams: one stream key per partition, read by one silo at a time through a consumer group.</summary>
+public sealed class RedisStreamsOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Partition p is the stream <c>{StreamPrefix}:{p}</c>.</summary>
+    public string StreamPrefix { get; set; } = "fleet:telemetry";
+
+    /// <summary>
+    /// Partitions (streams). At most one silo reads each, so this bounds how many silos share the load;
+    /// producers put all of a device's events on one partition (see <see cref="StreamPartitioner"/>).
+    /// </summary>
+    public int Partitions { get; set; } = 8;
+
+    public string ConsumerGroup { get; set; } = "fleetgrains";
+
+    /// <summary>Entries read per batch: at most this many are in flight per partition (backpressure).</summary>
+    public int ReadCount { get; set; } = 256;
+
+    /// <summary>The pause after a read found nothing new.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>An owner that stops renewing its partition's lease loses it after this long (a dead silo's partitions move then).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a silo renews its leases, compares its partitions with its fair share, and publishes the lag.</summary>
+    public TimeSpan RebalanceInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Telemetry from an MQTT broker: topic <c>fleets/{fleetId}/devices/{deviceId}/telemetry</c>, QoS 1, one shared subscription.</summary>
+public sealed class MqttSourceOptions
+{
+    public bool Enabled { get; set; }
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Silos in one share group split the messages between them (<c>$share/{ShareGroup}/…</c>).</summary>
+    public string ShareGroup { get; set; } = "fleetgrains";
+
+    /// <summary>Messages handled together (one grain call per device per batch).</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>How long a batch waits for more messages once it has one.</summary>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Messages received but not yet acknowledged; the broker stops sending at this many (backpressure).</summary>
+    public int MaxInFlight { get; set; } = 1000;
+}
+
+public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SourcesOptions o)
+    {
+        var failures = new List<string>();
+        void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                failures.Add($"{SourcesOptions.Section}:{message}");
+            }
+        }
+
+        Require(o.DeadLetterMaxLength >= 1, $"DeadLetterMaxLength must be at least 1 (was {o.DeadLetterMaxLength}).");
+        Require(!string.IsNullOrWhiteSpace(o.DeadLetterStream) && !string.IsNullOrWhiteSpace(o.CountersKey), "DeadLetterStream and CountersKey must not be empty.");
+        Require(o.MaxAttempts >= 1, $"MaxAttempts must be at least 1 (was {o.MaxAttempts}).");
+        Require(o.RetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.RetryDelay, "RetryDelay must be positive and MaxRetryDelay at least RetryDelay.");
+        var streams = o.RedisStreams;
+        Require(streams.Partitions is >= 1 and <= 4096, $"RedisStreams:Partitions must be between 1 and 4096 (was {streams.Partitions}).");
+        Require(streams.ReadCount is >= 1 and <= 100_000, $"RedisStreams:ReadCount must be between 1 and 100000 (was {streams.ReadCount}).");
+        Require(!string.IsNullOrWhiteSpace(streams.StreamPrefix) && !string.IsNullOrWhiteSpace(streams.ConsumerGroup), "RedisStreams:StreamPrefix and ConsumerGroup must not be empty.");
+        Require(streams.PollInterval > TimeSpan.Zero && streams.RebalanceInterval > TimeSpan.Zero, "RedisStreams:PollInterval and RebalanceInterval must be positive.");
+        Require(streams.LeaseDuration >= 3 * streams.RebalanceInterval, "RedisStreams:LeaseDuration must be at least 3 × RebalanceInterval (leases are renewed every RebalanceInterval).");
+        Require(!streams.Enabled || !string.IsNullOrWhiteSpace(o.Redis), "Redis (or Fleet:Cluster:Redis) is required when RedisStreams:Enabled is true.");
+        var mqtt = o.Mqtt;
+        Require(mqtt.Port is >= 1 and <= 65535, $"Mqtt:Port must be between 1 and 65535 (was {mqtt.Port}).");
+        Require(!string.IsNullOrWhiteSpace(mqtt.Host) && !string.IsNullOrWhiteSpace(mqtt.ShareGroup), "Mqtt:Host and ShareGroup must not be empty.");
+        Require(mqtt.BatchSize is >= 1 and <= 65_535, $"Mqtt:BatchSize must be between 1 and 65535 (was {mqtt.BatchSize}).");
+        Require(mqtt.MaxInFlight is >= 1 and <= 65_535 && mqtt.MaxInFlight >= mqtt.BatchSize, "Mqtt:MaxInFlight must be between BatchSize and 65535.");
+        Require(mqtt.BatchDelay >= TimeSpan.Zero, "Mqtt:BatchDelay must not be negative.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
