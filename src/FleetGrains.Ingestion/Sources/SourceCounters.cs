@@ -9,7 +9,8 @@ public sealed record SourceCounts(string Source, long Accepted, long Duplicates,
 
 /// <summary>
 /// Counts what each source's events came to: in a Redis hash (<c>{source}:{outcome}</c> fields) that all silos
-/// add to, or in memory without one. The per-silo meter (<see cref="IngestionMetrics"/>) counts the same.
+/// add to (when the sources have a Redis), and in memory for this silo alone. The per-silo meter
+/// (<see cref="IngestionMetrics"/>) counts the same.
 /// </summary>
 public sealed class SourceCounters(SourceRedis redis, IOptions<SourcesOptions> options)
 {
@@ -19,13 +20,13 @@ public sealed class SourceCounters(SourceRedis redis, IOptions<SourcesOptions> o
     public async Task AddAsync(string source, long accepted, long duplicates, long deadLettered, long retried)
     {
         long[] counts = [accepted, duplicates, deadLettered, retried];
+        for (var i = 0; i < Outcomes.Length; i++)
+        {
+            _local.AddOrUpdate($"{source}:{Outcomes[i]}", counts[i], (_, n) => n + counts[i]);
+        }
+
         if (!redis.IsConfigured)
         {
-            for (var i = 0; i < Outcomes.Length; i++)
-            {
-                _local.AddOrUpdate($"{source}:{Outcomes[i]}", counts[i], (_, n) => n + counts[i]);
-            }
-
             return;
         }
 
@@ -44,24 +45,24 @@ public sealed class SourceCounters(SourceRedis redis, IOptions<SourcesOptions> o
         await Task.WhenAll(adds);
     }
 
+    /// <summary>The whole cluster's counts (this silo's when the sources have no Redis).</summary>
     public async Task<IReadOnlyList<SourceCounts>> ReadAsync()
     {
-        Dictionary<string, long> fields;
-        if (redis.IsConfigured)
+        if (!redis.IsConfigured)
         {
-            var db = await redis.DatabaseAsync();
-            fields = (await db.HashGetAllAsync(options.Value.CountersKey)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
-        }
-        else
-        {
-            fields = new Dictionary<string, long>(_local, StringComparer.Ordinal);
+            return ReadThisSilo();
         }
 
-        return [.. fields.Keys.Select(k => k[..k.LastIndexOf(':')]).Distinct().Order(StringComparer.Ordinal).Select(source => new SourceCounts(
+        var db = await redis.DatabaseAsync();
+        return ByOutcome((await db.HashGetAllAsync(options.Value.CountersKey)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal));
+    }
+
+    public IReadOnlyList<SourceCounts> ReadThisSilo() => ByOutcome(new Dictionary<string, long>(_local, StringComparer.Ordinal));
+
+    private static IReadOnlyList<SourceCounts> ByOutcome(Dictionary<string, long> fields) => [.. fields.Keys.Select(k => k[..k.LastIndexOf(':')]).Distinct().Order(StringComparer.Ordinal).Select(source => new SourceCounts(
             source,
             fields.GetValueOrDefault($"{source}:accepted"),
             fields.GetValueOrDefault($"{source}:duplicates"),
             fields.GetValueOrDefault($"{source}:dead-lettered"),
             fields.GetValueOrDefault($"{source}:retried")))];
-    }
 }

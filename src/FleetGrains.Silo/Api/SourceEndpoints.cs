@@ -20,10 +20,11 @@ public static class SourceEndpoints
         return api;
     }
 
-    public static async Task<Ok<SourcesReport>> GetSourcesAsync(SourceCounters counters, RedisStreamInspector streams, IOptions<SourcesOptions> options)
+    public static async Task<Ok<SourcesReport>> GetSourcesAsync(
+        SourceCounters counters, RedisStreamInspector streams, IOptions<SourcesOptions> options, ILocalSiloDetails silo)
     {
         var partitions = options.Value.RedisStreams.Enabled ? await streams.ReadAsync() : null;
-        return TypedResults.Ok(new SourcesReport(await counters.ReadAsync(), partitions));
+        return TypedResults.Ok(new SourcesReport(silo.SiloAddress.ToParsableString(), await counters.ReadAsync(), counters.ReadThisSilo(), partitions));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<DeadLetter>>, ValidationProblem>> GetDeadLettersAsync(IDeadLetterStore store, int? count, string? source)
@@ -38,5 +39,8 @@ public static class SourceEndpoints
     }
 }
 
-/// <summary>The sources' counters, and the Redis Streams partitions when that source is enabled.</summary>
-public sealed record SourcesReport(IReadOnlyList<SourceCounts> Counters, IReadOnlyList<PartitionStatus>? Partitions);
+/// <summary>
+/// The silo that answered (as partition owners are named), the sources' counters (whole cluster, and this
+/// silo's share), and the Redis Streams partitions when that source is enabled.
+/// </summary>
+public sealed record SourcesReport(string Silo, IReadOnlyList<SourceCounts> Counters, IReadOnlyList<SourceCounts> ThisSilo, IReadOnlyList<PartitionStatus>? Partitions);

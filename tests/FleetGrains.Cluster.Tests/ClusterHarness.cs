@@ -1,0 +1,145 @@
+using System.Text;
+using FleetGrains.Ingestion.RedisStreams;
+using StackExchange.Redis;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace FleetGrains.Cluster.Tests;
+
+/// <summary>What the proof tests share: the production configuration of a Redis cluster, producing telemetry, waiting, checking devices.</summary>
+public static class ClusterHarness
+{
+    public const int Partitions = 8;
+    public const string StreamPrefix = "fleet:telemetry";
+
+    /// <summary>Redis clustering, storage and reminders, the Redis Streams source; short leases and rebalancing so tests move quickly.</summary>
+    public static Dictionary<string, string> RedisCluster(RedisServer redis, string clusterId, bool streams = true) => new()
+    {
+        ["Fleet:Cluster:ClusterId"] = clusterId,
+        ["Fleet:Cluster:Clustering"] = "Redis",
+        ["Fleet:Cluster:Storage"] = "Redis",
+        ["Fleet:Cluster:Reminders"] = "Redis",
+        ["Fleet:Cluster:Redis"] = redis.ConnectionString,
+        ["Fleet:Sources:RedisStreams:Enabled"] = streams ? "true" : "false",
+        ["Fleet:Sources:RedisStreams:Partitions"] = Partitions.ToString(),
+        ["Fleet:Sources:RedisStreams:LeaseDuration"] = "00:00:03",
+        ["Fleet:Sources:RedisStreams:RebalanceInterval"] = "00:00:00.500",
+        ["Fleet:Sources:MaxAttempts"] = "60",
+    };
+
+    public static async Task<ConnectionMultiplexer> ConnectAsync(RedisServer redis)
+    {
+        var options = ConfigurationOptions.Parse(redis.ConnectionString);
+        options.AbortOnConnectFail = false;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    public static string Event(string fleetId, string deviceId, long seq, long ts) =>
+        $$"""{"fleetId":"{{fleetId}}","deviceId":"{{deviceId}}","ts":{{ts}},"seq":{{seq}},"values":[{{seq % 7}},{{1 + (seq % 3)}},0.5]}""";
+
+    public static string Device(int i) => $"d{i:D4}";
+
+    /// <summary>
+    /// Adds <paramref name="perDevice"/> events (seq 0…) for each device to its partition, in seq order.
+    /// Devices with an even index send one event per entry ("event"), the others batches of up to 10 ("events", NDJSON).
+    /// Returns the number of events added.
+    /// </summary>
+    public static async Task<int> ProduceAsync(IDatabase db, string fleetId, int devices, int perDevice, int firstSeq = 0, CancellationToken cancellationToken = default)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
+        var produced = 0;
+        for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var adds = new List<Task>();
+            for (var d = 0; d < devices; d++)
+            {
+                var deviceId = Device(d);
+                var stream = StreamPartitioner.StreamKey(StreamPrefix, StreamPartitioner.PartitionOf(fleetId, deviceId, Partitions));
+                var last = Math.Min(seq + 10, firstSeq + perDevice);
+                if (d % 2 == 0)
+                {
+                    for (var s = seq; s < last; s++)
+                    {
+                        adds.Add(db.StreamAddAsync(stream, "event", Event(fleetId, deviceId, s, ts + s)));
+                    }
+                }
+                else
+                {
+                    var lines = string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => Event(fleetId, deviceId, s, ts + s)));
+                    adds.Add(db.StreamAddAsync(stream, "events", lines));
+                }
+
+                produced += last - seq;
+            }
+
+            await Task.WhenAll(adds);
+        }
+
+        return produced;
+    }
+
+    /// <summary>Waits until every partition's consumer group has read and acknowledged every entry.</summary>
+    public static async Task WaitDrainedAsync(IDatabase db, TimeSpan timeout, Func<string>? diagnostics = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var state = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var left = new StringBuilder();
+            for (var p = 0; p < Partitions; p++)
+            {
+                var stream = StreamPartitioner.StreamKey(StreamPrefix, p);
+                if (!await db.KeyExistsAsync(stream))
+                {
+                    continue;
+                }
+
+                var group = (await db.StreamGroupInfoAsync(stream)).FirstOrDefault(g => g.Name == "fleetgrains");
+                if (group.Name is null || group.Lag != 0 || group.PendingMessageCount != 0)
+                {
+                    left.Append($"{stream}: lag {group.Lag?.ToString() ?? "?"}, pending {group.PendingMessageCount}; ");
+                }
+            }
+
+            state = left.ToString();
+            if (state.Length == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The streams were not drained within {timeout}: {state}\n{diagnostics?.Invoke()}");
+    }
+
+    /// <summary>Every device's state shows exactly the events produced for it: the count and the last seq.</summary>
+    public static async Task AssertDevicesAsync(SiloProcess silo, string fleetId, int devices, long accepted, long lastSeq)
+    {
+        var wrong = new List<string>();
+        for (var d = 0; d < devices; d++)
+        {
+            var snapshot = await silo.GetJsonAsync<DeviceView>($"/api/devices/{fleetId}/{Device(d)}");
+            if (snapshot.Counters.Accepted != accepted || snapshot.LastSeq != lastSeq)
+            {
+                wrong.Add($"{Device(d)}: accepted {snapshot.Counters.Accepted}, last seq {snapshot.LastSeq}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {devices} devices differ from {accepted} events up to seq {lastSeq}: {string.Join("; ", wrong.Take(10))}");
+    }
+
+    /// <summary>A partition's ownership log, oldest first.</summary>
+    public static async Task<List<(string Owner, string Change)>> OwnershipLogAsync(IDatabase db, string stream) =>
+        [.. (await db.StreamRangeAsync(PartitionLease.OwnershipLogKey(stream))).Select(e => ((string)e["owner"]!, (string)e["change"]!))];
+
+    public static string Logs(params SiloProcess[] silos) =>
+        string.Join("\n", silos.Select(s => $"--- {s.Name} ---\n{Tail(s.Output, 4000)}"));
+
+    private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
+}
+
+public sealed record DeviceView(string DeviceId, long LastSeq, DeviceCountersView Counters);
+
+public sealed record DeviceCountersView(long Accepted, long Duplicates, long Rejected, long Late);

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FleetGrains.Cluster.Tests;
+
+/// <summary>
+/// One FleetGrains silo as its own process (the silo project's build output, run with <c>dotnet</c>), configured
+/// through environment variables exactly as a pod would be; on loopback with random ports.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, Uri baseAddress, string name)
+    {
+        _process = process;
+        Name = name;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The silo project's build output beside this test project's (same configuration).</summary>
+    public static string SiloAssembly
+    {
+        get
+        {
+            var testOutput = AppContext.BaseDirectory; // …/tests/FleetGrains.Cluster.Tests/bin/<Configuration>/net10.0/
+            var framework = new DirectoryInfo(testOutput).Name;
+            var configuration = new DirectoryInfo(testOutput).Parent!.Name;
+            var root = new DirectoryInfo(testOutput);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "FleetGrains.sln")))
+            {
+                root = root.Parent;
+            }
+
+            var path = Path.Combine(root!.FullName, "src", "FleetGrains.Silo", "bin", configuration, framework, "FleetGrains.Silo.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The silo is not built at {path}.");
+        }
+    }
+
+    /// <summary>Starts a silo with <paramref name="settings"/> (configuration keys like <c>Fleet:Cluster:Redis</c>) and waits until it is ready.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var httpPort = LocalServer.FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+        };
+        start.ArgumentList.Add(SiloAssembly);
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["Fleet__Simulator__Enabled"] = "false";
+        start.Environment["Fleet__Cluster__SiloPort"] = LocalServer.FreePort().ToString();
+        start.Environment["Fleet__Cluster__GatewayPort"] = "0";
+        start.Environment["Fleet__Cluster__AdvertisedAddress"] = "127.0.0.1";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{httpPort}"), name);
+        await silo.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): no graceful shutdown, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Asks the silo to stop (SIGTERM) and waits until it has left the cluster.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path)
+    {
+        var response = await Http.GetAsync(path);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"GET {path} on {Name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        Http.Dispose();
+    }
+
+    private async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                if ((await Http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Silo {Name} was not ready within {timeout}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
