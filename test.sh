@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
 # Runs the whole FleetGrains test suite: builds the solution, runs every test project, and ends with
-# one summary line. The tests need nothing but the .NET SDK: every server they talk to (the silo and
-# its HTTP API) is started by the tests themselves on loopback with random ports.
+# one summary line. Besides the .NET SDK the tests need redis-server and mosquitto: installed here when
+# missing (as root, from Debian's packages). The tests start their own private instances of them, and
+# the silos, on loopback with random ports, and stop them afterwards.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: ${missing[*]} missing; install as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
