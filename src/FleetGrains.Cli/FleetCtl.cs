@@ -18,6 +18,10 @@ public static class FleetCtl
           devices <fleetId> [--state S] [--sort severity|score|lastSeen|deviceId] [--offset N] [--limit N]
                                           a fleet's devices, filtered, sorted and paged
           device <fleetId>/<deviceId>     a device's health, score, threshold and top contributors
+          sources                         events per source and outcome (whole cluster and the answering silo);
+                                          each Redis Streams partition's owner, length, lag and pending entries
+          deadletters [--source S] [--count N]
+                                          the newest input the sources could not use: where, why, what (default 20)
           eval smd --data <dir> [--machines m1,m2] [--epochs N] [--window W] [--synthetic-tail]
                                           train the window autoencoder and the PCA baseline per SMD machine
                                           and report their detection quality (runs locally, no server);
@@ -142,6 +146,13 @@ public static class FleetCtl
                 line.ExpectArguments(1, "device <fleetId>/<deviceId>");
                 var (fleetId, deviceId) = ParseDeviceKey(line.Arguments[0]);
                 return ($"/api/devices/{Uri.EscapeDataString(fleetId)}/{Uri.EscapeDataString(deviceId)}", Render.DeviceAsync);
+            case "sources":
+                line.ExpectArguments(0, "sources");
+                return ("/api/sources", Render.SourcesAsync);
+            case "deadletters":
+                line.ExpectArguments(0, "deadletters");
+                var letters = $"/api/deadletters?count={Uri.EscapeDataString(line.Option("count") ?? "20")}";
+                return (line.Option("source") is { } source ? $"{letters}&source={Uri.EscapeDataString(source)}" : letters, Render.DeadLettersAsync);
             default:
                 throw new ArgumentException($"unknown command '{line.Command}'.");
         }

@@ -1,4 +1,6 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Ingestion.DeadLetters;
+using FleetGrains.Ingestion.Sources;
 
 namespace FleetGrains.Cli;
 
@@ -39,6 +41,50 @@ internal static class Render
         {
             StatusTable(fleet.Offline).WriteTo(output);
         }
+    }
+
+    public static async Task SourcesAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var report = await client.GetAsync<SourcesReport>(path);
+        await output.WriteLineAsync($"Answered by silo {report.Silo}");
+        var counters = new TableWriter("SOURCE", "ACCEPTED", "DUPLICATES", "DEAD-LETTERED", "RETRIED", "THIS SILO ACCEPTED");
+        foreach (var c in report.Counters)
+        {
+            var mine = report.ThisSilo.FirstOrDefault(t => t.Source == c.Source)?.Accepted ?? 0;
+            counters.Add(c.Source, c.Accepted.ToString(), c.Duplicates.ToString(), c.DeadLettered.ToString(), c.Retried.ToString(), mine.ToString());
+        }
+
+        counters.WriteTo(output);
+        if (report.Partitions is { } partitions)
+        {
+            await output.WriteLineAsync();
+            var table = new TableWriter("PARTITION", "STREAM", "OWNER", "LENGTH", "LAG", "PENDING");
+            foreach (var p in partitions)
+            {
+                table.Add(p.Partition.ToString(), p.Stream, p.Owner ?? "(none)", p.Length.ToString(), p.Lag?.ToString() ?? "?", p.Pending.ToString());
+            }
+
+            table.WriteTo(output);
+        }
+    }
+
+    public static async Task DeadLettersAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var letters = await client.GetAsync<DeadLetter[]>(path);
+        if (letters.Length == 0)
+        {
+            await output.WriteLineAsync("No dead letters.");
+            return;
+        }
+
+        var table = new TableWriter("AT", "SOURCE", "POSITION", "REASON", "PAYLOAD");
+        foreach (var letter in letters)
+        {
+            var payload = letter.Payload.ReplaceLineEndings(" ");
+            table.Add(FleetCtl.Format(letter.At), letter.Source, letter.Position, letter.Reason, payload.Length <= 60 ? payload : string.Concat(payload.AsSpan(0, 59), "…"));
+        }
+
+        table.WriteTo(output);
     }
 
     public static async Task DevicesAsync(FleetApiClient client, string path, TextWriter output)

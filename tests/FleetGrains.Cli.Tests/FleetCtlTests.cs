@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FleetGrains.Abstractions;
 using FleetGrains.Cli;
+using FleetGrains.Ingestion.DeadLetters;
+using Microsoft.Extensions.DependencyInjection;
 using FleetGrains.Silo.Tests;
 
 namespace FleetGrains.Cli.Tests;
@@ -44,6 +46,45 @@ public sealed class FleetCtlTests(CliHostFixture fixture) : IClassFixture<CliHos
         var error = new StringWriter();
         var exit = await FleetCtl.RunAsync(["--url", Host.BaseAddress.ToString(), .. args], http, output, error);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task DeadLetters_ListsTheNewestOfTheSilosStore_FilteredBySource()
+    {
+        var store = Host.Services.GetRequiredService<IDeadLetterStore>();
+        var at = DateTimeOffset.UtcNow;
+        await store.AddAsync([
+            new DeadLetter("", "mqtt", "fleets/f/devices/d/telemetry", "Malformed JSON at byte 3", "{{{", at),
+            new DeadLetter("", "redis-streams", "fleet:telemetry:2/1-0#1", "seq must be an integer", "{\"seq\":\"x\"}", at),
+        ]);
+
+        var (exit, output, _) = await RunAsync("deadletters", "--source", "redis-streams");
+        var (allExit, all, _) = await RunAsync("deadletters", "--count", "5");
+
+        Assert.Equal((0, 0), (exit, allExit));
+        Assert.Contains("fleet:telemetry:2/1-0#1", output);
+        Assert.Contains("seq must be an integer", output);
+        Assert.DoesNotContain("Malformed JSON", output);
+        Assert.Contains("Malformed JSON", all);
+    }
+
+    [Fact]
+    public async Task DeadLetters_WithACountOutOfRange_IsRefusedByTheServer()
+    {
+        var (exit, _, error) = await RunAsync("deadletters", "--count", "0");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("count must be between 1 and", error);
+    }
+
+    [Fact]
+    public async Task Sources_NamesTheAnsweringSilo_AndPrintsTheCounters()
+    {
+        var (exit, output, _) = await RunAsync("sources");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Answered by silo", output);
+        Assert.Contains("DEAD-LETTERED", output);
     }
 
     [Fact]
