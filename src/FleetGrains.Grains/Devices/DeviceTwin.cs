@@ -314,7 +314,7 @@ public sealed class DeviceTwin
             return _reorder = null;
         }
 
-        if (_reorder is null || _reorder.Size != new ReorderWindow(options.ReorderWindow).Size)
+        if (_reorder is null || _reorder.Size != ReorderWindow.SizeFor(options.ReorderWindow))
         {
             _reorder = _lastSeq < 0 ? new ReorderWindow(options.ReorderWindow) : ReorderWindow.AllSeen(options.ReorderWindow);
         }

@@ -19,6 +19,9 @@ public sealed class ReorderWindow
 
     public int Size => _seen.Length * 64;
 
+    /// <summary>The size a window asked for <paramref name="size"/> seqs has (whole 64-bit words).</summary>
+    public static int SizeFor(int size) => ((size + 63) / 64) * 64;
+
     /// <summary>A window that counts every sequence number at or below the last as seen (state saved before windows existed).</summary>
     public static ReorderWindow AllSeen(int size)
     {

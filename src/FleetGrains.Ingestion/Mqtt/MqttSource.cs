@@ -111,39 +111,40 @@ public sealed partial class MqttSource(
     private async Task<List<Received>> NextBatchAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Received>();
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(1));
-        try
-        {
-            if (!await _received.Reader.WaitToReadAsync(wait.Token))
-            {
-                return batch;
-            }
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        if (!await WaitForMessageAsync(TimeSpan.FromSeconds(1), stoppingToken))
         {
             return batch;
         }
 
-        var deadline = DateTime.UtcNow + Mqtt.BatchDelay;
+        var gathering = DateTime.UtcNow + Mqtt.BatchDelay;
         while (batch.Count < Mqtt.BatchSize)
         {
             if (_received.Reader.TryRead(out var message))
             {
                 batch.Add(message);
-                continue;
             }
-
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
+            else if (gathering - DateTime.UtcNow is not { Ticks: > 0 } left || !await WaitForMessageAsync(left, stoppingToken))
             {
                 break;
             }
-
-            await PauseAsync(TimeSpan.FromTicks(Math.Min(left.Ticks, TimeSpan.FromMilliseconds(1).Ticks)), stoppingToken);
         }
 
         return batch;
+    }
+
+    // False when no message came within the timeout.
+    private async Task<bool> WaitForMessageAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            return await _received.Reader.WaitToReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     // Until every message of the batch is done: acknowledged as soon as it is, the rest tried again.

@@ -155,7 +155,13 @@ public sealed partial class PartitionConsumer
         var single = entry["event"];
         if (!single.IsNull)
         {
-            return new SourceMessage(position, Encoding.UTF8.GetBytes($"[{(string)single!}]"));
+            // As a one-element array, so that an event object spread over several lines decodes too.
+            var json = (byte[])single!;
+            var array = new byte[json.Length + 2];
+            array[0] = (byte)'[';
+            json.CopyTo(array, 1);
+            array[^1] = (byte)']';
+            return new SourceMessage(position, array);
         }
 
         var batch = entry["events"];
