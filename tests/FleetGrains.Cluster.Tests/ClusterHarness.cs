@@ -114,6 +114,20 @@ public static class ClusterHarness
         throw new TimeoutException($"The streams were not drained within {timeout}: {state}\n{diagnostics?.Invoke()}");
     }
 
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Condition not met within {timeout}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Every device's state shows exactly the events produced for it: the count and the last seq.</summary>
     public static async Task AssertDevicesAsync(SiloProcess silo, string fleetId, int devices, long accepted, long lastSeq)
     {

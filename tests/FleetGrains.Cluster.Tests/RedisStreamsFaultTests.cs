@@ -31,7 +31,7 @@ public sealed class RedisStreamsFaultTests : IAsyncLifetime
         var db = redis.GetDatabase();
 
         var producing = ClusterHarness.ProduceAsync(db, Fleet, Devices, PerDevice);
-        await WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 20_000, TimeSpan.FromSeconds(120));
+        await ClusterHarness.WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 20_000, TimeSpan.FromSeconds(120));
         var victim = await _silos[1].GetJsonAsync<SourcesView>("/api/sources");
         await _silos[1].KillAsync();
         var orphaned = victim.Partitions!.Where(p => p.Owner == victim.Silo).Select(p => p.Stream).ToList();
@@ -72,10 +72,10 @@ public sealed class RedisStreamsFaultTests : IAsyncLifetime
             }
         });
 
-        await WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 3 * Devices * PerRound, TimeSpan.FromSeconds(120));
+        await ClusterHarness.WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 3 * Devices * PerRound, TimeSpan.FromSeconds(120));
         var joiner = await SiloProcess.StartAsync("silo2", settings);
         _silos.Add(joiner);
-        await WaitUntilAsync(async () => await OwnedByAsync(joiner) > 0, TimeSpan.FromSeconds(60));
+        await ClusterHarness.WaitUntilAsync(async () => await OwnedByAsync(joiner) > 0, TimeSpan.FromSeconds(60));
         await _silos[0].StopAsync();
         await producing;
 
@@ -118,7 +118,7 @@ public sealed class RedisStreamsFaultTests : IAsyncLifetime
         var db = redis.GetDatabase();
 
         await ClusterHarness.ProduceAsync(db, Fleet, Devices, PerDevice);
-        await WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 2000, TimeSpan.FromSeconds(120));
+        await ClusterHarness.WaitUntilAsync(async () => (await TotalAcceptedAsync(_silos[0])) >= 2000, TimeSpan.FromSeconds(120));
         await _redis.RestartAsync(downFor: TimeSpan.FromSeconds(2));
         await ClusterHarness.ProduceAsync(db, Fleet, Devices, PerDevice, firstSeq: PerDevice);
 
@@ -217,20 +217,6 @@ public sealed class RedisStreamsFaultTests : IAsyncLifetime
 
     private static async Task<long> TotalAcceptedAsync(SiloProcess silo) =>
         (await silo.GetJsonAsync<SourcesView>("/api/sources")).Counters.Where(c => c.Source == PartitionConsumer.SourceName).Sum(c => c.Accepted);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Condition not met within {timeout}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }
 
 public sealed record SourcesView(string Silo, IReadOnlyList<SourceCountsView> Counters, IReadOnlyList<SourceCountsView> ThisSilo, IReadOnlyList<PartitionView>? Partitions);

@@ -11,6 +11,7 @@ using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -20,6 +21,7 @@ namespace FleetGrains.Silo.Hosting;
 
 public static class FleetHostingExtensions
 {
+    private const string OrleansMeterName = "Microsoft.Orleans";
     private const string WriteBeforeAcknowledgeKey = $"{DeviceOptions.Section}:{nameof(DeviceOptions.WriteBeforeAcknowledge)}";
 
     /// <summary>Everything a FleetGrains silo host needs: the Orleans silo, ingestion, the API's services and the simulator.</summary>
@@ -48,6 +50,9 @@ public static class FleetHostingExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestionMetrics.MeterName, OrleansMeterName, "Microsoft.AspNetCore.Hosting", "System.Runtime")
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)); // every scrape sees the current values
         builder.Services.AddHealthChecks()
             .AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"])
             .AddCheck<ModelServingHealthCheck>("models", tags: ["ready"]);
@@ -114,12 +119,13 @@ public static class FleetHostingExtensions
         return options;
     }
 
-    /// <summary>Error handling as problem+json, health endpoints and the OpenAPI document.</summary>
+    /// <summary>Error handling as problem+json, health endpoints, the OpenAPI document and the Prometheus scrape endpoint <c>/metrics</c>.</summary>
     public static WebApplication UseFleetPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
