@@ -23,6 +23,7 @@ public sealed partial class DeviceGrain(
     IOptions<RollupOptions> rollupOptions,
     IOptions<MaintenanceOptions> maintenanceOptions,
     TimeProvider time,
+    IClusterMembershipService membership,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
     private readonly DeviceOptions _options = deviceOptions.Value;
@@ -321,9 +322,12 @@ public sealed partial class DeviceGrain(
 
     private void SendRulReport(DeviceTwin twin, DateTimeOffset now)
     {
-        var report = new RulReport(_deviceId, twin.Rul!.Value, twin.HealthAt(now, _options), twin.RulModel!, now);
-        GrainFactory.GetGrain<IFleetMaintenanceGrain>(_fleetId).ReportAsync(report).Ignore();
         _lastRulReportAt = now;
+        if (!ClusterIsStopping())
+        {
+            var report = new RulReport(_deviceId, twin.Rul!.Value, twin.HealthAt(now, _options), twin.RulModel!, now);
+            GrainFactory.GetGrain<IFleetMaintenanceGrain>(_fleetId).ReportAsync(report).Ignore();
+        }
     }
 
     private DeviceTwin CreateTwin(TelemetrySample[] samples)
@@ -384,14 +388,23 @@ public sealed partial class DeviceGrain(
 
     private void SendReport(DeviceStatus status, DateTimeOffset now)
     {
+        _lastReported = status;
+        _lastReportAt = now;
+        if (ClusterIsStopping())
+        {
+            return;
+        }
+
         var shard = FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet);
         // One-way: the device never waits for its shard.
         GrainFactory.GetGrain<IFleetShardGrain>(FleetKeys.Shard(_fleetId, shard)).ReportAsync(status).Ignore();
-        _lastReported = status;
-        _lastReportAt = now;
     }
 
     private void MarkDirty() => Writer.MarkDirty();
+
+    // No silo is active when the last one stops (this silo included): the fleet grains stop with it, so a
+    // report would have nowhere to go.
+    private bool ClusterIsStopping() => !membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Threshold of {FleetId}/{DeviceId} pinned to {Threshold} (null = learned)")]
     private static partial void LogThresholdPinned(ILogger logger, string fleetId, string deviceId, float? threshold);

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -94,9 +95,13 @@ public static class FleetHostingExtensions
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
         }
+        else if (cluster.Clustering == ClusteringProvider.Localhost)
+        {
+            silo.Services.AddGrainStorage(FleetStorage.Name, (services, _) => new ProcessMemoryGrainStorage(services.GetRequiredService<IGrainStorageSerializer>()));
+        }
         else
         {
-            silo.AddMemoryGrainStorage(FleetStorage.Name);
+            silo.AddMemoryGrainStorage(FleetStorage.Name); // shared by the silos through storage grains
         }
 
         if (cluster.Reminders == StoreProvider.Redis)
