@@ -20,18 +20,21 @@ public sealed class ScenarioSilo : IAsyncDisposable
     /// <summary>The serving settings in force (defaults unless the scenario changed them).</summary>
     public InferenceOptions Inference => _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<InferenceOptions>>().Value;
 
-    public static async Task<ScenarioSilo> StartAsync(Action<InferenceOptions>? inference = null)
+    public T Service<T>() where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public static async Task<ScenarioSilo> StartAsync(Action<InferenceOptions>? inference = null, ExecutionProvider provider = ExecutionProvider.Cpu)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders(); // the scenarios print their own figures
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "fleetgrains-loadtests", clusterId: $"loadtests-{Guid.NewGuid():N}");
-            silo.UseFleetInference(hostsModels: true, ExecutionProvider.Cpu);
-            if (inference is not null)
+            silo.UseFleetInference(hostsModels: true, provider);
+            silo.Services.PostConfigure<InferenceOptions>(o =>
             {
-                silo.Services.PostConfigure(inference);
-            }
+                o.ExecutionProvider = provider;
+                inference?.Invoke(o);
+            });
         });
         var host = builder.Build();
         await host.StartAsync();

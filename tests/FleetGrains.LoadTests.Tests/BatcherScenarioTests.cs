@@ -44,8 +44,12 @@ public class BatcherScenarioTests
 
     [Theory]
     [InlineData(new string[0], "name a scenario")]
-    [InlineData(new[] { "ingest" }, "unknown scenario 'ingest'")]
+    [InlineData(new[] { "warp" }, "unknown scenario 'warp'")]
     [InlineData(new[] { "batcher", "--loads", "0" }, "--loads takes positive whole numbers")]
+    [InlineData(new[] { "batcher", "--batches", "8" }, "batcher takes no option --batches")]
+    [InlineData(new[] { "inference", "--seconds", "-1" }, "--seconds takes a positive number")]
+    [InlineData(new[] { "inference", "--provider", "Quantum" }, "--provider takes Cpu, Cuda or TensorRt")]
+    [InlineData(new[] { "inference", "--json" }, "--json needs a value")]
     public async Task Command_BadArguments_SayWhy(string[] args, string message)
     {
         var error = new StringWriter();
