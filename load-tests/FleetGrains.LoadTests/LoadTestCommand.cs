@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FleetGrains.LoadTests.Batcher;
+using FleetGrains.LoadTests.Density;
 using FleetGrains.LoadTests.Inference;
 
 namespace FleetGrains.LoadTests;
@@ -11,7 +12,7 @@ namespace FleetGrains.LoadTests;
 /// </summary>
 public static class LoadTestCommand
 {
-    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new InferenceScenario(), new BatcherScenario()];
+    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new DensityScenario(), new InferenceScenario(), new BatcherScenario()];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

@@ -1,14 +1,19 @@
 using System.Net;
 using System.Net.Sockets;
-using FleetGrains.Inference.Hosting;
 using FleetGrains.Inference.Onnx;
+using FleetGrains.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FleetGrains.LoadTests;
 
-/// <summary>A single silo in this process with every role (as the embedded default), serving the committed models.</summary>
+/// <summary>
+/// A FleetGrains silo in this process, configured as the embedded default (every role, state in memory,
+/// the committed models) plus the scenario's settings (configuration keys such as <c>Fleet:Devices:WindowSize</c>).
+/// </summary>
 public sealed class ScenarioSilo : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -17,25 +22,29 @@ public sealed class ScenarioSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The serving settings in force (defaults unless the scenario changed them).</summary>
-    public InferenceOptions Inference => _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<InferenceOptions>>().Value;
+    /// <summary>The serving settings in force.</summary>
+    public InferenceOptions Inference => _host.Services.GetRequiredService<IOptions<InferenceOptions>>().Value;
 
     public T Service<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<ScenarioSilo> StartAsync(Action<InferenceOptions>? inference = null, ExecutionProvider provider = ExecutionProvider.Cpu)
+    public static async Task<ScenarioSilo> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders(); // the scenarios print their own figures
-        builder.UseOrleans(silo =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "fleetgrains-loadtests", clusterId: $"loadtests-{Guid.NewGuid():N}");
-            silo.UseFleetInference(hostsModels: true, provider);
-            silo.Services.PostConfigure<InferenceOptions>(o =>
-            {
-                o.ExecutionProvider = provider;
-                inference?.Invoke(o);
-            });
+            ["Fleet:Cluster:ClusterId"] = $"loadtests-{Guid.NewGuid():N}",
+            ["Fleet:Cluster:ServiceId"] = "fleetgrains-loadtests",
+            ["Fleet:Cluster:SiloPort"] = FreePort().ToString(),
+            ["Fleet:Cluster:GatewayPort"] = FreePort().ToString(),
+            ["Fleet:Simulator:Enabled"] = "false",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.AddFleetGrains();
         var host = builder.Build();
         await host.StartAsync();
         return new ScenarioSilo(host);
@@ -47,7 +56,7 @@ public sealed class ScenarioSilo : IAsyncDisposable
         _host.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

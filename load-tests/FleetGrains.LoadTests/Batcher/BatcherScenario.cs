@@ -27,7 +27,9 @@ public sealed class BatcherScenario : ILoadScenario
             Duration = TimeSpan.FromSeconds(arguments.PositiveInt("seconds", (int)options.Duration.TotalSeconds)),
         };
         double? delayMs = arguments.Text("delay-ms") is null ? null : arguments.PositiveNumber("delay-ms", 1);
-        await using var silo = await ScenarioSilo.StartAsync(delayMs is { } ms ? o => o.BatchMaxDelay = TimeSpan.FromMilliseconds(ms) : null);
+        await using var silo = await ScenarioSilo.StartAsync(delayMs is { } ms
+            ? new Dictionary<string, string?> { ["Fleet:Inference:BatchMaxDelay"] = TimeSpan.FromMilliseconds(ms).ToString("c") }
+            : null);
         var limits = silo.Inference;
         await progress.WriteLineAsync($"batcher: {options.Model}, loads {string.Join(", ", options.Loads)}/s, {options.Duration.TotalSeconds:0.#} s each; BatchMaxDelay {limits.BatchMaxDelay.TotalMilliseconds} ms, BatchMaxRows {limits.BatchMaxRows}");
         var results = await BatcherLatencyScenario.RunAsync(silo, options, progress);

@@ -54,7 +54,7 @@ public sealed class InferenceScenario : ILoadScenario
             ? Enum.TryParse<ExecutionProvider>(p, ignoreCase: true, out var parsed) ? parsed : throw new ArgumentException($"--provider takes Cpu, Cuda or TensorRt, got '{p}'.")
             : ExecutionProvider.Cpu;
 
-        await using var silo = await ScenarioSilo.StartAsync(provider: provider);
+        await using var silo = await ScenarioSilo.StartAsync(new Dictionary<string, string?> { ["Fleet:Inference:ExecutionProvider"] = provider.ToString() });
         var sessions = silo.Service<SessionFactory>();
         await progress.WriteLineAsync($"inference: {models.Count} model(s), batch sizes {string.Join(", ", batches)}, {duration.TotalSeconds:0.##} s per measurement, provider {sessions.Status.Active}");
         var throughputs = new List<ModelThroughput>();
