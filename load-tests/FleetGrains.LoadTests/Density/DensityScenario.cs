@@ -57,10 +57,14 @@ public sealed class DensityScenario : ILoadScenario
             await progress.WriteLineAsync($"  {devices} devices: {last.ActivationsPerSecond:0}/s, heap {last.HeapPerDevice:0} B per device ({last.HeapBeyondWindow:0} B beyond the window), RSS {last.RssPerDevice:0} B per device");
         }
 
+        var probe = results.MinBy(r => Math.Abs(r.Devices - 50_000))!;
+        var breakdown = await DensityBreakdown.MeasureAsync(probe.Devices, window, features, concurrency, probe.HeapPerDevice);
+        await progress.WriteLineAsync($"  breakdown at {probe.Devices}: empty activation {breakdown.EmptyActivationBytes:0} B, twin {breakdown.TwinBytes:0} B, rest {breakdown.RestBytes:0} B");
+
         var chart = new SvgLineChart(
             "density-heap.svg", $"Managed heap while activating device grains (W={window}, F={features})", "devices activated", "managed heap added (MiB)",
             [.. results.Select(r => new ChartSeries($"{r.Devices:N0} devices", [.. r.Growth.Select(g => ((double)g.Devices, g.HeapBytes / 1048576.0))]))]);
-        return new ScenarioReport(Table(results), new { window, features, concurrency, serverGc = System.Runtime.GCSettings.IsServerGC, results }, [chart]);
+        return new ScenarioReport(Table(results, breakdown), new { window, features, concurrency, serverGc = System.Runtime.GCSettings.IsServerGC, results, breakdown }, [chart]);
     }
 
     public static async Task<DensityResult> MeasureAsync(int devices, int window, int features, int concurrency)
@@ -72,7 +76,7 @@ public sealed class DensityScenario : ILoadScenario
         });
         var grains = silo.Grains;
         await grains.GetGrain<IDeviceGrain>(FleetKeys.Device("warmup", "w0")).IngestAsync([Sample(features)]);
-        var (heapBefore, rssBefore) = Settle();
+        var (heapBefore, rssBefore) = HeapMeter.Settle();
 
         var growth = new List<HeapSample>();
         var step = Math.Max(1, devices / 10);
@@ -96,7 +100,7 @@ public sealed class DensityScenario : ILoadScenario
 
         await Task.WhenAll(calls);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var (heapAfter, rssAfter) = Settle();
+        var (heapAfter, rssAfter) = HeapMeter.Settle();
         return new DensityResult(devices, window, features, devices / elapsed.TotalSeconds, heapAfter - heapBefore, rssAfter - rssBefore, growth);
     }
 
@@ -116,24 +120,10 @@ public sealed class DensityScenario : ILoadScenario
         }
     }
 
-    // Live managed bytes after full, compacting collections, and the resident set of the process.
-    private static (long Heap, long Rss) Settle()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return (GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
-    }
-
     private static TelemetrySample Sample(int features) =>
         new(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [.. Enumerable.Range(0, features).Select(f => (float)f)]);
 
-    private static string Table(IReadOnlyList<DensityResult> results)
+    private static string Table(IReadOnlyList<DensityResult> results, DensityBreakdown breakdown)
     {
         static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var table = new StringBuilder();
@@ -146,6 +136,15 @@ public sealed class DensityScenario : ILoadScenario
             table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Devices} | {r.Window} × {r.Features} | {r.WindowBytes} | {N(r.ActivationsPerSecond, "0")} | {N(r.HeapBytes / 1048576.0, "0")} | {N(r.HeapPerDevice, "0")} | {N(r.HeapBeyondWindow, "0")} | {N(r.RssPerDevice, "0")} |");
         }
 
+        table.AppendLine();
+        table.AppendLine(CultureInfo.InvariantCulture, $"Where a device's heap goes ({breakdown.Count} of each, measured separately):");
+        table.AppendLine();
+        table.AppendLine("| part | bytes per device |");
+        table.AppendLine("|---|---:|");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| an Orleans activation of an empty grain (activation data, directory entry, messaging) | {N(breakdown.EmptyActivationBytes, "0")} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| the device twin after one reading, without Orleans (window, statistics, threshold, health) | {N(breakdown.TwinBytes, "0")} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| the rest of a device grain (grain fields, persistent state, timers, its entry in its fleet shard) | {N(breakdown.RestBytes, "0")} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| a device grain in all | {N(breakdown.DeviceGrainBytes, "0")} |");
         table.AppendLine();
         table.AppendLine("| target | measured | |");
         table.AppendLine("|---|---|---|");
