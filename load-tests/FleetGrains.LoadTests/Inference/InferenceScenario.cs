@@ -7,8 +7,11 @@ using FleetGrains.LoadTests.Batcher;
 
 namespace FleetGrains.LoadTests.Inference;
 
-/// <summary>Rows per second of one model at one batch size, through the system and as a raw session loop.</summary>
-public sealed record BatchThroughput(int BatchSize, double RawRowsPerSecond, double SystemRowsPerSecond)
+/// <summary>
+/// Rows per second of one model at one batch size: as a raw session loop, straight to the model host grain,
+/// and through the system (the batcher, then the model host) as device grains score.
+/// </summary>
+public sealed record BatchThroughput(int BatchSize, double RawRowsPerSecond, double HostRowsPerSecond, double SystemRowsPerSecond)
 {
     public double SystemOverRaw => SystemRowsPerSecond / RawRowsPerSecond;
 }
@@ -94,19 +97,21 @@ public sealed class InferenceScenario : ILoadScenario
         var row = Row(width);
         using var raw = new RawSessionLoop(sessions.Create(silo.Service<ModelFiles>().PathOf(model)), width);
         var batcher = silo.Grains.GetGrain<IScoringBatcherGrain>(0);
+        var host = silo.Grains.GetGrain<IModelHostGrain>(model.Key);
         var results = new List<BatchThroughput>();
         foreach (var size in batches)
         {
             var rawRate = raw.RowsPerSecond(size, duration, row);
-            var systemRate = await SystemRowsPerSecondAsync(batcher, model, size, duration, row);
-            results.Add(new BatchThroughput(size, rawRate, systemRate));
-            await progress.WriteLineAsync($"  {model} × {size}: raw {rawRate:0} rows/s, system {systemRate:0} rows/s");
+            var hostRate = await GrainRowsPerSecondAsync(host.ScoreAsync, model, size, duration, row);
+            var systemRate = await GrainRowsPerSecondAsync(request => batcher.ScoreAsync(model, request), model, size, duration, row);
+            results.Add(new BatchThroughput(size, rawRate, hostRate, systemRate));
+            await progress.WriteLineAsync($"  {model} × {size}: raw {rawRate:0} rows/s, model host {hostRate:0} rows/s, system {systemRate:0} rows/s");
         }
 
         return new ModelThroughput(model, description.Kind, description.Window, description.Features, results);
     }
 
-    private static async Task<double> SystemRowsPerSecondAsync(IScoringBatcherGrain batcher, ModelRef model, int rows, TimeSpan duration, float[] row)
+    private static async Task<double> GrainRowsPerSecondAsync(Func<ScoringRequest, Task<ScoringResult>> score, ModelRef model, int rows, TimeSpan duration, float[] row)
     {
         var windows = new float[rows * row.Length];
         for (var r = 0; r < rows; r++)
@@ -115,13 +120,13 @@ public sealed class InferenceScenario : ILoadScenario
         }
 
         var request = new ScoringRequest(windows, rows);
-        await batcher.ScoreAsync(model, request); // warm-up
+        await score(request); // warm-up
         var calls = 0L;
         var started = Stopwatch.GetTimestamp();
         TimeSpan elapsed;
         do
         {
-            var result = await batcher.ScoreAsync(model, request);
+            var result = await score(request);
             if (result.Rows != rows)
             {
                 throw new InvalidOperationException($"{model} answered {result.Rows} rows for {rows}.");
@@ -141,13 +146,13 @@ public sealed class InferenceScenario : ILoadScenario
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Inference throughput (rows/s), one caller, closed loop, {N(duration.TotalSeconds, "0.##")} s per figure, provider {provider}; {MachineInfo.Describe()}");
         table.AppendLine();
-        table.AppendLine("| model | kind | batch | raw rows/s | system rows/s | system/raw | raw batched/batch-1 | system batched/batch-1 |");
-        table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        table.AppendLine("| model | kind | batch | raw rows/s | model host rows/s | system rows/s | system/raw | raw batched/batch-1 | system batched/batch-1 |");
+        table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var model in models)
         {
             foreach (var batch in model.Batches)
             {
-                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model} | {model.Kind} | {batch.BatchSize} | {N(batch.RawRowsPerSecond, "0")} | {N(batch.SystemRowsPerSecond, "0")} | {N(batch.SystemOverRaw, "0.00")} | {N(model.RawGain(batch), "0.0")} | {N(model.SystemGain(batch), "0.0")} |");
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model} | {model.Kind} | {batch.BatchSize} | {N(batch.RawRowsPerSecond, "0")} | {N(batch.HostRowsPerSecond, "0")} | {N(batch.SystemRowsPerSecond, "0")} | {N(batch.SystemOverRaw, "0.00")} | {N(model.RawGain(batch), "0.0")} | {N(model.SystemGain(batch), "0.0")} |");
             }
         }
 
@@ -156,8 +161,9 @@ public sealed class InferenceScenario : ILoadScenario
         table.AppendLine("|---|---|---|");
         foreach (var model in models.Where(m => m.Kind == ModelKind.WindowAutoencoder))
         {
-            var best = model.Batches.MaxBy(b => b.SystemRowsPerSecond)!;
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: batched ≥ 15× batch-1 (system) | {N(model.SystemGain(best), "0.0")}× at batch {best.BatchSize} | {Verdict(model.SystemGain(best) >= 15)} |");
+            var bestRaw = model.Batches.MaxBy(model.RawGain)!;
+            var bestSystem = model.Batches.MaxBy(model.SystemGain)!;
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: batched ≥ 15× batch-1 | raw {N(model.RawGain(bestRaw), "0.0")}× (batch {bestRaw.BatchSize}), system {N(model.SystemGain(bestSystem), "0.0")}× (batch {bestSystem.BatchSize}) | {Verdict(model.RawGain(bestRaw) >= 15 && model.SystemGain(bestSystem) >= 15)} |");
         }
 
         foreach (var model in models)
@@ -182,7 +188,7 @@ public sealed class InferenceScenario : ILoadScenario
         model.Kind,
         model.Window,
         model.Features,
-        batches = model.Batches.Select(b => new { b.BatchSize, b.RawRowsPerSecond, b.SystemRowsPerSecond, b.SystemOverRaw, rawGain = model.RawGain(b), systemGain = model.SystemGain(b) }),
+        batches = model.Batches.Select(b => new { b.BatchSize, b.RawRowsPerSecond, b.HostRowsPerSecond, b.SystemRowsPerSecond, b.SystemOverRaw, rawGain = model.RawGain(b), systemGain = model.SystemGain(b) }),
     };
 
     private static SvgLineChart Chart(IReadOnlyList<ModelThroughput> models)
