@@ -18,7 +18,8 @@ public sealed partial class TelemetryPipeline(
     {
         var errors = new List<EventRejection>(batch.Rejections);
         var now = time.GetUtcNow();
-        var byDevice = new Dictionary<string, List<(int Index, TelemetrySample Sample)>>(StringComparer.Ordinal);
+        // Keyed by the id pair, so that the grain key string is built once per device, not per event.
+        var byDevice = new Dictionary<(string FleetId, string DeviceId), List<(int Index, TelemetrySample Sample)>>();
         foreach (var (index, e) in batch.Events)
         {
             if (validator.Validate(e, now) is { } reason)
@@ -27,7 +28,7 @@ public sealed partial class TelemetryPipeline(
                 continue;
             }
 
-            var key = FleetKeys.Device(e.FleetId!, e.DeviceId!);
+            var key = (e.FleetId!, e.DeviceId!);
             if (!byDevice.TryGetValue(key, out var samples))
             {
                 byDevice[key] = samples = [];
@@ -36,7 +37,7 @@ public sealed partial class TelemetryPipeline(
             samples.Add((index, new TelemetrySample(e.Seq!.Value, e.Ts!.Value, e.Values!)));
         }
 
-        var results = await Task.WhenAll(byDevice.Select(group => IngestDeviceAsync(group.Key, group.Value)));
+        var results = await Task.WhenAll(byDevice.Select(group => IngestDeviceAsync(FleetKeys.Device(group.Key.FleetId, group.Key.DeviceId), group.Value)));
         var accepted = 0;
         var duplicates = 0;
         var failed = 0;
