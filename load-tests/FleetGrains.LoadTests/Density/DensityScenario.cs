@@ -125,7 +125,6 @@ public sealed class DensityScenario : ILoadScenario
 
     private static string Table(IReadOnlyList<DensityResult> results, DensityBreakdown breakdown)
     {
-        static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Device density: one reading per device, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; {MachineInfo.Describe()}");
         table.AppendLine();
@@ -133,7 +132,7 @@ public sealed class DensityScenario : ILoadScenario
         table.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Devices} | {r.Window} × {r.Features} | {r.WindowBytes} | {N(r.ActivationsPerSecond, "0")} | {N(r.HeapBytes / 1048576.0, "0")} | {N(r.HeapPerDevice, "0")} | {N(r.HeapBeyondWindow, "0")} | {N(r.RssPerDevice, "0")} |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Devices} | {r.Window} × {r.Features} | {r.WindowBytes} | {r.ActivationsPerSecond:0} | {r.HeapBytes / 1048576.0:0} | {r.HeapPerDevice:0} | {r.HeapBeyondWindow:0} | {r.RssPerDevice:0} |");
         }
 
         table.AppendLine();
@@ -141,22 +140,20 @@ public sealed class DensityScenario : ILoadScenario
         table.AppendLine();
         table.AppendLine("| part | bytes per device |");
         table.AppendLine("|---|---:|");
-        table.AppendLine(CultureInfo.InvariantCulture, $"| an Orleans activation of an empty grain (activation data, directory entry, messaging) | {N(breakdown.EmptyActivationBytes, "0")} |");
-        table.AppendLine(CultureInfo.InvariantCulture, $"| the device twin after one reading, without Orleans (window, statistics, threshold, health) | {N(breakdown.TwinBytes, "0")} |");
-        table.AppendLine(CultureInfo.InvariantCulture, $"| the rest of a device grain (grain fields, persistent state, timers, its entry in its fleet shard) | {N(breakdown.RestBytes, "0")} |");
-        table.AppendLine(CultureInfo.InvariantCulture, $"| a device grain in all | {N(breakdown.DeviceGrainBytes, "0")} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| an Orleans activation of an empty grain (activation data, directory entry, messaging) | {breakdown.EmptyActivationBytes:0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| the device twin after one reading, without Orleans (window, statistics, threshold, health) | {breakdown.TwinBytes:0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| the rest of a device grain (grain fields, persistent state, timers, its entry in its fleet shard) | {breakdown.RestBytes:0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| a device grain in all | {breakdown.DeviceGrainBytes:0} |");
         table.AppendLine();
         table.AppendLine("| target | measured | |");
         table.AppendLine("|---|---|---|");
         var worst = results.MaxBy(r => r.HeapBeyondWindow)!;
-        table.AppendLine(CultureInfo.InvariantCulture, $"| ≤ 2 KiB per device beyond its window | {N(worst.HeapBeyondWindow, "0")} B (at {worst.Devices} devices) | {Verdict(worst.HeapBeyondWindow <= 2048)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| ≤ 2 KiB per device beyond its window | {worst.HeapBeyondWindow:0} B (at {worst.Devices} devices) | {Targets.Verdict(worst.HeapBeyondWindow <= 2048)} |");
         var largest = results.MaxBy(r => r.Devices)!;
         var projected = largest.HeapPerDevice * 1_000_000 / (1L << 30);
-        table.AppendLine(CultureInfo.InvariantCulture, $"| 1,000,000 devices in ≤ 4 GiB heap | {N(projected, "0.00")} GiB{(largest.Devices == 1_000_000 ? "" : $" (projected from {largest.Devices})")} | {Verdict(projected <= 4)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| 1,000,000 devices in ≤ 4 GiB heap | {projected:0.00} GiB{(largest.Devices == 1_000_000 ? "" : $" (projected from {largest.Devices})")} | {Targets.Verdict(projected <= 4)} |");
         var slowest = results.MinBy(r => r.ActivationsPerSecond)!;
-        table.AppendLine(CultureInfo.InvariantCulture, $"| ≥ 50,000 activations/s | {N(slowest.ActivationsPerSecond, "0")}/s (at {slowest.Devices} devices) | {Verdict(slowest.ActivationsPerSecond >= 50_000)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| ≥ 50,000 activations/s | {slowest.ActivationsPerSecond:0}/s (at {slowest.Devices} devices) | {Targets.Verdict(slowest.ActivationsPerSecond >= 50_000)} |");
         return table.ToString();
     }
-
-    private static string Verdict(bool met) => met ? "met" : "missed";
 }

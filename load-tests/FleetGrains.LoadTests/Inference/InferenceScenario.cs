@@ -142,9 +142,8 @@ public sealed class InferenceScenario : ILoadScenario
 
     private static string Table(IReadOnlyList<ModelThroughput> models, LoadResult latency, ExecutionProvider provider, TimeSpan duration)
     {
-        static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"Inference throughput (rows/s), one caller, closed loop, {N(duration.TotalSeconds, "0.##")} s per figure, provider {provider}; {MachineInfo.Describe()}");
+        table.AppendLine(CultureInfo.InvariantCulture, $"Inference throughput (rows/s), one caller, closed loop, {duration.TotalSeconds:0.##} s per figure, provider {provider}; {MachineInfo.Describe()}");
         table.AppendLine();
         table.AppendLine("| model | kind | batch | raw rows/s | model host rows/s | system rows/s | system/raw | raw batched/batch-1 | system batched/batch-1 |");
         table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -152,7 +151,7 @@ public sealed class InferenceScenario : ILoadScenario
         {
             foreach (var batch in model.Batches)
             {
-                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model} | {model.Kind} | {batch.BatchSize} | {N(batch.RawRowsPerSecond, "0")} | {N(batch.HostRowsPerSecond, "0")} | {N(batch.SystemRowsPerSecond, "0")} | {N(batch.SystemOverRaw, "0.00")} | {N(model.RawGain(batch), "0.0")} | {N(model.SystemGain(batch), "0.0")} |");
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model} | {model.Kind} | {batch.BatchSize} | {batch.RawRowsPerSecond:0} | {batch.HostRowsPerSecond:0} | {batch.SystemRowsPerSecond:0} | {batch.SystemOverRaw:0.00} | {model.RawGain(batch):0.0} | {model.SystemGain(batch):0.0} |");
             }
         }
 
@@ -163,7 +162,7 @@ public sealed class InferenceScenario : ILoadScenario
         {
             var bestRaw = model.Batches.MaxBy(model.RawGain)!;
             var bestSystem = model.Batches.MaxBy(model.SystemGain)!;
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: batched ≥ 15× batch-1 | raw {N(model.RawGain(bestRaw), "0.0")}× (batch {bestRaw.BatchSize}), system {N(model.SystemGain(bestSystem), "0.0")}× (batch {bestSystem.BatchSize}) | {Verdict(model.RawGain(bestRaw) >= 15 && model.SystemGain(bestSystem) >= 15)} |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: batched ≥ 15× batch-1 | raw {model.RawGain(bestRaw):0.0}× (batch {bestRaw.BatchSize}), system {model.SystemGain(bestSystem):0.0}× (batch {bestSystem.BatchSize}) | {Targets.Verdict(model.RawGain(bestRaw) >= 15 && model.SystemGain(bestSystem) >= 15)} |");
         }
 
         foreach (var model in models)
@@ -172,15 +171,13 @@ public sealed class InferenceScenario : ILoadScenario
             if (large.Count > 0)
             {
                 var worst = large.MinBy(b => b.SystemOverRaw)!;
-                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: system ≥ 0.8× raw at batch ≥ 256 | lowest {N(worst.SystemOverRaw, "0.00")} (batch {worst.BatchSize}) | {Verdict(worst.SystemOverRaw >= 0.8)} |");
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {model.Model}: system ≥ 0.8× raw at batch ≥ 256 | lowest {worst.SystemOverRaw:0.00} (batch {worst.BatchSize}) | {Targets.Verdict(worst.SystemOverRaw >= 0.8)} |");
             }
         }
 
-        table.AppendLine(CultureInfo.InvariantCulture, $"| batcher adds ≤ 5 ms at p99 ({latency.Load} one-row requests/s, {latency.Batcher.Sent} sent) | p50 +{BatcherLatencyScenario.Ms(latency.AddedP50)} ms, p99 +{BatcherLatencyScenario.Ms(latency.AddedP99)} ms | {Verdict(latency.AddedP99 <= TimeSpan.FromMilliseconds(5))} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| batcher adds ≤ 5 ms at p99 ({latency.Load} one-row requests/s, {latency.Batcher.Sent} sent) | p50 +{BatcherLatencyScenario.Ms(latency.AddedP50)} ms, p99 +{BatcherLatencyScenario.Ms(latency.AddedP99)} ms | {Targets.Verdict(latency.AddedP99 <= TimeSpan.FromMilliseconds(5))} |");
         return table.ToString();
     }
-
-    private static string Verdict(bool met) => met ? "met" : "missed";
 
     private static object Figures(ModelThroughput model) => new
     {
