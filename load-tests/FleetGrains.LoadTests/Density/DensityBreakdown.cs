@@ -28,7 +28,7 @@ public sealed record DensityBreakdown(int Count, double EmptyActivationBytes, do
 
         var options = new DeviceOptions { WindowSize = window };
         var scorer = new StatisticalScorer(Options.Create(new StatisticalScorerOptions()));
-        var sample = new TelemetrySample(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [.. Enumerable.Range(0, features).Select(f => (float)f)]);
+        var sample = DensityScenario.Sample(features);
         var heapBefore = HeapMeter.Settle().Heap;
         var twins = new DeviceTwin[count];
         for (var i = 0; i < count; i++)

@@ -75,7 +75,8 @@ public sealed class DensityScenario : ILoadScenario
             ["Fleet:Devices:PersistInterval"] = "01:00:00",
         });
         var grains = silo.Grains;
-        await grains.GetGrain<IDeviceGrain>(FleetKeys.Device("warmup", "w0")).IngestAsync([Sample(features)]);
+        var sample = Sample(features); // immutable once sent: every device gets the same one
+        await grains.GetGrain<IDeviceGrain>(FleetKeys.Device("warmup", "w0")).IngestAsync([sample]);
         var (heapBefore, rssBefore) = HeapMeter.Settle();
 
         var growth = new List<HeapSample>();
@@ -86,7 +87,7 @@ public sealed class DensityScenario : ILoadScenario
         for (var i = 0; i < devices; i++)
         {
             await inFlight.WaitAsync();
-            calls.Add(IngestOneAsync(grains.GetGrain<IDeviceGrain>(FleetKeys.Device("density", $"d{i:D7}")), Sample(features), inFlight));
+            calls.Add(IngestOneAsync(grains.GetGrain<IDeviceGrain>(FleetKeys.Device("density", $"d{i:D7}")), sample, inFlight));
             if (calls.Count == concurrency)
             {
                 calls.RemoveAll(c => c.IsCompleted);
@@ -120,7 +121,8 @@ public sealed class DensityScenario : ILoadScenario
         }
     }
 
-    private static TelemetrySample Sample(int features) =>
+    /// <summary>The one reading each device gets: F values.</summary>
+    public static TelemetrySample Sample(int features) =>
         new(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [.. Enumerable.Range(0, features).Select(f => (float)f)]);
 
     private static string Table(IReadOnlyList<DensityResult> results, DensityBreakdown breakdown)
