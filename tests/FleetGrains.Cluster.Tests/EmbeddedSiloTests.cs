@@ -1,4 +1,5 @@
 using System.Text;
+using FleetGrains.LocalServers;
 
 namespace FleetGrains.Cluster.Tests;
 

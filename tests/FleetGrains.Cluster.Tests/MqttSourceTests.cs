@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion.Mqtt;
+using FleetGrains.LocalServers;
 using MQTTnet;
 using MQTTnet.Protocol;
 

@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.LocalServers;
 
 namespace FleetGrains.Cluster.Tests;
 

@@ -1,5 +1,6 @@
 using FleetGrains.Ingestion;
 using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.LocalServers;
 using Xunit.Abstractions;
 
 namespace FleetGrains.Cluster.Tests;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FleetGrains.Cluster.Tests;
+namespace FleetGrains.LocalServers;
 
 /// <summary>
 /// One FleetGrains silo as its own process (the silo project's build output, run with <c>dotnet</c>), configured
@@ -47,12 +47,12 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The silo project's build output beside this test project's (same configuration).</summary>
+    /// <summary>The silo project's build output in the same configuration as the running program's.</summary>
     public static string SiloAssembly
     {
         get
         {
-            var testOutput = AppContext.BaseDirectory; // …/tests/FleetGrains.Cluster.Tests/bin/<Configuration>/net10.0/
+            var testOutput = AppContext.BaseDirectory; // …/<project>/bin/<Configuration>/net10.0/
             var framework = new DirectoryInfo(testOutput).Name;
             var configuration = new DirectoryInfo(testOutput).Parent!.Name;
             var root = new DirectoryInfo(testOutput);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace FleetGrains.Cluster.Tests;
+namespace FleetGrains.LocalServers;
 
 /// <summary>A server program started for one test on loopback: its process, its output (for failure messages), a free port.</summary>
 public abstract class LocalServer : IAsyncDisposable
