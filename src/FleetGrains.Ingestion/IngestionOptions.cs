@@ -15,6 +15,12 @@ public sealed class IngestionOptions
 
     /// <summary>No event may carry more values than this.</summary>
     public int MaxFeatures { get; set; } = 1024;
+
+    /// <summary>
+    /// One grain call per event instead of one per device per batch. Slower by design: it exists to measure the
+    /// naive baseline of the <c>ingest</c> load test (load-tests/README.md); leave it off.
+    /// </summary>
+    public bool CallPerEvent { get; set; }
 }
 
 public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>

@@ -1,15 +1,18 @@
 using FleetGrains.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Ingestion;
 
 /// <summary>
 /// The pipeline every source shares: validate decoded events, group them by device, make one grain
 /// call per device, and report per event what happened — only after the grains answered.
+/// (<see cref="IngestionOptions.CallPerEvent"/> makes one call per event instead, for a load-test baseline.)
 /// </summary>
 public sealed partial class TelemetryPipeline(
     IGrainFactory grains,
     TelemetryValidator validator,
+    IOptions<IngestionOptions> options,
     IngestionMetrics metrics,
     TimeProvider time,
     ILogger<TelemetryPipeline> logger)
@@ -59,7 +62,10 @@ public sealed partial class TelemetryPipeline(
     {
         try
         {
-            var outcome = await grains.GetGrain<IDeviceGrain>(deviceKey).IngestAsync([.. events.Select(e => e.Sample)]);
+            var device = grains.GetGrain<IDeviceGrain>(deviceKey);
+            var outcome = options.Value.CallPerEvent
+                ? await IngestOneByOneAsync(device, events)
+                : await device.IngestAsync([.. events.Select(e => e.Sample)]);
             var errors = outcome.Rejected.Select(r => new EventRejection(events[r.Index].Index, r.Reason)).ToList();
             return new IngestReport(outcome.Accepted, outcome.Duplicates, errors.Count, 0, errors);
         }
@@ -69,6 +75,22 @@ public sealed partial class TelemetryPipeline(
             var reason = $"not applied: the call to device {deviceKey} failed ({ex.GetType().Name}); sending it again is safe";
             return new IngestReport(0, 0, 0, events.Count, [.. events.Select(e => new EventRejection(e.Index, reason, Retryable: true))]);
         }
+    }
+
+    // In order, each call awaited before the next: what a caller without batching does.
+    private static async Task<IngestOutcome> IngestOneByOneAsync(IDeviceGrain device, List<(int Index, TelemetrySample Sample)> events)
+    {
+        int accepted = 0, duplicates = 0;
+        var rejected = new List<SampleRejection>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var outcome = await device.IngestAsync([events[i].Sample]);
+            accepted += outcome.Accepted;
+            duplicates += outcome.Duplicates;
+            rejected.AddRange(outcome.Rejected.Select(r => r with { Index = i }));
+        }
+
+        return new IngestOutcome(accepted, duplicates, rejected);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest call to device {DeviceKey} failed; {Count} events not applied")]

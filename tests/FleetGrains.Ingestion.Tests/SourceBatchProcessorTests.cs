@@ -26,7 +26,7 @@ public class SourceBatchProcessorTests
         var sources = Options.Create(new SourcesOptions());
         var metrics = new IngestionMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         var validator = new TelemetryValidator(Options.Create(new IngestionOptions()), Options.Create(new DeviceOptions()));
-        var pipeline = new TelemetryPipeline(DispatchProxy.Create<IGrainFactory, FailingDevices>(), validator, metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
+        var pipeline = new TelemetryPipeline(DispatchProxy.Create<IGrainFactory, FailingDevices>(), validator, Options.Create(new IngestionOptions()), metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
         _deadLetters = new MemoryDeadLetterStore(sources);
         _counters = new SourceCounters(new SourceRedis(sources), sources);
         _processor = new SourceBatchProcessor(pipeline, _deadLetters, _counters, metrics, TimeProvider.System);
