@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FleetGrains.LoadTests.Batcher;
 using FleetGrains.LoadTests.Density;
 using FleetGrains.LoadTests.Inference;
+using FleetGrains.LoadTests.Ingest;
 
 namespace FleetGrains.LoadTests;
 
@@ -12,7 +13,7 @@ namespace FleetGrains.LoadTests;
 /// </summary>
 public static class LoadTestCommand
 {
-    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new DensityScenario(), new InferenceScenario(), new BatcherScenario()];
+    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new IngestScenario(), new DensityScenario(), new InferenceScenario(), new BatcherScenario()];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

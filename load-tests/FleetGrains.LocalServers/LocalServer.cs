@@ -137,16 +137,17 @@ public abstract class LocalServer : IAsyncDisposable
 }
 
 /// <summary>
-/// A private redis-server: loopback, random port, append-only file fsynced on every write (so that a
-/// killed and restarted Redis keeps everything it acknowledged), in its own directory.
+/// A private redis-server: loopback, random port, in its own directory; durable (the default), with an append-only
+/// file fsynced on every write, so that a killed and restarted Redis keeps everything it acknowledged; otherwise
+/// in memory only (for load tests that measure throughput, not durability).
 /// </summary>
-public sealed class RedisServer() : LocalServer("redis-server")
+public sealed class RedisServer(bool durable = true) : LocalServer("redis-server")
 {
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartNewAsync()
+    public static async Task<RedisServer> StartNewAsync(bool durable = true)
     {
-        var server = new RedisServer();
+        var server = new RedisServer(durable);
         await server.StartAsync();
         return server;
     }
@@ -162,7 +163,7 @@ public sealed class RedisServer() : LocalServer("redis-server")
     protected override IEnumerable<string> Arguments() =>
     [
         "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory, "--save", "",
-        "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--logfile", "",
+        "--appendonly", durable ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--logfile", "",
     ];
 }
 

@@ -36,6 +36,16 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The CPU time the silo process has used so far (all its threads).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public string Output
     {
         get
@@ -69,6 +79,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo with <paramref name="settings"/> (configuration keys like <c>Fleet:Cluster:Redis</c>) and waits until it is ready.</summary>
     public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
     {
+        var silo = Launch(name, settings);
+        await silo.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    /// <summary>Starts a silo process and returns at once, before it is ready (see <see cref="WaitReadyAsync"/>).</summary>
+    public static SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings)
+    {
         var httpPort = LocalServer.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
@@ -90,9 +108,7 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__")] = value;
         }
 
-        var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{httpPort}"), name);
-        await silo.WaitReadyAsync(TimeSpan.FromSeconds(90));
-        return silo;
+        return new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{httpPort}"), name);
     }
 
     /// <summary>Kills the process at once (SIGKILL): no graceful shutdown, nothing flushed.</summary>
@@ -140,7 +156,8 @@ public sealed class SiloProcess : IAsyncDisposable
         Http.Dispose();
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    /// <summary>Waits until <c>/health/ready</c> answers 200; fails when the process exits first.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using FleetGrains.Abstractions;
+using FleetGrains.Grains.Devices;
+using FleetGrains.Inference;
+using FleetGrains.Inference.Onnx;
+using FleetGrains.Ingestion;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FleetGrains.LoadTests.Ingest;
+
+/// <summary>
+/// The <b>bare</b> baseline: the same bodies through the same code — <see cref="TelemetryDecoder"/>,
+/// <see cref="TelemetryValidator"/>, grouping by device, <see cref="DeviceTwin.Ingest"/> (window, statistics,
+/// cadence) and the anomaly model through <see cref="OnnxModel"/> — in a plain loop in this process: no Orleans, no
+/// HTTP, no batcher; a body's captured windows go to the model in one run. One thread per core, each with its own
+/// devices (its share of the batch groups) and its own model session.
+/// </summary>
+public static class BareIngestLoop
+{
+    public static IngestRun Run(IngestWorkload workload, ModelRef model, int windowSize)
+    {
+        var devices = new DeviceOptions { WindowSize = windowSize };
+        var validator = new TelemetryValidator(Options.Create(new IngestionOptions()), Options.Create(devices));
+        var threads = Environment.ProcessorCount;
+        var workers = Enumerable.Range(0, threads).Select(_ => new Worker(LoadModel(model), validator, devices)).ToArray();
+        Parallel.For(0, threads, t =>
+        {
+            for (var group = t; group < workload.Groups; group += threads)
+            {
+                workers[t].Apply(workload.WarmupBody(group));
+            }
+        });
+
+        var bodies = Enumerable.Range(0, workload.Rounds).Select(r => Enumerable.Range(0, workload.Groups).Select(g => workload.Body(r, g)).ToArray()).ToArray();
+        GC.Collect();
+        var accepted = 0L;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            for (var round = 0; round < workload.Rounds; round++)
+            {
+                for (var group = t; group < workload.Groups; group += threads)
+                {
+                    Interlocked.Add(ref accepted, workers[t].Apply(bodies[round][group]));
+                }
+            }
+        });
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        foreach (var worker in workers)
+        {
+            worker.Dispose();
+        }
+
+        return accepted == workload.MeasuredEvents
+            ? new IngestRun("bare", accepted, elapsed, used, null, [(0, 0), (elapsed.TotalSeconds, accepted)])
+            : throw new InvalidOperationException($"The bare loop accepted {accepted} of {workload.MeasuredEvents} events.");
+    }
+
+    private static OnnxModel LoadModel(ModelRef model)
+    {
+        var options = Options.Create(new InferenceOptions { ModelDirectory = Path.Combine(AppContext.BaseDirectory, "models") });
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var sessions = new SessionFactory(options, new InferenceMetrics(meters), NullLogger<SessionFactory>.Instance);
+        return OnnxModel.Load(model, new ModelFiles(options).PathOf(model), sessions);
+    }
+
+    private sealed class Worker(OnnxModel model, TelemetryValidator validator, DeviceOptions options) : IDisposable
+    {
+        private readonly Dictionary<(string, string), DeviceTwin> _twins = [];
+        private readonly List<HealthTransition> _transitions = [];
+
+        public int Apply(byte[] body)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var byDevice = new Dictionary<(string FleetId, string DeviceId), List<TelemetrySample>>();
+            foreach (var (_, e) in TelemetryDecoder.Decode(body).Events)
+            {
+                if (validator.Validate(e, now) is { } reason)
+                {
+                    throw new InvalidOperationException($"The workload made an invalid event: {reason}");
+                }
+
+                var key = (e.FleetId!, e.DeviceId!);
+                if (!byDevice.TryGetValue(key, out var samples))
+                {
+                    byDevice[key] = samples = [];
+                }
+
+                samples.Add(new TelemetrySample(e.Seq!.Value, e.Ts!.Value, e.Values!));
+            }
+
+            var accepted = 0;
+            var scored = new List<(DeviceTwin Twin, WindowCapture Capture)>();
+            var window = model.Description.Window;
+            foreach (var (key, samples) in byDevice)
+            {
+                var twin = TwinOf(key, samples[0].Values.Length);
+                var capture = new WindowCapture(window, twin.FeatureCount);
+                accepted += twin.Ingest([.. samples], now, options, null, capture, _transitions).Accepted;
+                if (capture.Rows > 0)
+                {
+                    scored.Add((twin, capture));
+                }
+            }
+
+            if (scored.Count > 0)
+            {
+                var results = model.Run([.. scored.Select(s => s.Capture.RequestFor(window))]);
+                for (var i = 0; i < scored.Count; i++)
+                {
+                    scored[i].Twin.ApplyModelScores(results[i], scored[i].Capture, options, _transitions);
+                }
+            }
+
+            _transitions.Clear();
+            return accepted;
+        }
+
+        public void Dispose() => model.Dispose();
+
+        private DeviceTwin TwinOf((string, string) key, int features)
+        {
+            if (!_twins.TryGetValue(key, out var twin))
+            {
+                twin = new DeviceTwin(options.WindowSize, features);
+                twin.SwitchScorer(model.Description.Model.Key);
+                twin.RequireModelWindow(model.Description.Window, options.WindowSize);
+                _twins[key] = twin;
+            }
+
+            return twin;
+        }
+    }
+}

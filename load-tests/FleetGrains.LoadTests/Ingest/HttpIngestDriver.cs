@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using FleetGrains.LocalServers;
+
+namespace FleetGrains.LoadTests.Ingest;
+
+/// <summary>
+/// Sends a workload to a silo process over HTTP (<c>POST /api/telemetry</c>, NDJSON) from this process, with a fixed
+/// number of requests in flight; each sender owns a share of the batches and sends them in round order, so that a
+/// device's events arrive in seq order. Every answer must be 202 with every event of the batch accepted.
+/// </summary>
+public static class HttpIngestDriver
+{
+    private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
+
+    public static async Task<IngestRun> RunAsync(string mode, SiloProcess silo, IngestWorkload workload, int connections, TimeSpan? maxDuration)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
+        {
+            BaseAddress = silo.Http.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, workload.Groups),
+            new ParallelOptions { MaxDegreeOfParallelism = connections },
+            async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count()));
+
+        // Generated before the clock starts, so that the driver only sends while it runs.
+        var bodies = Enumerable.Range(0, workload.Rounds).Select(r => Enumerable.Range(0, workload.Groups).Select(g => workload.Body(r, g)).ToArray()).ToArray();
+        GC.Collect();
+        var accepted = 0L;
+        var serverCpu = silo.ProcessorTime;
+        var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan elapsed;
+        IReadOnlyList<(double, long)> progress;
+        await using (var recorder = new ProgressRecorder(() => Task.FromResult(Interlocked.Read(ref accepted)), TimeSpan.FromMilliseconds(250)))
+        {
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(async sender =>
+            {
+                for (var round = 0; round < workload.Rounds; round++)
+                {
+                    for (var group = sender; group < workload.Groups; group += connections)
+                    {
+                        if (recorder.Elapsed > maxDuration)
+                        {
+                            return;
+                        }
+
+                        var expected = workload.DevicesOf(group).Count() * workload.BatchEventsPerDevice;
+                        Interlocked.Add(ref accepted, await PostAsync(http, bodies[round][group], expected));
+                    }
+                }
+            }));
+            elapsed = recorder.Elapsed;
+            progress = recorder.Samples;
+        }
+
+        return new IngestRun(
+            mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)]);
+    }
+
+    private static async Task<int> PostAsync(HttpClient http, byte[] body, int expected)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = Ndjson;
+        using var response = await http.PostAsync("/api/telemetry", content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"POST /api/telemetry answered {(int)response.StatusCode}: {text}");
+        }
+
+        using var report = JsonDocument.Parse(text);
+        var accepted = report.RootElement.GetProperty("accepted").GetInt32();
+        return accepted == expected
+            ? accepted
+            : throw new InvalidOperationException($"POST /api/telemetry accepted {accepted} of {expected} events: {text}");
+    }
+}

@@ -1,0 +1,16 @@
+namespace FleetGrains.LoadTests.Ingest;
+
+/// <summary>
+/// One measured ingest run: events applied in the wall time, the CPU time the server (the silo process, or this
+/// process for the bare loop) and the load driver used for them, and the cumulative events over time.
+/// </summary>
+public sealed record IngestRun(
+    string Mode, long Events, TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan? DriverCpu, IReadOnlyList<(double Seconds, long Events)> Progress)
+{
+    public double EventsPerSecond => Events / Elapsed.TotalSeconds;
+
+    /// <summary>Server CPU seconds per million events.</summary>
+    public double CpuSecondsPerMillion => ServerCpu.TotalSeconds * 1e6 / Events;
+
+    public double? DriverCpuSecondsPerMillion => DriverCpu?.TotalSeconds * 1e6 / Events;
+}

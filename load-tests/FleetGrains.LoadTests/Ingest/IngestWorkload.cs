@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+
+namespace FleetGrains.LoadTests.Ingest;
+
+/// <summary>
+/// The telemetry of an ingest run, as gateways send it: every device reports <see cref="EventsPerDevice"/> events
+/// (seq 1…, one second apart in device time), and a batch carries <see cref="BatchEventsPerDevice"/> consecutive
+/// events of each of <see cref="DevicesPerBatch"/> devices (a gateway's buffered readings). Before them each
+/// device sends one warm-up event (seq 0) so that every grain is active before the clock starts. NDJSON bodies,
+/// deterministic: the same workload gives the same bytes.
+/// </summary>
+public sealed class IngestWorkload
+{
+    private const int ValueChoices = 64;
+    private readonly byte[][][] _valueText; // [feature][choice]: the UTF-8 text of one reading
+    private readonly long _firstTimestamp;
+
+    public IngestWorkload(string fleetId, int devices, int features, int eventsPerDevice, int batchEventsPerDevice, int devicesPerBatch)
+    {
+        if (eventsPerDevice % batchEventsPerDevice != 0)
+        {
+            throw new ArgumentException($"--events ({eventsPerDevice}) must be a multiple of --per-batch ({batchEventsPerDevice}).");
+        }
+
+        FleetId = fleetId;
+        Devices = devices;
+        Features = features;
+        EventsPerDevice = eventsPerDevice;
+        BatchEventsPerDevice = batchEventsPerDevice;
+        DevicesPerBatch = Math.Min(devicesPerBatch, devices);
+        // Readings near 10·f with some spread, so that the statistics and the model see varied windows.
+        _valueText = [.. Enumerable.Range(0, features).Select(f => Enumerable.Range(0, ValueChoices)
+            .Select(c => Encoding.UTF8.GetBytes((10 * f + ((c - (ValueChoices / 2)) / 64.0)).ToString("0.###", CultureInfo.InvariantCulture))).ToArray())];
+        _firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ((eventsPerDevice + 1) * 1000L);
+    }
+
+    public string FleetId { get; }
+
+    public int Devices { get; }
+
+    public int Features { get; }
+
+    public int EventsPerDevice { get; }
+
+    public int BatchEventsPerDevice { get; }
+
+    public int DevicesPerBatch { get; }
+
+    /// <summary>Batches per round; a round gives every device <see cref="BatchEventsPerDevice"/> events.</summary>
+    public int Groups => (Devices + DevicesPerBatch - 1) / DevicesPerBatch;
+
+    public int Rounds => EventsPerDevice / BatchEventsPerDevice;
+
+    /// <summary>The events after the warm-up: what the clock measures.</summary>
+    public long MeasuredEvents => (long)Devices * EventsPerDevice;
+
+    public static string DeviceId(int device) => $"d{device:D7}";
+
+    public IEnumerable<int> DevicesOf(int group) => Enumerable.Range(group * DevicesPerBatch, Math.Min(DevicesPerBatch, Devices - (group * DevicesPerBatch)));
+
+    /// <summary>The warm-up event (seq 0) of every device of a group.</summary>
+    public byte[] WarmupBody(int group) => Ndjson(DevicesOf(group).Select(d => (d, 0L)));
+
+    /// <summary>Round <paramref name="round"/> of a group: each of its devices' next <see cref="BatchEventsPerDevice"/> events.</summary>
+    public byte[] Body(int round, int group) =>
+        Ndjson(DevicesOf(group).SelectMany(d => SeqsOf(round).Select(seq => (d, seq))));
+
+    /// <summary>One device's events of one round, as NDJSON (a Redis Streams entry of several events).</summary>
+    public byte[] DeviceBatch(int device, int round) => Ndjson(SeqsOf(round).Select(seq => (device, seq)));
+
+    public byte[] Event(int device, long seq) => Ndjson([(device, seq)]);
+
+    private IEnumerable<long> SeqsOf(int round) => Enumerable.Range(1 + (round * BatchEventsPerDevice), BatchEventsPerDevice).Select(s => (long)s);
+
+    private byte[] Ndjson(IEnumerable<(int Device, long Seq)> events)
+    {
+        using var body = new MemoryStream();
+        var first = true;
+        foreach (var (device, seq) in events)
+        {
+            if (!first)
+            {
+                body.WriteByte((byte)'\n');
+            }
+
+            first = false;
+            Write(body, $"{{\"fleetId\":\"{FleetId}\",\"deviceId\":\"{DeviceId(device)}\",\"ts\":{_firstTimestamp + (seq * 1000)},\"seq\":{seq},\"values\":[");
+            var mix = (uint)((device * 7919) + (seq * 104729));
+            for (var f = 0; f < Features; f++)
+            {
+                if (f > 0)
+                {
+                    body.WriteByte((byte)',');
+                }
+
+                mix = (mix * 1664525) + 1013904223; // a fixed pseudo-random walk through the choices
+                body.Write(_valueText[f][mix >> 26]);
+            }
+
+            Write(body, "]}");
+        }
+
+        return body.ToArray();
+    }
+
+    private static void Write(MemoryStream body, string text) => body.Write(Encoding.UTF8.GetBytes(text));
+}

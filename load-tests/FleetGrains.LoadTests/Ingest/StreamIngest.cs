@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.LocalServers;
+using StackExchange.Redis;
+
+namespace FleetGrains.LoadTests.Ingest;
+
+/// <summary>
+/// A workload as Redis Streams entries, in the documented format: each device's events on its partition
+/// (<see cref="StreamPartitioner"/>), first its warm-up event (field <c>event</c>), then one entry per round with
+/// that round's events (field <c>events</c>, NDJSON). Produced before a silo reads, so producing does not compete
+/// with reading; a silo's drain is measured on the consumer groups in Redis.
+/// </summary>
+public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int partitions)
+{
+    public const string Prefix = "fleet:telemetry";
+    public const string SiloGroup = "fleetgrains";
+
+    public long WarmupEntries => workload.Devices;
+
+    public long Entries => workload.Devices * (1L + workload.Rounds);
+
+    public IEnumerable<string> Streams => Enumerable.Range(0, partitions).Select(p => StreamPartitioner.StreamKey(Prefix, p));
+
+    public async Task ProduceAsync()
+    {
+        var streams = Enumerable.Range(0, workload.Devices)
+            .Select(d => StreamPartitioner.StreamKey(Prefix, StreamPartitioner.PartitionOf(workload.FleetId, IngestWorkload.DeviceId(d), partitions)))
+            .ToArray();
+        var adds = new List<Task>();
+        async Task FlushAsync(int atLeast)
+        {
+            if (adds.Count >= atLeast)
+            {
+                await Task.WhenAll(adds);
+                adds.Clear();
+            }
+        }
+
+        for (var d = 0; d < workload.Devices; d++)
+        {
+            adds.Add(db.StreamAddAsync(streams[d], "event", workload.Event(d, 0)));
+            await FlushAsync(10_000);
+        }
+
+        for (var round = 0; round < workload.Rounds; round++)
+        {
+            for (var d = 0; d < workload.Devices; d++)
+            {
+                adds.Add(db.StreamAddAsync(streams[d], "events", workload.DeviceBatch(d, round)));
+                await FlushAsync(10_000);
+            }
+        }
+
+        await FlushAsync(1);
+    }
+
+    /// <summary>Entries of every partition that <paramref name="group"/> has read and acknowledged.</summary>
+    public async Task<long> AcknowledgedAsync(string group)
+    {
+        var acknowledged = 0L;
+        foreach (var stream in Streams)
+        {
+            var info = (await db.StreamGroupInfoAsync(stream)).FirstOrDefault(g => g.Name == group);
+            if (info.Name is not null)
+            {
+                acknowledged += (info.EntriesRead ?? 0) - info.PendingMessageCount;
+            }
+        }
+
+        return acknowledged;
+    }
+
+    /// <summary>
+    /// Measures a silo reading the streams: from the moment every warm-up entry is acknowledged until every
+    /// entry is, with the silo's CPU time over the same span.
+    /// </summary>
+    public async Task<IngestRun> MeasureSiloDrainAsync(string mode, SiloProcess silo, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        async Task<long> WaitForAsync(long entries)
+        {
+            while (true)
+            {
+                var acknowledged = await AcknowledgedAsync(SiloGroup);
+                if (acknowledged >= entries)
+                {
+                    return acknowledged;
+                }
+
+                if (Stopwatch.GetTimestamp() > deadline || silo.HasExited)
+                {
+                    throw new TimeoutException($"The silo acknowledged {acknowledged} of {entries} entries within {timeout}:\n{Tail(silo.Output)}");
+                }
+
+                await Task.Delay(20);
+            }
+        }
+
+        await WaitForAsync(WarmupEntries);
+        var cpu = silo.ProcessorTime;
+        IngestRun run;
+        await using (var recorder = new ProgressRecorder(async () => EventsOf(await AcknowledgedAsync(SiloGroup)), TimeSpan.FromMilliseconds(250)))
+        {
+            await WaitForAsync(Entries);
+            var elapsed = recorder.Elapsed;
+            run = new IngestRun(mode, workload.MeasuredEvents, elapsed, silo.ProcessorTime - cpu, null, [.. recorder.Samples, (elapsed.TotalSeconds, workload.MeasuredEvents)]);
+        }
+
+        return run;
+    }
+
+    private long EventsOf(long acknowledgedEntries) => Math.Max(0, acknowledgedEntries - WarmupEntries) * workload.BatchEventsPerDevice;
+
+    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+}

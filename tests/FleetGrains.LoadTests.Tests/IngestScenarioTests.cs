@@ -1,0 +1,71 @@
+using System.Text.Json;
+using FleetGrains.Ingestion;
+using FleetGrains.LoadTests.Ingest;
+
+namespace FleetGrains.LoadTests.Tests;
+
+/// <summary>
+/// The ingest scenario in a tiny configuration (a silo process, a real redis-server), so that it cannot rot. Each
+/// run has checked that every event it counts was accepted; this asserts what was measured, never how fast.
+/// </summary>
+public class IngestScenarioTests
+{
+    [Fact]
+    public async Task Command_MeasuresHttpStreamsNaiveAndBare_OverTheWholeWorkload()
+    {
+        var folder = Directory.CreateTempSubdirectory("ingest-").FullName;
+        var json = Path.Combine(folder, "ingest.json");
+        var output = new StringWriter();
+        var progress = new StringWriter();
+        try
+        {
+            var exit = await LoadTestCommand.RunAsync(
+                ["ingest", "--devices", "600", "--events", "4", "--per-batch", "2", "--batch-devices", "100", "--naive-devices", "100",
+                 "--naive-seconds", "1", "--connections", "2", "--partitions", "2", "--json", json, "--charts", folder],
+                output, progress);
+
+            Assert.True(exit == 0, progress.ToString());
+            var runs = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("figures").GetProperty("runs")
+                .EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!, r => r);
+            Assert.Equal(["FleetGrains, HTTP", "FleetGrains, Redis Streams", "naive, HTTP", "bare"], runs.Keys);
+            foreach (var mode in new[] { "FleetGrains, HTTP", "FleetGrains, Redis Streams", "bare" })
+            {
+                Assert.Equal(2400, runs[mode].GetProperty("events").GetInt64());
+            }
+
+            Assert.InRange(runs["naive, HTTP"].GetProperty("events").GetInt64(), 1, 400);
+            Assert.All(runs.Values, r => Assert.True(r.GetProperty("eventsPerSecond").GetDouble() > 0));
+            Assert.All(runs.Values, r => Assert.True(r.GetProperty("serverCpuSecondsPerMillion").GetDouble() > 0));
+            Assert.Contains("| ≥ 25× naive |", output.ToString());
+            Assert.Contains("<polyline", await File.ReadAllTextAsync(Path.Combine(folder, "ingest-throughput.svg")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Workload_GivesEveryDeviceItsEventsInSeqOrder_AsValidNdjson()
+    {
+        var workload = new IngestWorkload("f", devices: 7, features: 3, eventsPerDevice: 6, batchEventsPerDevice: 3, devicesPerBatch: 4);
+
+        Assert.Equal((2, 2, 42L), (workload.Groups, workload.Rounds, workload.MeasuredEvents));
+        var events = Enumerable.Range(0, workload.Rounds)
+            .SelectMany(r => Enumerable.Range(0, workload.Groups).SelectMany(g => TelemetryDecoder.Decode(workload.Body(r, g)).Events))
+            .Select(e => e.Event)
+            .ToList();
+        Assert.Equal(42, events.Count);
+        Assert.All(events, e => Assert.Equal(3, e.Values!.Length));
+        foreach (var device in events.GroupBy(e => e.DeviceId))
+        {
+            Assert.Equal([1L, 2, 3, 4, 5, 6], device.Select(e => e.Seq!.Value));
+            Assert.Equal(device.Select(e => e.Ts!.Value).Order(), device.Select(e => e.Ts!.Value));
+        }
+
+        var warmup = Enumerable.Range(0, workload.Groups).SelectMany(g => TelemetryDecoder.Decode(workload.WarmupBody(g)).Events).ToList();
+        Assert.Equal(7, warmup.Select(e => e.Event.DeviceId).Distinct().Count());
+        Assert.All(warmup, e => Assert.Equal(0, e.Event.Seq));
+        Assert.Throws<ArgumentException>(() => new IngestWorkload("f", 7, 3, eventsPerDevice: 5, batchEventsPerDevice: 3, devicesPerBatch: 4));
+    }
+}
