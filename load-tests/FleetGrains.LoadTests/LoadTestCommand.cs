@@ -4,6 +4,8 @@ using FleetGrains.LoadTests.Batcher;
 using FleetGrains.LoadTests.Density;
 using FleetGrains.LoadTests.Inference;
 using FleetGrains.LoadTests.Ingest;
+using FleetGrains.LoadTests.Latency;
+using FleetGrains.LoadTests.Streams;
 
 namespace FleetGrains.LoadTests;
 
@@ -13,7 +15,7 @@ namespace FleetGrains.LoadTests;
 /// </summary>
 public static class LoadTestCommand
 {
-    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new IngestScenario(), new DensityScenario(), new InferenceScenario(), new BatcherScenario()];
+    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new IngestScenario(), new DensityScenario(), new InferenceScenario(), new LatencyScenario(), new StreamsScenario(), new BatcherScenario()];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

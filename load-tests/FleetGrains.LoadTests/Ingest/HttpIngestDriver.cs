@@ -17,15 +17,8 @@ public static class HttpIngestDriver
 
     public static async Task<IngestRun> RunAsync(string mode, SiloProcess silo, IngestWorkload workload, int connections, TimeSpan? maxDuration)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
-        {
-            BaseAddress = silo.Http.BaseAddress,
-            Timeout = TimeSpan.FromMinutes(5),
-        };
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, workload.Groups),
-            new ParallelOptions { MaxDegreeOfParallelism = connections },
-            async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count()));
+        using var http = Client(silo, connections);
+        await WarmUpAsync(http, workload, connections);
 
         // Generated before the clock starts, so that the driver only sends while it runs.
         var bodies = Enumerable.Range(0, workload.Rounds).Select(r => Enumerable.Range(0, workload.Groups).Select(g => workload.Body(r, g)).ToArray()).ToArray();
@@ -61,7 +54,19 @@ public static class HttpIngestDriver
             mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)]);
     }
 
-    private static async Task<int> PostAsync(HttpClient http, byte[] body, int expected)
+    /// <summary>A client for the silo's API with at most <paramref name="connections"/> connections.</summary>
+    public static HttpClient Client(SiloProcess silo, int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = silo.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
+    /// <summary>Sends every device's warm-up event, so that all its grains are active.</summary>
+    public static Task WarmUpAsync(HttpClient http, IngestWorkload workload, int connections) =>
+        Parallel.ForEachAsync(
+            Enumerable.Range(0, workload.Groups),
+            new ParallelOptions { MaxDegreeOfParallelism = connections },
+            async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count()));
+
+    /// <summary>Posts one body; it must be answered 202 with <paramref name="expected"/> events accepted.</summary>
+    public static async Task<int> PostAsync(HttpClient http, byte[] body, int expected)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = Ndjson;

@@ -68,12 +68,13 @@ public sealed class IngestScenario : ILoadScenario
         return new ScenarioReport(Table(workload, model, window, connections, runs, http, streams, naive, bare), figures, [chart]);
     }
 
-    private static Dictionary<string, string> Settings(ModelRef model, int window, bool naive)
+    /// <summary>The silo's settings for a run: the fleet's window and anomaly model; with <paramref name="naive"/>, the naive baseline.</summary>
+    public static Dictionary<string, string> Settings(ModelRef model, int window, bool naive, string fleet = Fleet)
     {
         var settings = new Dictionary<string, string>
         {
             ["Fleet:Devices:WindowSize"] = window.ToString(CultureInfo.InvariantCulture),
-            [$"Fleet:Models:Fleets:{Fleet}:Anomaly"] = model.Key,
+            [$"Fleet:Models:Fleets:{fleet}:Anomaly"] = model.Key,
             ["Fleet:Ingestion:MaxBodyBytes"] = (256 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
         };
         if (naive)
@@ -101,9 +102,7 @@ public sealed class IngestScenario : ILoadScenario
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var streams = new StreamIngest(connection.GetDatabase(), workload, partitions);
         await streams.ProduceAsync();
-        settings["Fleet:Sources:Redis"] = redis.ConnectionString;
-        settings["Fleet:Sources:RedisStreams:Enabled"] = "true";
-        settings["Fleet:Sources:RedisStreams:Partitions"] = partitions.ToString(CultureInfo.InvariantCulture);
+        streams.ReadBy(settings, redis.ConnectionString, readCount: 256);
         // Measured from its launch: it reads as soon as it has started, before it reports ready.
         await using var silo = SiloProcess.Launch("FleetGrains, Redis Streams", settings);
         var run = await streams.MeasureSiloDrainAsync("FleetGrains, Redis Streams", silo, TimeSpan.FromMinutes(30));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.LocalServers;
 using StackExchange.Redis;
@@ -21,6 +22,17 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
     public long Entries => workload.Devices * (1L + workload.Rounds);
 
     public IEnumerable<string> Streams => Enumerable.Range(0, partitions).Select(p => StreamPartitioner.StreamKey(Prefix, p));
+
+    /// <summary>Adds to a silo's settings what makes it read these streams from <paramref name="redis"/>.</summary>
+    public void ReadBy(Dictionary<string, string> settings, string redis, int readCount)
+    {
+        settings["Fleet:Sources:Redis"] = redis;
+        settings["Fleet:Sources:RedisStreams:Enabled"] = "true";
+        settings["Fleet:Sources:RedisStreams:StreamPrefix"] = Prefix;
+        settings["Fleet:Sources:RedisStreams:ConsumerGroup"] = SiloGroup;
+        settings["Fleet:Sources:RedisStreams:Partitions"] = partitions.ToString(CultureInfo.InvariantCulture);
+        settings["Fleet:Sources:RedisStreams:ReadCount"] = readCount.ToString(CultureInfo.InvariantCulture);
+    }
 
     public async Task ProduceAsync()
     {
