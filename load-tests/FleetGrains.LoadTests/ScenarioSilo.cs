@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using FleetGrains.Inference.Onnx;
+using FleetGrains.LocalServers;
 using FleetGrains.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,8 +34,8 @@ public sealed class ScenarioSilo : IAsyncDisposable
         {
             ["Fleet:Cluster:ClusterId"] = $"loadtests-{Guid.NewGuid():N}",
             ["Fleet:Cluster:ServiceId"] = "fleetgrains-loadtests",
-            ["Fleet:Cluster:SiloPort"] = FreePort().ToString(),
-            ["Fleet:Cluster:GatewayPort"] = FreePort().ToString(),
+            ["Fleet:Cluster:SiloPort"] = LocalServer.FreePort().ToString(),
+            ["Fleet:Cluster:GatewayPort"] = LocalServer.FreePort().ToString(),
             ["Fleet:Simulator:Enabled"] = "false",
         });
         if (settings is not null)
@@ -56,10 +55,4 @@ public sealed class ScenarioSilo : IAsyncDisposable
         _host.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -62,10 +62,10 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         get
         {
-            var testOutput = AppContext.BaseDirectory; // …/<project>/bin/<Configuration>/net10.0/
-            var framework = new DirectoryInfo(testOutput).Name;
-            var configuration = new DirectoryInfo(testOutput).Parent!.Name;
-            var root = new DirectoryInfo(testOutput);
+            var programOutput = AppContext.BaseDirectory; // …/<project>/bin/<Configuration>/net10.0/
+            var framework = new DirectoryInfo(programOutput).Name;
+            var configuration = new DirectoryInfo(programOutput).Parent!.Name;
+            var root = new DirectoryInfo(programOutput);
             while (root is not null && !File.Exists(Path.Combine(root.FullName, "FleetGrains.sln")))
             {
                 root = root.Parent;

@@ -33,7 +33,7 @@ public static class BareIngestLoop
             }
         });
 
-        var bodies = Enumerable.Range(0, workload.Rounds).Select(r => Enumerable.Range(0, workload.Groups).Select(g => workload.Body(r, g)).ToArray()).ToArray();
+        var bodies = workload.MeasuredBodies();
         GC.Collect();
         var accepted = 0L;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

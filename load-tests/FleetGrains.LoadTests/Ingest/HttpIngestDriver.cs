@@ -20,8 +20,7 @@ public static class HttpIngestDriver
         using var http = Client(silo, connections);
         await WarmUpAsync(http, workload, connections);
 
-        // Generated before the clock starts, so that the driver only sends while it runs.
-        var bodies = Enumerable.Range(0, workload.Rounds).Select(r => Enumerable.Range(0, workload.Groups).Select(g => workload.Body(r, g)).ToArray()).ToArray();
+        var bodies = workload.MeasuredBodies();
         GC.Collect();
         var accepted = 0L;
         var serverCpu = silo.ProcessorTime;

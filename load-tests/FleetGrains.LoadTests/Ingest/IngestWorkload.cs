@@ -66,6 +66,10 @@ public sealed class IngestWorkload
     public byte[] Body(int round, int group) =>
         Ndjson(DevicesOf(group).SelectMany(d => SeqsOf(round).Select(seq => (d, seq))));
 
+    /// <summary>Every measured body, <c>[round][group]</c>: generated up front, so that no run generates while it is timed.</summary>
+    public byte[][][] MeasuredBodies() =>
+        [.. Enumerable.Range(0, Rounds).Select(r => Enumerable.Range(0, Groups).Select(g => Body(r, g)).ToArray())];
+
     /// <summary>One device's events of one round, as NDJSON (a Redis Streams entry of several events).</summary>
     public byte[] DeviceBatch(int device, int round) => Ndjson(SeqsOf(round).Select(seq => (device, seq)));
 

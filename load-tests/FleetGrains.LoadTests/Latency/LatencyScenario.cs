@@ -88,8 +88,7 @@ public sealed class LatencyScenario : ILoadScenario
         });
         var fleetQuery = OpenLoop.RunAsync(fleetQueries, duration, async _ =>
         {
-            var rollup = await http.GetFromJsonAsync<JsonElement>($"/api/fleets/{Fleet}");
-            counts.Enqueue((Stopwatch.GetTimestamp(), rollup.GetProperty("deviceCount").GetInt32()));
+            counts.Enqueue((Stopwatch.GetTimestamp(), await FleetDeviceCountAsync(http)));
         });
         var probe = OpenLoop.RunAsync(probes, duration, async i =>
         {
@@ -122,10 +121,14 @@ public sealed class LatencyScenario : ILoadScenario
 
     private static double Ms(LatencyHistogram h, double percentile) => h.Percentile(percentile).TotalMilliseconds;
 
+    // The devices the fleet rollup counts: GET /api/fleets/{fleet}, as an operator reads it.
+    private static async Task<int> FleetDeviceCountAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/api/fleets/{Fleet}")).GetProperty("deviceCount").GetInt32();
+
     private static async Task WaitForRollupAsync(HttpClient http, int devices)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await http.GetFromJsonAsync<JsonElement>($"/api/fleets/{Fleet}")).GetProperty("deviceCount").GetInt32() < devices)
+        while (await FleetDeviceCountAsync(http) < devices)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -149,8 +152,7 @@ public sealed class LatencyScenario : ILoadScenario
             }
 
             await Task.Delay(50);
-            var rollup = await http.GetFromJsonAsync<JsonElement>($"/api/fleets/{Fleet}");
-            counts.Enqueue((Stopwatch.GetTimestamp(), rollup.GetProperty("deviceCount").GetInt32()));
+            counts.Enqueue((Stopwatch.GetTimestamp(), await FleetDeviceCountAsync(http)));
         }
 
         var ordered = counts.OrderBy(c => c.At).ToList();
