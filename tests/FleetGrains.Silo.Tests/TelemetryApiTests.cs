@@ -137,6 +137,25 @@ public class TelemetryApiTests(SiloHostFixture fixture)
     }
 
     [Fact]
+    public async Task ChunkedBodyOfManyReads_UnderTheLimit_IsReadWhole()
+    {
+        // No declared length: the body is read in pieces into a buffer that grows past its first 16 KB.
+        var body = await Telemetry.Ndjson(Telemetry.Noise("http-chunked", "d1", 0, 400, 4, seed: 8)).ReadAsByteArrayAsync();
+        Assert.InRange(body.Length, 40_000, 65_536);
+        var content = new StreamContent(new MemoryStream(body), bufferSize: 4096);
+        content.Headers.ContentType = new("application/x-ndjson");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/telemetry") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<IngestReport>(SiloHost.Json))!;
+        Assert.Equal(400, report.Accepted);
+        Assert.Empty(report.Errors);
+    }
+
+    [Fact]
     public async Task OnlyInvalidEvents_Returns400WithEveryReason()
     {
         var response = await Http.PostAsync("/api/telemetry", Telemetry.Raw("""[{"fleetId":"f","deviceId":"d","seq":1,"values":[1]}, {"fleetId":"f","deviceId":"d","ts":1,"values":[1]}]"""));

@@ -14,8 +14,8 @@ public static class JsonBody
         HttpRequest request, int maxBytes, JsonSerializerOptions json, string usage, CancellationToken cancellationToken)
         where T : class
     {
-        var bytes = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
-        if (bytes is null)
+        using var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
+        if (body is null)
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
                 detail: $"This request's body is at most {maxBytes} bytes."));
@@ -23,7 +23,7 @@ public static class JsonBody
 
         try
         {
-            return (JsonSerializer.Deserialize<T>(bytes, json), null);
+            return (JsonSerializer.Deserialize<T>(body.Span, json), null);
         }
         catch (JsonException ex)
         {

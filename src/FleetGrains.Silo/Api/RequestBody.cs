@@ -3,11 +3,26 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace FleetGrains.Silo.Api;
 
-/// <summary>Reads a request body into memory, refusing it as soon as it passes a size limit.</summary>
-public static class RequestBody
+/// <summary>
+/// A request body read into memory rented from the shared array pool, refusing it as soon as it passes a
+/// size limit. Telemetry bodies are megabytes at a time: allocating each (and growing it while reading)
+/// put every body on the large object heap, which only full collections reclaim. Dispose returns the memory.
+/// </summary>
+public sealed class RequestBody : IDisposable
 {
+    private const int ReadSize = 16 * 1024;
+
+    private byte[] _buffer;
+
+    private RequestBody(byte[] buffer) => _buffer = buffer;
+
+    public int Length { get; private set; }
+
+    /// <summary>The body's bytes; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+
     /// <summary>The body, or null when it is larger than <paramref name="maxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    public static async Task<RequestBody?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -19,29 +34,63 @@ public static class RequestBody
             limit.MaxRequestBodySize = (long)maxBytes + 1;
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
-        while (true)
+        // One byte more than a declared length, so that the read that finds the end has room and needs no growth.
+        var body = new RequestBody(ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength + 1 ?? ReadSize, (long)maxBytes + 1)));
+        try
         {
-            int read;
-            try
+            while (true)
             {
-                read = await request.Body.ReadAsync(buffer.GetMemory(8 * 1024), cancellationToken);
-            }
-            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return null; // the server's own limit, raised to ours above when it could be
-            }
+                if (body.Length == body._buffer.Length)
+                {
+                    body.Grow();
+                }
 
-            if (read == 0)
-            {
-                return buffer.WrittenSpan.ToArray();
-            }
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(body._buffer.AsMemory(body.Length), cancellationToken);
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    body.Dispose();
+                    return null; // the server's own limit, raised to ours above when it could be
+                }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > maxBytes)
-            {
-                return null;
+                if (read == 0)
+                {
+                    return body;
+                }
+
+                body.Length += read;
+                if (body.Length > maxBytes)
+                {
+                    body.Dispose();
+                    return null;
+                }
             }
         }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            Length = 0;
+        }
+    }
+
+    private void Grow()
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(ReadSize, _buffer.Length * 2));
+        Span.CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
     }
 }

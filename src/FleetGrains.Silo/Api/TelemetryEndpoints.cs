@@ -26,27 +26,13 @@ public static class TelemetryEndpoints
     public static async Task<Results<Accepted<IngestReport>, ProblemHttpResult>> IngestAsync(
         HttpRequest request, TelemetryPipeline pipeline, IOptions<IngestionOptions> options, CancellationToken cancellationToken)
     {
-        var maxBytes = options.Value.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
-        if (body is null)
+        var (batch, problem) = await ReadBatchAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Request body too large",
-                detail: $"The body exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split the batch.");
+            return problem;
         }
 
-        DecodedBatch batch;
-        try
-        {
-            batch = TelemetryDecoder.Decode(body);
-        }
-        catch (TelemetryFormatException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed telemetry", detail: ex.Message);
-        }
-
-        if (batch.Count == 0)
+        if (batch!.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No events", detail: "The body contains no events.");
         }
@@ -72,6 +58,28 @@ public static class TelemetryEndpoints
         }
 
         return TypedResults.Accepted((string?)null, report);
+    }
+
+    // The decoded events keep no reference to the body, so its pooled memory goes back before the grains are called.
+    private static async Task<(DecodedBatch? Batch, ProblemHttpResult? Problem)> ReadBatchAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large",
+                detail: $"The body exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split the batch."));
+        }
+
+        try
+        {
+            return (TelemetryDecoder.Decode(body.Span), null);
+        }
+        catch (TelemetryFormatException ex)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed telemetry", detail: ex.Message));
+        }
     }
 
     private static Dictionary<string, object?> ReportExtensions(IngestReport report) => new()
