@@ -20,12 +20,13 @@ public static class LoadTestCommand
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public static string Usage => $"""
-        usage: FleetGrains.LoadTests <scenario> [--quick] [--json out.json] [--charts dir] [options]
+        usage: FleetGrains.LoadTests <scenario> [--quick] [--json out.json] [--charts dir] [--trace dir] [options]
 
         scenarios:
         {string.Join("\n", Scenarios.Select(s => Indent(s.Usage)))}
         --quick   shorter runs (under a minute); --json writes the figures to a file; --charts writes the SVG charts
-                  into a folder.
+                  into a folder; --trace (the scenarios that start silo processes) has each silo process write its GC trace (EventPipe)
+                  into a folder and prints what its collector did: collections, pauses, the most allocated types.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -69,7 +70,7 @@ public static class LoadTestCommand
         var scenario = Scenarios.FirstOrDefault(s => s.Name == args[0])
             ?? throw new ArgumentException($"unknown scenario '{args[0]}' (one of: {string.Join(", ", Scenarios.Select(s => s.Name))}).");
         var quick = false;
-        string? json = null, charts = null;
+        string? json = null, charts = null, trace = null;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Length; i++)
         {
@@ -94,13 +95,16 @@ public static class LoadTestCommand
                 case "charts":
                     charts = value;
                     break;
+                case "trace":
+                    trace = value;
+                    break;
                 default:
                     values[name] = value;
                     break;
             }
         }
 
-        return (scenario, new ScenarioArguments(quick, values), json, charts);
+        return (scenario, new ScenarioArguments(quick, values, trace), json, charts);
     }
 
     private static string Indent(string text) => string.Join("\n", text.TrimEnd().Split('\n').Select(l => "  " + l.TrimEnd()));

@@ -3,10 +3,13 @@ using System.Globalization;
 namespace FleetGrains.LoadTests;
 
 /// <summary>The options given to a scenario, read with their defaults; a bad value is an <see cref="ArgumentException"/> naming the option.</summary>
-public sealed class ScenarioArguments(bool quick, IReadOnlyDictionary<string, string> values)
+public sealed class ScenarioArguments(bool quick, IReadOnlyDictionary<string, string> values, string? traceDirectory = null)
 {
     /// <summary>Shorter runs: the whole scenario in under a minute.</summary>
     public bool Quick { get; } = quick;
+
+    /// <summary>Where the scenarios that start silo processes write each silo's GC trace (<c>--trace</c>); null for none.</summary>
+    public string? TraceDirectory { get; } = traceDirectory;
 
     public string? Text(string option) => values.GetValueOrDefault(option);
 

@@ -76,16 +76,19 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a silo with <paramref name="settings"/> (configuration keys like <c>Fleet:Cluster:Redis</c>) and waits until it is ready.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts a silo with <paramref name="settings"/> (configuration keys like <c>Fleet:Cluster:Redis</c>) and, when
+    /// given, further <paramref name="environment"/> variables (for the runtime, such as a trace), and waits until it is ready.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var silo = Launch(name, settings);
+        var silo = Launch(name, settings, environment);
         await silo.WaitReadyAsync(TimeSpan.FromSeconds(90));
         return silo;
     }
 
     /// <summary>Starts a silo process and returns at once, before it is ready (see <see cref="WaitReadyAsync"/>).</summary>
-    public static SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings)
+    public static SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var httpPort = LocalServer.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -106,6 +109,11 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
         }
 
         return new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{httpPort}"), name);

@@ -50,6 +50,7 @@ public class BatcherScenarioTests
     [InlineData(new[] { "inference", "--seconds", "-1" }, "--seconds takes a positive number")]
     [InlineData(new[] { "inference", "--provider", "Quantum" }, "--provider takes Cpu, Cuda or TensorRt")]
     [InlineData(new[] { "inference", "--json" }, "--json needs a value")]
+    [InlineData(new[] { "inference", "--trace", "traces" }, "inference takes no option --trace")]
     public async Task Command_BadArguments_SayWhy(string[] args, string message)
     {
         var error = new StringWriter();

@@ -6,7 +6,7 @@ namespace FleetGrains.LoadTests.Tests;
 public class StreamsScenarioTests
 {
     [Fact]
-    public async Task Command_DrainsTheSameEntriesWithTheBareLoopAndTheSource()
+    public async Task Command_DrainsTheSameEntriesWithTheBareLoopAndTheSource_AndSummarisesTheSilosGcTrace()
     {
         var folder = Directory.CreateTempSubdirectory("streams-").FullName;
         var json = Path.Combine(folder, "streams.json");
@@ -15,7 +15,7 @@ public class StreamsScenarioTests
         try
         {
             var exit = await LoadTestCommand.RunAsync(
-                ["streams", "--devices", "300", "--events", "4", "--per-entry", "2", "--partitions", "2", "--read-count", "16", "--json", json, "--charts", folder],
+                ["streams", "--devices", "300", "--events", "4", "--per-entry", "2", "--partitions", "2", "--read-count", "16", "--json", json, "--charts", folder, "--trace", Path.Combine(folder, "traces")],
                 output, progress);
 
             Assert.True(exit == 0, progress.ToString());
@@ -26,6 +26,11 @@ public class StreamsScenarioTests
             Assert.True(figures.GetProperty("ratio").GetDouble() > 0);
             Assert.Contains("| ≥ 0.5× the bare loop |", output.ToString());
             Assert.Contains("<polyline", await File.ReadAllTextAsync(Path.Combine(folder, "streams-drain.svg")));
+            Assert.True(new FileInfo(Path.Combine(folder, "traces", "streams.nettrace")).Length > 0);
+            var summary = progress.ToString();
+            Assert.Contains("GC trace of streams", summary);
+            Assert.Matches(@"\| gen0 \w+: \d+", summary); // a silo that started and drained entries has collected at least once
+            Assert.Contains("| most allocated types", summary);
         }
         finally
         {

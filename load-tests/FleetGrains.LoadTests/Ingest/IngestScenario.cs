@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FleetGrains.Abstractions;
+using FleetGrains.LoadTests.Tracing;
 using FleetGrains.LocalServers;
 using StackExchange.Redis;
 
@@ -29,7 +30,7 @@ public sealed class IngestScenario : ILoadScenario
         """;
 
     public IReadOnlyCollection<string> Options =>
-        ["devices", "events", "per-batch", "batch-devices", "features", "model", "window", "connections", "naive-devices", "naive-seconds", "partitions"];
+        ["devices", "events", "per-batch", "batch-devices", "features", "model", "window", "connections", "naive-devices", "naive-seconds", "partitions", "trace"];
 
     public async Task<ScenarioReport> RunAsync(ScenarioArguments arguments, TextWriter progress)
     {
@@ -50,14 +51,14 @@ public sealed class IngestScenario : ILoadScenario
         var bare = BareIngestLoop.Run(workload, model, window);
         await progress.WriteLineAsync($"  bare: {bare.EventsPerSecond:0} events/s");
 
-        var http = await RunHttpAsync("FleetGrains, HTTP", Settings(model, window, naive: false), workload, connections, null);
+        var http = await RunHttpAsync("FleetGrains, HTTP", Settings(model, window, naive: false), workload, connections, null, arguments.TraceDirectory, progress);
         await progress.WriteLineAsync($"  http: {http.EventsPerSecond:0} events/s");
 
         var naiveWorkload = new IngestWorkload(Fleet, naiveDevices, features, events, perBatch, batchDevices);
-        var naive = await RunHttpAsync("naive, HTTP", Settings(model, window, naive: true), naiveWorkload, connections, TimeSpan.FromSeconds(naiveSeconds));
+        var naive = await RunHttpAsync("naive, HTTP", Settings(model, window, naive: true), naiveWorkload, connections, TimeSpan.FromSeconds(naiveSeconds), arguments.TraceDirectory, progress);
         await progress.WriteLineAsync($"  naive: {naive.EventsPerSecond:0} events/s");
 
-        var streams = await RunStreamsAsync(Settings(model, window, naive: false), workload, partitions);
+        var streams = await RunStreamsAsync(Settings(model, window, naive: false), workload, partitions, arguments.TraceDirectory, progress);
         await progress.WriteLineAsync($"  redis streams: {streams.EventsPerSecond:0} events/s");
 
         var runs = new[] { http, streams, naive, bare };
@@ -88,25 +89,32 @@ public sealed class IngestScenario : ILoadScenario
         return settings;
     }
 
-    private static async Task<IngestRun> RunHttpAsync(string mode, Dictionary<string, string> settings, IngestWorkload workload, int connections, TimeSpan? maxDuration)
+    private static async Task<IngestRun> RunHttpAsync(
+        string mode, Dictionary<string, string> settings, IngestWorkload workload, int connections, TimeSpan? maxDuration, string? traceDirectory, TextWriter progress)
     {
-        await using var silo = await SiloProcess.StartAsync(mode, settings);
+        var trace = SiloTrace.In(traceDirectory, mode);
+        await using var silo = await SiloProcess.StartAsync(mode, settings, trace?.Environment);
         var run = await HttpIngestDriver.RunAsync(mode, silo, workload, connections, maxDuration);
         await silo.StopAsync();
+        await SiloTrace.ReportAsync(trace, mode, progress);
         return run;
     }
 
-    private static async Task<IngestRun> RunStreamsAsync(Dictionary<string, string> settings, IngestWorkload workload, int partitions)
+    private static async Task<IngestRun> RunStreamsAsync(
+        Dictionary<string, string> settings, IngestWorkload workload, int partitions, string? traceDirectory, TextWriter progress)
     {
+        const string Mode = "FleetGrains, Redis Streams";
+        var trace = SiloTrace.In(traceDirectory, Mode);
         await using var redis = await RedisServer.StartNewAsync(durable: false);
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var streams = new StreamIngest(connection.GetDatabase(), workload, partitions);
         await streams.ProduceAsync();
         streams.ReadBy(settings, redis.ConnectionString, readCount: 256);
         // Measured from its launch: it reads as soon as it has started, before it reports ready.
-        await using var silo = SiloProcess.Launch("FleetGrains, Redis Streams", settings);
-        var run = await streams.MeasureSiloDrainAsync("FleetGrains, Redis Streams", silo, TimeSpan.FromMinutes(30));
+        await using var silo = SiloProcess.Launch(Mode, settings, trace?.Environment);
+        var run = await streams.MeasureSiloDrainAsync(Mode, silo, TimeSpan.FromMinutes(30));
         await silo.StopAsync();
+        await SiloTrace.ReportAsync(trace, Mode, progress);
         return run;
     }
 

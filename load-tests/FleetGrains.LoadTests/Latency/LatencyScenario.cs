@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using FleetGrains.Abstractions;
 using FleetGrains.LoadTests.Ingest;
+using FleetGrains.LoadTests.Tracing;
 using FleetGrains.LocalServers;
 
 namespace FleetGrains.LoadTests.Latency;
@@ -32,7 +33,7 @@ public sealed class LatencyScenario : ILoadScenario
         """;
 
     public IReadOnlyCollection<string> Options =>
-        ["devices", "seconds", "load", "per-batch", "batch-devices", "features", "model", "window", "connections", "device-queries", "fleet-queries", "probes"];
+        ["devices", "seconds", "load", "per-batch", "batch-devices", "features", "model", "window", "connections", "device-queries", "fleet-queries", "probes", "trace"];
 
     public async Task<ScenarioReport> RunAsync(ScenarioArguments arguments, TextWriter progress)
     {
@@ -51,7 +52,8 @@ public sealed class LatencyScenario : ILoadScenario
 
         var settings = IngestScenario.Settings(model, window, naive: false, Fleet);
         settings[$"Fleet:Models:Fleets:{Fleet}-max:Anomaly"] = model.Key;
-        await using var silo = await SiloProcess.StartAsync("latency", settings);
+        var trace = SiloTrace.In(arguments.TraceDirectory, "latency");
+        await using var silo = await SiloProcess.StartAsync("latency", settings, trace?.Environment);
         using var http = HttpIngestDriver.Client(silo, 1000);
 
         // The maximum, closed loop, with the batch shape of the measured load (on devices of their own).
@@ -98,6 +100,8 @@ public sealed class LatencyScenario : ILoadScenario
         });
         var results = await Task.WhenAll(ingest, deviceQuery, fleetQuery, probe);
         var staleness = await StalenessAsync(http, devices, accepted, counts);
+        await silo.StopAsync();
+        await SiloTrace.ReportAsync(trace, "latency", progress);
 
         var measures = new (string Name, LatencyHistogram Histogram)[]
         {

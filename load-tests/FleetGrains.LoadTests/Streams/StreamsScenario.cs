@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FleetGrains.Abstractions;
 using FleetGrains.LoadTests.Ingest;
+using FleetGrains.LoadTests.Tracing;
 using FleetGrains.LocalServers;
 using StackExchange.Redis;
 
@@ -22,7 +23,7 @@ public sealed class StreamsScenario : ILoadScenario
                 entries/s drained by the Redis Streams source into device grains vs a bare XREADGROUP + XACK loop
         """;
 
-    public IReadOnlyCollection<string> Options => ["devices", "events", "per-entry", "features", "model", "window", "partitions", "read-count"];
+    public IReadOnlyCollection<string> Options => ["devices", "events", "per-entry", "features", "model", "window", "partitions", "read-count", "trace"];
 
     public async Task<ScenarioReport> RunAsync(ScenarioArguments arguments, TextWriter progress)
     {
@@ -55,9 +56,11 @@ public sealed class StreamsScenario : ILoadScenario
         var settings = IngestScenario.Settings(model, window, naive: false, workload.FleetId);
         streams.ReadBy(settings, redis.ConnectionString, readCount);
         // Measured from its launch: it reads as soon as it has started, before it reports ready.
-        await using var silo = SiloProcess.Launch("streams", settings);
+        var trace = SiloTrace.In(arguments.TraceDirectory, "streams");
+        await using var silo = SiloProcess.Launch("streams", settings, trace?.Environment);
         var run = await streams.MeasureSiloDrainAsync("source", silo, TimeSpan.FromMinutes(30));
         await silo.StopAsync();
+        await SiloTrace.ReportAsync(trace, "streams", progress);
         var measuredEntries = streams.Entries - streams.WarmupEntries;
         var sourceRate = measuredEntries / run.Elapsed.TotalSeconds;
         await progress.WriteLineAsync($"  source: {sourceRate:0} entries/s");

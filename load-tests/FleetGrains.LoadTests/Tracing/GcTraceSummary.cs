@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace FleetGrains.LoadTests.Tracing;
+
+/// <summary>
+/// What a process's garbage collector did, read from its EventPipe trace: collections per generation and
+/// kind, every execution-engine suspension (the pauses the application sees) in a histogram, and the
+/// allocation samples (one per ~100 KB allocated) summed per type and per heap (small, large, pinned objects).
+/// </summary>
+public sealed record GcTraceSummary(
+    string Path,
+    double Seconds,
+    IReadOnlyDictionary<string, int> Collections,
+    LatencyHistogram Pauses,
+    double PausedMilliseconds,
+    IReadOnlyDictionary<string, double> AllocatedMegabytesByHeap,
+    IReadOnlyList<(string Type, double Megabytes)> TopAllocatedTypes)
+{
+    private const int TopTypes = 12;
+
+    public double AllocatedMegabytes => AllocatedMegabytesByHeap.Values.Sum();
+
+    public static GcTraceSummary Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No trace at {path}: the process did not write one (was it stopped gracefully?).", path);
+        }
+
+        var collections = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var pauses = new LatencyHistogram();
+        var paused = 0.0;
+        double? suspendedAt = null;
+        var byHeap = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var byType = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var source = new EventPipeEventSource(path);
+        source.Clr.GCStart += e =>
+        {
+            var key = $"gen{e.Depth} {e.Type}";
+            collections[key] = collections.GetValueOrDefault(key) + 1;
+        };
+        source.Clr.GCSuspendEEStart += e => suspendedAt = e.TimeStampRelativeMSec;
+        source.Clr.GCRestartEEStop += e =>
+        {
+            if (suspendedAt is { } start)
+            {
+                var milliseconds = e.TimeStampRelativeMSec - start;
+                pauses.Record(TimeSpan.FromMilliseconds(milliseconds));
+                paused += milliseconds;
+                suspendedAt = null;
+            }
+        };
+        source.Clr.GCAllocationTick += e =>
+        {
+            var megabytes = e.AllocationAmount64 / (1024.0 * 1024);
+            var heap = e.AllocationKind switch
+            {
+                GCAllocationKind.Small => "small objects",
+                GCAllocationKind.Large => "large objects",
+                _ => "pinned objects",
+            };
+            byHeap[heap] = byHeap.GetValueOrDefault(heap) + megabytes;
+            var type = string.IsNullOrEmpty(e.TypeName) ? "(unnamed)" : e.TypeName;
+            byType[type] = byType.GetValueOrDefault(type) + megabytes;
+        };
+        source.Process();
+        var seconds = source.SessionDuration.TotalSeconds;
+        var top = byType.OrderByDescending(t => t.Value).Take(TopTypes).Select(t => (t.Key, t.Value)).ToList();
+        return new GcTraceSummary(path, seconds, collections, pauses, paused, byHeap, top);
+    }
+
+    /// <summary>Markdown tables: collections and pauses, then the most allocated types.</summary>
+    public string ToMarkdown(string run)
+    {
+        static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+        static string Ms(TimeSpan value) => value.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"GC trace of {run} ({Path}, {F(Seconds)} s of process life)");
+        text.AppendLine();
+        text.AppendLine("| collections | pauses | paused (ms) | share of time paused | pause p50 (ms) | p99 (ms) | max (ms) | allocated (MB) | of which large objects (MB) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var kinds = string.Join(", ", Collections.Select(c => $"{c.Key}: {c.Value}"));
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| {kinds} | {Pauses.Count} | {F(PausedMilliseconds)} | {PausedMilliseconds / 10 / Math.Max(Seconds, 1e-9):0.0} % | {Ms(Pauses.Percentile(50))} | {Ms(Pauses.Percentile(99))} | {Ms(Pauses.Max)} | {F(AllocatedMegabytes)} | {F(AllocatedMegabytesByHeap.GetValueOrDefault("large objects"))} |");
+        text.AppendLine();
+        text.AppendLine("| most allocated types (sampled every ~100 KB) | MB | share |");
+        text.AppendLine("|---|---:|---:|");
+        foreach (var (type, megabytes) in TopAllocatedTypes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| `{type}` | {F(megabytes)} | {megabytes / Math.Max(AllocatedMegabytes, 1e-9):0.0 %} |");
+        }
+
+        return text.ToString();
+    }
+}
