@@ -4,7 +4,7 @@ namespace FleetGrains.LoadTests.Tracing;
 
 /// <summary>
 /// The runtime's own event trace (EventPipe, the format <c>dotnet-trace</c> writes) of a silo process: its
-/// garbage collections and allocation samples, written to <see cref="Path"/> when the process exits.
+/// garbage collections and allocation samples, streamed to <see cref="Path"/> and complete once the process has stopped.
 /// Started through the runtime's environment variables, so no tool needs to attach.
 /// </summary>
 public sealed class SiloTrace
