@@ -2,10 +2,7 @@ using BenchmarkDotNet.Attributes;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Devices;
 using FleetGrains.Grains.Scoring;
-using FleetGrains.Inference;
 using FleetGrains.Inference.Onnx;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Benchmarks;
@@ -35,8 +32,7 @@ public class ScoringBenchmarks
             _statistics.Add(reading);
         }
 
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var sessions = new SessionFactory(Options.Create(new InferenceOptions()), new InferenceMetrics(meters), NullLogger<SessionFactory>.Instance);
+        var sessions = SessionFactory.Standalone();
         var model = new ModelRef("smd-machine-1-2-autoencoder", 1);
         _model = OnnxModel.Load(model, Path.Combine(AppContext.BaseDirectory, "models", $"{model.Id}.onnx"), sessions);
         float[] row = [.. Enumerable.Range(0, _model.RowWidth).Select(i => (float)(0.5 + (0.1 * Math.Sin(i))))];

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Devices;
-using FleetGrains.Inference;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.LoadTests.Ingest;
@@ -62,10 +59,8 @@ public static class BareIngestLoop
 
     private static OnnxModel LoadModel(ModelRef model)
     {
-        var options = Options.Create(new InferenceOptions { ModelDirectory = Path.Combine(AppContext.BaseDirectory, "models") });
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var sessions = new SessionFactory(options, new InferenceMetrics(meters), NullLogger<SessionFactory>.Instance);
-        return OnnxModel.Load(model, new ModelFiles(options).PathOf(model), sessions);
+        var options = new InferenceOptions { ModelDirectory = Path.Combine(AppContext.BaseDirectory, "models") };
+        return OnnxModel.Load(model, new ModelFiles(Options.Create(options)).PathOf(model), SessionFactory.Standalone(options));
     }
 
     private sealed class Worker(OnnxModel model, TelemetryValidator validator, DeviceOptions options) : IDisposable

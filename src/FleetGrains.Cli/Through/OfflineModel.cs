@@ -1,11 +1,7 @@
-using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using FleetGrains.Abstractions;
-using FleetGrains.Inference;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Training.Data;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Cli.Through;
@@ -18,12 +14,10 @@ public sealed class OfflineModel : IDisposable
 {
     private const int RowsPerRun = 1024;
 
-    private readonly ServiceProvider _services;
     private readonly OnnxModel _model;
 
-    private OfflineModel(ServiceProvider services, OnnxModel model, string path)
+    private OfflineModel(OnnxModel model, string path)
     {
-        _services = services;
         _model = model;
         Path = path;
     }
@@ -56,10 +50,7 @@ public sealed class OfflineModel : IDisposable
             throw new DataFormatException($"{path} is not the file the server serves as {served.Model} (SHA-256 {sha256[..12]}… here, {served.Sha256[..Math.Min(12, served.Sha256.Length)]}… there).");
         }
 
-        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var sessions = new SessionFactory(
-            Options.Create(new InferenceOptions()), new InferenceMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<SessionFactory>.Instance);
-        return new OfflineModel(services, OnnxModel.Load(served.Model, path, sessions), path);
+        return new OfflineModel(OnnxModel.Load(served.Model, path, SessionFactory.Standalone()), path);
     }
 
     /// <summary>
@@ -95,9 +86,5 @@ public sealed class OfflineModel : IDisposable
         return values;
     }
 
-    public void Dispose()
-    {
-        _model.Dispose();
-        _services.Dispose();
-    }
+    public void Dispose() => _model.Dispose();
 }

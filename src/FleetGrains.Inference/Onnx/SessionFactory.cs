@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
@@ -15,6 +18,16 @@ public sealed partial class SessionFactory(IOptions<InferenceOptions> options, I
     private readonly InferenceOptions _options = options.Value;
     private readonly Lock _lock = new();
     private ProviderStatus? _status;
+
+    /// <summary>
+    /// A factory for code outside a silo (offline evaluation, benchmarks, the load tests' bare loop): CPU unless
+    /// <paramref name="options"/> say otherwise, its own metrics, no log.
+    /// </summary>
+    public static SessionFactory Standalone(InferenceOptions? options = null)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return new SessionFactory(Options.Create(options ?? new InferenceOptions()), new InferenceMetrics(meters), NullLogger<SessionFactory>.Instance);
+    }
 
     /// <summary>The provider sessions use; the first look loads the configured provider to find out.</summary>
     public ProviderStatus Status => _status ?? Probe();
