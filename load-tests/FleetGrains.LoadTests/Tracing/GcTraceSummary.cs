@@ -8,7 +8,8 @@ namespace FleetGrains.LoadTests.Tracing;
 /// <summary>
 /// What a process's garbage collector did, read from its EventPipe trace: collections per generation and
 /// kind, every execution-engine suspension (the pauses the application sees) in a histogram, and the
-/// allocation samples (one per ~100 KB allocated) summed per type and per heap (small, large, pinned objects).
+/// allocation samples (one per ~100 KB allocated) summed per type and per heap (small, large, pinned objects),
+/// and what the young collections marked (<see cref="YoungCollectionMarks"/>).
 /// </summary>
 public sealed record GcTraceSummary(
     string Path,
@@ -17,7 +18,8 @@ public sealed record GcTraceSummary(
     LatencyHistogram Pauses,
     double PausedMilliseconds,
     IReadOnlyDictionary<string, double> AllocatedMegabytesByHeap,
-    IReadOnlyList<(string Type, double Megabytes)> TopAllocatedTypes)
+    IReadOnlyList<(string Type, double Megabytes)> TopAllocatedTypes,
+    YoungCollectionMarks YoungMarks)
 {
     private const int TopTypes = 12;
 
@@ -36,7 +38,9 @@ public sealed record GcTraceSummary(
         double? suspendedAt = null;
         var byHeap = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var byType = new Dictionary<string, double>(StringComparer.Ordinal);
+        var youngMarks = new YoungCollectionMarks();
         using var source = new EventPipeEventSource(path);
+        youngMarks.Attach(source.Clr);
         source.Clr.GCStart += e =>
         {
             var key = $"gen{e.Depth} {e.Type}";
@@ -69,10 +73,10 @@ public sealed record GcTraceSummary(
         source.Process();
         var seconds = source.SessionDuration.TotalSeconds;
         var top = byType.OrderByDescending(t => t.Value).Take(TopTypes).Select(t => (t.Key, t.Value)).ToList();
-        return new GcTraceSummary(path, seconds, collections, pauses, paused, byHeap, top);
+        return new GcTraceSummary(path, seconds, collections, pauses, paused, byHeap, top, youngMarks);
     }
 
-    /// <summary>Markdown tables: collections and pauses, then the most allocated types.</summary>
+    /// <summary>Markdown tables: collections and pauses, what young collections marked, then the most allocated types.</summary>
     public string ToMarkdown(string run)
     {
         static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -86,6 +90,23 @@ public sealed record GcTraceSummary(
         var kinds = string.Join(", ", Collections.Select(c => $"{c.Key}: {c.Value}"));
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| {kinds} | {Pauses.Count} | {F(PausedMilliseconds)} | {PausedMilliseconds / 10 / Math.Max(Seconds, 1e-9):0.0} % | {Ms(Pauses.Percentile(50))} | {Ms(Pauses.Percentile(99))} | {Ms(Pauses.Max)} | {F(AllocatedMegabytes)} | {F(AllocatedMegabytesByHeap.GetValueOrDefault("large objects"))} |");
+        if (YoungMarks.Roots.Count > 0)
+        {
+            int gen0 = YoungMarks.Collections(0), gen1 = YoungMarks.Collections(1);
+            var byRoot0 = YoungMarks.PerCollection(0).ToDictionary(r => r.Root);
+            var byRoot1 = YoungMarks.PerCollection(1).ToDictionary(r => r.Root);
+            string Cell(Dictionary<string, (string Root, double PromotedBytes, double MarkMilliseconds)> byRoot, string root) =>
+                byRoot.TryGetValue(root, out var r) ? $"{F(r.PromotedBytes / (1024 * 1024))} | {F(r.MarkMilliseconds)}" : "– | –";
+
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| marked from, per young collection | gen0 ({gen0}): kept alive (MB) | mark (ms) | gen1 ({gen1}): kept alive (MB) | mark (ms) |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var root in YoungMarks.Roots)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {root} | {Cell(byRoot0, root)} | {Cell(byRoot1, root)} |");
+            }
+        }
+
         text.AppendLine();
         text.AppendLine("| most allocated types (sampled every ~100 KB) | MB | share |");
         text.AppendLine("|---|---:|---:|");
