@@ -56,6 +56,23 @@ public class ProcessMemoryGrainStorageTests
         Assert.Empty(read.State!);
     }
 
+    [Fact]
+    public async Task StatesThatGrowAndShrink_AreEachReadBackWhole()
+    {
+        var storage = NewStorage();
+        var state = new GrainState<List<int>>([]);
+        foreach (var length in new[] { 100, 2, 60, 61, 300, 0, 5 })
+        {
+            state.State = [.. Enumerable.Range(1, length)];
+            await storage.WriteStateAsync("device", Grain, state);
+
+            var read = new GrainState<List<int>>([]);
+            await storage.ReadStateAsync("device", Grain, read);
+            Assert.Equal(state.State, read.State);
+            Assert.Equal(state.ETag, read.ETag);
+        }
+    }
+
     private static ProcessMemoryGrainStorage NewStorage()
     {
         var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
