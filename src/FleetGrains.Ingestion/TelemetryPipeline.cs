@@ -62,7 +62,7 @@ public sealed partial class TelemetryPipeline(
     {
         try
         {
-            var device = grains.GetGrain<IDeviceGrain>(deviceKey);
+            var device = grains.GetGrainFast<IDeviceGrain>(deviceKey);
             var outcome = options.Value.CallPerEvent
                 ? await IngestOneByOneAsync(device, events)
                 : await device.IngestAsync([.. events.Select(e => e.Sample)]);

@@ -220,7 +220,7 @@ public sealed partial class DeviceGrain(
     private async Task ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
-        var batcher = GrainFactory.GetGrain<IScoringBatcherGrain>(0);
+        var batcher = GrainFactory.GetGrainFast<IScoringBatcherGrain>(0);
         var anomalyTask = anomaly is null ? null : batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
         var rulTask = rul is null ? null : batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
         var failed = false;
@@ -397,7 +397,7 @@ public sealed partial class DeviceGrain(
 
         var shard = FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet);
         // One-way: the device never waits for its shard.
-        GrainFactory.GetGrain<IFleetShardGrain>(FleetKeys.Shard(_fleetId, shard)).ReportAsync(status).Ignore();
+        GrainFactory.GetGrainFast<IFleetShardGrain>(FleetKeys.Shard(_fleetId, shard)).ReportAsync(status).Ignore();
     }
 
     private void MarkDirty() => Writer.MarkDirty();

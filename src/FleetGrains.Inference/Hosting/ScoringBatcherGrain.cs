@@ -21,7 +21,7 @@ public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, Time
         var o = options.Value;
         var factory = GrainFactory;
         _batcher = new RequestBatcher(
-            (model, request) => factory.GetGrain<IModelHostGrain>(model.Key).ScoreAsync(request),
+            (model, request) => factory.GetGrainFast<IModelHostGrain>(model.Key).ScoreAsync(request),
             new BatcherLimits(o.BatchMaxRows, o.BatchMaxDelay, o.MaxQueuedRows),
             time);
         return Task.CompletedTask;

@@ -128,5 +128,5 @@ public static class DeviceEndpoints
     }
 
     private static IDeviceGrain Device(IGrainFactory grains, string fleetId, string deviceId) =>
-        grains.GetGrain<IDeviceGrain>(FleetKeys.Device(fleetId, deviceId));
+        grains.GetGrainFast<IDeviceGrain>(FleetKeys.Device(fleetId, deviceId));
 }
