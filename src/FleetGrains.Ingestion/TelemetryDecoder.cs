@@ -32,6 +32,7 @@ public static class TelemetryDecoder
     private static DecodedBatch DecodeArray(ReadOnlySpan<byte> body)
     {
         var batch = new DecodedBatch();
+        var scratch = new List<float>(64);
         var reader = new Utf8JsonReader(body, ReaderOptions);
         try
         {
@@ -41,7 +42,7 @@ public static class TelemetryDecoder
             {
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    ReadEvent(ref reader, index, batch);
+                    ReadEvent(ref reader, index, batch, scratch);
                 }
                 else
                 {
@@ -70,6 +71,7 @@ public static class TelemetryDecoder
     private static DecodedBatch DecodeLines(ReadOnlySpan<byte> body)
     {
         var batch = new DecodedBatch();
+        var scratch = new List<float>(64);
         var index = 0;
         var lineNumber = 0;
         while (!body.IsEmpty)
@@ -83,14 +85,14 @@ public static class TelemetryDecoder
                 continue;
             }
 
-            DecodeLine(line, index, lineNumber, batch);
+            DecodeLine(line, index, lineNumber, batch, scratch);
             index++;
         }
 
         return batch;
     }
 
-    private static void DecodeLine(ReadOnlySpan<byte> line, int index, int lineNumber, DecodedBatch batch)
+    private static void DecodeLine(ReadOnlySpan<byte> line, int index, int lineNumber, DecodedBatch batch, List<float> scratch)
     {
         var reader = new Utf8JsonReader(line, ReaderOptions);
         try
@@ -102,7 +104,7 @@ public static class TelemetryDecoder
                 return;
             }
 
-            ReadEvent(ref reader, index, batch);
+            ReadEvent(ref reader, index, batch, scratch);
             reader.Read(); // throws when anything but whitespace follows the object
         }
         catch (JsonException ex)
@@ -113,8 +115,9 @@ public static class TelemetryDecoder
         }
     }
 
-    // The reader is on the object's StartObject; it is left on the matching EndObject.
-    private static void ReadEvent(ref Utf8JsonReader reader, int index, DecodedBatch batch)
+    // The reader is on the object's StartObject; it is left on the matching EndObject. The values are read
+    // into the batch's scratch list, so that each event allocates only its exact array.
+    private static void ReadEvent(ref Utf8JsonReader reader, int index, DecodedBatch batch, List<float> scratch)
     {
         string? fleetId = null, deviceId = null, error = null;
         long? ts = null, seq = null;
@@ -144,7 +147,7 @@ public static class TelemetryDecoder
             else if (reader.ValueTextEquals("values"u8))
             {
                 reader.Read();
-                values = ReadValues(ref reader, ref error);
+                values = ReadValues(ref reader, scratch, ref error);
             }
             else
             {
@@ -197,7 +200,7 @@ public static class TelemetryDecoder
         return null;
     }
 
-    private static float[]? ReadValues(ref Utf8JsonReader reader, ref string? error)
+    private static float[]? ReadValues(ref Utf8JsonReader reader, List<float> values, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -211,7 +214,7 @@ public static class TelemetryDecoder
             return null;
         }
 
-        var values = new List<float>(16);
+        values.Clear();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var i = values.Count;
