@@ -13,8 +13,9 @@ namespace FleetGrains.Grains;
 /// <remarks>
 /// A grain's copy is rewritten in place, in the buffer it already has when the new one fits. The buffers
 /// live as long as their grains, so they sit in the oldest generation; a fresh buffer per write would be
-/// a young object kept alive by that old store, and every collection would copy it up the generations
-/// (measured in the load tests' GC trace: tens of megabytes kept alive per young collection).
+/// a young object kept alive by that old store (found through the card table), which collections copy up
+/// the generations: a whole fleet's windows every persist interval. (In a heap dump of the silo under load,
+/// the store's only references to young objects are its ETag strings.)
 /// </remarks>
 public sealed class ProcessMemoryGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
 {
