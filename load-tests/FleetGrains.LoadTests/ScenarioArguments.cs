@@ -1,4 +1,5 @@
 using System.Globalization;
+using FleetGrains.Abstractions;
 
 namespace FleetGrains.LoadTests;
 
@@ -12,6 +13,9 @@ public sealed class ScenarioArguments(bool quick, IReadOnlyDictionary<string, st
     public string? TraceDirectory { get; } = traceDirectory;
 
     public string? Text(string option) => values.GetValueOrDefault(option);
+
+    /// <summary>The fleet's anomaly model of the scoring scenarios (<c>--model</c>), by default the committed SMD autoencoder.</summary>
+    public ModelRef AnomalyModel() => ModelRef.Parse(Text("model") ?? "smd-machine-1-2-autoencoder@1");
 
     public int PositiveInt(string option, int fallback) =>
         values.TryGetValue(option, out var text) ? ParsePositive(text, option) : fallback;

@@ -146,9 +146,7 @@ public sealed class DensityScenario : ILoadScenario
         table.AppendLine(CultureInfo.InvariantCulture, $"| the device twin after one reading, without Orleans (window, statistics, threshold, health) | {breakdown.TwinBytes:0} |");
         table.AppendLine(CultureInfo.InvariantCulture, $"| the rest of a device grain (grain fields, persistent state, timers, its entry in its fleet shard) | {breakdown.RestBytes:0} |");
         table.AppendLine(CultureInfo.InvariantCulture, $"| a device grain in all | {breakdown.DeviceGrainBytes:0} |");
-        table.AppendLine();
-        table.AppendLine("| target | measured | |");
-        table.AppendLine("|---|---|---|");
+        Targets.AppendHeader(table);
         var worst = results.MaxBy(r => r.HeapBeyondWindow)!;
         table.AppendLine(CultureInfo.InvariantCulture, $"| ≤ 2 KiB per device beyond its window | {worst.HeapBeyondWindow:0} B (at {worst.Devices} devices) | {Targets.Verdict(worst.HeapBeyondWindow <= 2048)} |");
         var largest = results.MaxBy(r => r.Devices)!;

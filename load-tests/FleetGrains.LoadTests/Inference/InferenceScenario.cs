@@ -155,9 +155,7 @@ public sealed class InferenceScenario : ILoadScenario
             }
         }
 
-        table.AppendLine();
-        table.AppendLine("| target | measured | |");
-        table.AppendLine("|---|---|---|");
+        Targets.AppendHeader(table);
         foreach (var model in models.Where(m => m.Kind == ModelKind.WindowAutoencoder))
         {
             var bestRaw = model.Batches.MaxBy(model.RawGain)!;

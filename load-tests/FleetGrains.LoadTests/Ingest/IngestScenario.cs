@@ -39,7 +39,7 @@ public sealed class IngestScenario : ILoadScenario
         var perBatch = arguments.PositiveInt("per-batch", 10);
         var batchDevices = arguments.PositiveInt("batch-devices", 500);
         var features = arguments.PositiveInt("features", 38);
-        var model = ModelRef.Parse(arguments.Text("model") ?? "smd-machine-1-2-autoencoder@1");
+        var model = arguments.AnomalyModel();
         var window = arguments.PositiveInt("window", 32);
         var connections = arguments.PositiveInt("connections", 8);
         var naiveDevices = Math.Min(devices, arguments.PositiveInt("naive-devices", Math.Max(1, devices / 10)));
@@ -151,9 +151,7 @@ public sealed class IngestScenario : ILoadScenario
 
         table.AppendLine();
         table.AppendLine("Naive: the same silo with one grain call per event (`Fleet:Ingestion:CallPerEvent`), a state write per event (`WriteBeforeAcknowledge`) and ONNX runs of one row (`MaxRunRows` = `BatchMaxRows` = 1), on a tenth of the devices for a fixed time. Bare: decode, validate, group, device twin and model in a plain loop in the driver's process, one thread per core (no Orleans, no HTTP).");
-        table.AppendLine();
-        table.AppendLine("| target | measured | |");
-        table.AppendLine("|---|---|---|");
+        Targets.AppendHeader(table);
         var best = Math.Max(http.EventsPerSecond, streams.EventsPerSecond);
         table.AppendLine(CultureInfo.InvariantCulture, $"| ≥ 1,000,000 events/s end to end | HTTP {http.EventsPerSecond:0}, Redis Streams {streams.EventsPerSecond:0} | {Targets.Verdict(best >= 1_000_000)} |");
         var overNaive = http.EventsPerSecond / naive.EventsPerSecond;

@@ -43,7 +43,7 @@ public sealed class LatencyScenario : ILoadScenario
         var perBatch = arguments.PositiveInt("per-batch", 2);
         var batchDevices = arguments.PositiveInt("batch-devices", 50);
         var features = arguments.PositiveInt("features", 38);
-        var model = ModelRef.Parse(arguments.Text("model") ?? "smd-machine-1-2-autoencoder@1");
+        var model = arguments.AnomalyModel();
         var window = arguments.PositiveInt("window", 32);
         var connections = arguments.PositiveInt("connections", 8);
         var deviceQueries = arguments.PositiveNumber("device-queries", 200);
@@ -182,9 +182,7 @@ public sealed class LatencyScenario : ILoadScenario
             table.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {h.Count} | {Ms(h, 50):0.0} | {Ms(h, 99):0.0} | {Ms(h, 99.9):0.0} | {h.Max.TotalMilliseconds:0.0} |");
         }
 
-        table.AppendLine();
-        table.AppendLine("| target | measured | |");
-        table.AppendLine("|---|---|---|");
+        Targets.AppendHeader(table);
         var toState = Ms(measures[0].Histogram, 99);
         table.AppendLine(CultureInfo.InvariantCulture, $"| event → state p99 ≤ 20 ms | {toState:0.0} ms | {Targets.Verdict(toState <= 20)} |");
         var query = Ms(measures[1].Histogram, 99);

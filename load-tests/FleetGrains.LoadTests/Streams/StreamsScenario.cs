@@ -31,7 +31,7 @@ public sealed class StreamsScenario : ILoadScenario
         var events = arguments.PositiveInt("events", arguments.Quick ? 10 : 20);
         var perEntry = arguments.PositiveInt("per-entry", 10);
         var features = arguments.PositiveInt("features", 38);
-        var model = ModelRef.Parse(arguments.Text("model") ?? "smd-machine-1-2-autoencoder@1");
+        var model = arguments.AnomalyModel();
         var window = arguments.PositiveInt("window", 32);
         var partitions = arguments.PositiveInt("partitions", 8);
         var readCount = arguments.PositiveInt("read-count", 256);
@@ -73,9 +73,7 @@ public sealed class StreamsScenario : ILoadScenario
         table.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         table.AppendLine(CultureInfo.InvariantCulture, $"| bare XREADGROUP + XACK loop | {bareEntries} | {workload.MeasuredEvents + devices} | {bareElapsed.TotalSeconds:0.00} | {bareRate:0} | {(workload.MeasuredEvents + devices) / bareElapsed.TotalSeconds:0} | – |");
         table.AppendLine(CultureInfo.InvariantCulture, $"| FleetGrains source into device grains | {measuredEntries} | {run.Events} | {run.Elapsed.TotalSeconds:0.00} | {sourceRate:0} | {run.EventsPerSecond:0} | {run.CpuSecondsPerMillion:0.00} |");
-        table.AppendLine();
-        table.AppendLine("| target | measured | |");
-        table.AppendLine("|---|---|---|");
+        Targets.AppendHeader(table);
         table.AppendLine(CultureInfo.InvariantCulture, $"| ≥ 0.5× the bare loop | {ratio:0.000}× | {Targets.Verdict(ratio >= 0.5)} |");
         var chart = new SvgLineChart(
             "streams-drain.svg", $"Redis Streams source draining {measuredEntries:N0} entries ({perEntry} events each)", "seconds", "events applied",
