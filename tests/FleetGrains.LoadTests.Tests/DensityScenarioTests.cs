@@ -2,7 +2,11 @@ using System.Text.Json;
 
 namespace FleetGrains.LoadTests.Tests;
 
-/// <summary>The density scenario in a tiny configuration, so that it cannot rot. It asserts what was measured, never how fast or how small.</summary>
+/// <summary>
+/// The density scenario in a tiny configuration, so that it cannot rot. It asserts what was measured, never how fast
+/// or how small. It runs alone: it measures this process's heap, which tests running beside it would change.
+/// </summary>
+[Collection(MeasuresTheProcessHeap.Name)]
 public class DensityScenarioTests
 {
     [Fact]
@@ -34,4 +38,10 @@ public class DensityScenarioTests
             Directory.Delete(folder, recursive: true);
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuresTheProcessHeap
+{
+    public const string Name = "measures the process heap";
 }
