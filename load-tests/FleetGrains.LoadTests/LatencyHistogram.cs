@@ -16,11 +16,15 @@ public sealed class LatencyHistogram
 
     public TimeSpan Max { get; private set; }
 
+    /// <summary>The exact sum of the recorded values (not read from the buckets).</summary>
+    public TimeSpan Total { get; private set; }
+
     public void Record(TimeSpan latency)
     {
         var micros = Math.Max(1L, (long)latency.TotalMicroseconds);
         _counts[Index(micros)]++;
         Count++;
+        Total += latency;
         if (latency > Max)
         {
             Max = latency;
@@ -35,6 +39,7 @@ public sealed class LatencyHistogram
         }
 
         Count += other.Count;
+        Total += other.Total;
         Max = other.Max > Max ? other.Max : Max;
     }
 

@@ -15,6 +15,7 @@ public class LatencyHistogramTests
         Assert.Equal(TimeSpan.FromMicroseconds(50), histogram.Percentile(50));
         Assert.Equal(TimeSpan.FromMicroseconds(99), histogram.Percentile(99));
         Assert.Equal(TimeSpan.FromMicroseconds(100), histogram.Percentile(100));
+        Assert.Equal(TimeSpan.FromMicroseconds(5050), histogram.Total);
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public class LatencyHistogramTests
         b.Record(TimeSpan.FromMilliseconds(3));
         a.Add(b);
 
-        Assert.Equal((2L, TimeSpan.FromMilliseconds(3)), (a.Count, a.Max));
+        Assert.Equal((2L, TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(4)), (a.Count, a.Max, a.Total));
         Assert.Equal(TimeSpan.Zero, new LatencyHistogram().Percentile(99));
     }
 }

@@ -9,6 +9,7 @@ namespace FleetGrains.LoadTests.Tracing;
 /// What a process's garbage collector did, read from its EventPipe trace: collections per generation and
 /// kind, every execution-engine suspension (the pauses the application sees) in a histogram, and the
 /// allocation samples (one per ~100 KB allocated) summed per type and per heap (small, large, pinned objects),
+/// the pauses again by the collection they served (a background collection's short suspensions count under it),
 /// and what the young collections marked (<see cref="YoungCollectionMarks"/>).
 /// </summary>
 public sealed record GcTraceSummary(
@@ -17,6 +18,7 @@ public sealed record GcTraceSummary(
     IReadOnlyDictionary<string, int> Collections,
     LatencyHistogram Pauses,
     double PausedMilliseconds,
+    IReadOnlyDictionary<string, LatencyHistogram> PausesByCollection,
     IReadOnlyDictionary<string, double> AllocatedMegabytesByHeap,
     IReadOnlyList<(string Type, double Megabytes)> TopAllocatedTypes,
     YoungCollectionMarks YoungMarks)
@@ -36,6 +38,8 @@ public sealed record GcTraceSummary(
         var pauses = new LatencyHistogram();
         var paused = 0.0;
         double? suspendedAt = null;
+        string? collectionInPause = null;
+        var pausesByCollection = new SortedDictionary<string, LatencyHistogram>(StringComparer.Ordinal);
         var byHeap = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var byType = new Dictionary<string, double>(StringComparer.Ordinal);
         var youngMarks = new YoungCollectionMarks();
@@ -45,8 +49,13 @@ public sealed record GcTraceSummary(
         {
             var key = $"gen{e.Depth} {e.Type}";
             collections[key] = collections.GetValueOrDefault(key) + 1;
+            collectionInPause = key;
         };
-        source.Clr.GCSuspendEEStart += e => suspendedAt = e.TimeStampRelativeMSec;
+        source.Clr.GCSuspendEEStart += e =>
+        {
+            suspendedAt = e.TimeStampRelativeMSec;
+            collectionInPause = null;
+        };
         source.Clr.GCRestartEEStop += e =>
         {
             if (suspendedAt is { } start)
@@ -54,6 +63,13 @@ public sealed record GcTraceSummary(
                 var milliseconds = e.TimeStampRelativeMSec - start;
                 pauses.Record(TimeSpan.FromMilliseconds(milliseconds));
                 paused += milliseconds;
+                var served = collectionInPause ?? "suspension without a collection start (background collection's end, or no collection)";
+                if (!pausesByCollection.TryGetValue(served, out var histogram))
+                {
+                    pausesByCollection[served] = histogram = new LatencyHistogram();
+                }
+
+                histogram.Record(TimeSpan.FromMilliseconds(milliseconds));
                 suspendedAt = null;
             }
         };
@@ -73,10 +89,10 @@ public sealed record GcTraceSummary(
         source.Process();
         var seconds = source.SessionDuration.TotalSeconds;
         var top = byType.OrderByDescending(t => t.Value).Take(TopTypes).Select(t => (t.Key, t.Value)).ToList();
-        return new GcTraceSummary(path, seconds, collections, pauses, paused, byHeap, top, youngMarks);
+        return new GcTraceSummary(path, seconds, collections, pauses, paused, pausesByCollection, byHeap, top, youngMarks);
     }
 
-    /// <summary>Markdown tables: collections and pauses, what young collections marked, then the most allocated types.</summary>
+    /// <summary>Markdown tables: collections and pauses, pauses by collection, what young collections marked, then the most allocated types.</summary>
     public string ToMarkdown(string run)
     {
         static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -90,6 +106,15 @@ public sealed record GcTraceSummary(
         var kinds = string.Join(", ", Collections.Select(c => $"{c.Key}: {c.Value}"));
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| {kinds} | {Pauses.Count} | {F(PausedMilliseconds)} | {PausedMilliseconds / 10 / Math.Max(Seconds, 1e-9):0.0} % | {Ms(Pauses.Percentile(50))} | {Ms(Pauses.Percentile(99))} | {Ms(Pauses.Max)} | {F(AllocatedMegabytes)} | {F(AllocatedMegabytesByHeap.GetValueOrDefault("large objects"))} |");
+        text.AppendLine();
+        text.AppendLine("| pauses of | count | paused (ms) | p50 (ms) | p99 (ms) | max (ms) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (collection, histogram) in PausesByCollection)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {collection} | {histogram.Count} | {F(histogram.Total.TotalMilliseconds)} | {Ms(histogram.Percentile(50))} | {Ms(histogram.Percentile(99))} | {Ms(histogram.Max)} |");
+        }
+
         if (YoungMarks.Roots.Count > 0)
         {
             int gen0 = YoungMarks.Collections(0), gen1 = YoungMarks.Collections(1);
