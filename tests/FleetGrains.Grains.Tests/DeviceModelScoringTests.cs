@@ -62,6 +62,29 @@ public class DeviceModelScoringTests
     }
 
     [Fact]
+    public void ModelScores_ExplainEachHealthChangeByItsOwnRow_AndTheDeviceByTheNewestRow()
+    {
+        var options = new DeviceOptions { CalibrationScores = 2, ThresholdQuantile = 1, ThresholdMargin = 2, RaiseAfter = 1, ClearAfter = 5, TopContributors = 1 };
+        var twin = new DeviceTwin(4, 3);
+        twin.SwitchScorer(Model.Key);
+        var transitions = new List<HealthTransition>();
+        var capture = new WindowCapture(1, 3);
+        twin.Ingest([.. Enumerable.Range(0, 4).Select(i => new TelemetrySample(i, i * 1000, new float[3]))], Now, options, null, capture, transitions);
+
+        // Rows 0–1 calibrate the threshold to 0.02 (→ Healthy at row 1), row 2 is an anomaly of feature 1 (→ Warning),
+        // row 3 is normal again (no change: it takes 5 to clear), led by feature 2.
+        float[] errors = [1, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0.001f];
+        twin.ApplyModelScores(new ScoringResult(Model, [0.01f, 0.01f, 0.03f, 0.001f], errors, 3), capture, options, transitions);
+
+        Assert.Equal([HealthState.Healthy, HealthState.Warning], transitions.Select(t => t.To));
+        Assert.Equal([0], transitions[0].TopContributors.Select(c => c.Feature));
+        Assert.Equal([1], transitions[1].TopContributors.Select(c => c.Feature));
+        var snapshot = twin.ToSnapshot("f", "d", Now, options);
+        Assert.Equal((0.001f, HealthState.Warning), (snapshot.Score, snapshot.Health));
+        Assert.Equal([2], snapshot.TopContributors.Select(c => c.Feature));
+    }
+
+    [Fact]
     public void SwitchScorer_LearnsTheThresholdAfresh_ButKeepsTheWindow()
     {
         var options = new DeviceOptions { CalibrationScores = 2, ThresholdQuantile = 1 };

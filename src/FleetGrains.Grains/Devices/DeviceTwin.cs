@@ -202,16 +202,32 @@ public sealed class DeviceTwin
 
     /// <summary>
     /// Applies an anomaly model's scores of the rows of <paramref name="capture"/>, in order, to the
-    /// threshold and health; the explanation comes from the per-feature errors.
+    /// threshold and health; the explanation comes from the per-feature errors. It is worked out only where
+    /// it is read: for the newest row (the device's top contributors) and for rows that changed the health.
     /// </summary>
     public void ApplyModelScores(ScoringResult result, WindowCapture capture, DeviceOptions options, List<HealthTransition> transitions)
     {
         for (var row = 0; row < result.Rows; row++)
         {
-            var errors = result.FeatureErrors.AsSpan(row * result.Features, result.Features);
-            var score = new AnomalyScore(result.Values[row], Contributions.FromSquaredErrors(errors, options.TopContributors));
             var (seq, timestamp) = capture.RowAt(row);
-            ApplyScore(score, options.ModelThresholdPolicy, options, seq, timestamp, transitions);
+            var transition = ApplyScore(result.Values[row], options.ModelThresholdPolicy, options, seq, timestamp);
+            var newest = row == result.Rows - 1;
+            if (transition is null && !newest)
+            {
+                continue;
+            }
+
+            var errors = result.FeatureErrors.AsSpan(row * result.Features, result.Features);
+            var top = Contributions.FromSquaredErrors(errors, options.TopContributors);
+            if (transition is not null)
+            {
+                transitions.Add(transition with { TopContributors = top });
+            }
+
+            if (newest)
+            {
+                _topContributors = top;
+            }
         }
     }
 
@@ -349,7 +365,11 @@ public sealed class DeviceTwin
             {
                 var anomalyScore = inlineScorer!.Score(_window, _statistics, options.TopContributors);
                 score = anomalyScore.Value;
-                ApplyScore(anomalyScore, options.ThresholdPolicy, options, sample.Seq, sample.Timestamp, transitions);
+                _topContributors = anomalyScore.Top;
+                if (ApplyScore(anomalyScore.Value, options.ThresholdPolicy, options, sample.Seq, sample.Timestamp) is { } transition)
+                {
+                    transitions.Add(transition with { TopContributors = anomalyScore.Top });
+                }
             }
         }
 
@@ -383,23 +403,23 @@ public sealed class DeviceTwin
         return due;
     }
 
-    private void ApplyScore(AnomalyScore score, ThresholdPolicy policy, DeviceOptions options, long seq, long timestamp, List<HealthTransition> transitions)
+    // The score, threshold and health; returns the health change it caused, if any, without its explanation
+    // (the caller adds the top contributors it has).
+    private HealthTransition? ApplyScore(float score, ThresholdPolicy policy, DeviceOptions options, long seq, long timestamp)
     {
         _scored++;
-        _score = score.Value;
-        _topContributors = score.Top;
-        _threshold.Observe(score.Value, policy);
-        History(options)?.RecordScore(seq, timestamp, score.Value, _threshold.Effective);
+        _score = score;
+        _threshold.Observe(score, policy);
+        History(options)?.RecordScore(seq, timestamp, score, _threshold.Effective);
         if (_threshold.Effective is not { } threshold)
         {
-            return;
+            return null;
         }
 
         var before = _health.State;
-        if (_health.Observe(score.Value, threshold, options.HysteresisPolicy))
-        {
-            transitions.Add(new HealthTransition(before, _health.State, score.Value, threshold, seq, timestamp, score.Top));
-        }
+        return _health.Observe(score, threshold, options.HysteresisPolicy)
+            ? new HealthTransition(before, _health.State, score, threshold, seq, timestamp, [])
+            : null;
     }
 
     private ScoreHistory? History(DeviceOptions options) =>
