@@ -26,6 +26,23 @@ public class DeviceModelScoringTests
     }
 
     [Fact]
+    public void Capture_OfEverySample_IsHandedToTheRequestAsIs_AndTakesNoRowsAfterThat()
+    {
+        var twin = new DeviceTwin(4, 2);
+        var capture = new WindowCapture(2, 2, expectedRows: 3);
+        twin.Ingest([.. Enumerable.Range(0, 4).Select(i => new TelemetrySample(i, i * 1000, [i, 10 * i]))], Now, new DeviceOptions(), null, capture, []);
+
+        // The window is full at seq 1: rows at seq 1, 2, 3, as many as expected.
+        Assert.Equal(3, capture.Rows);
+        float[] expected = [0, 0, 1, 10, 1, 10, 2, 20, 2, 20, 3, 30];
+        Assert.Equal([1f, 10f, 2f, 20f, 3f, 30f], capture.RequestFor(1).Windows);
+        var whole = capture.RequestFor(2);
+        Assert.Equal(expected, whole.Windows);
+        Assert.Same(whole.Windows, capture.RequestFor(2).Windows);
+        Assert.Throws<InvalidOperationException>(() => capture.Add(twin.Window, 4, 4000));
+    }
+
+    [Fact]
     public void Capture_AlsoWhenTheScoreIntervalPassed()
     {
         var options = new DeviceOptions { ScoreEvery = 100, ScoreInterval = TimeSpan.FromSeconds(3) };

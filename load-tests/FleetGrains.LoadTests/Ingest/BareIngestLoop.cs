@@ -94,7 +94,7 @@ public static class BareIngestLoop
             foreach (var (key, samples) in byDevice)
             {
                 var twin = TwinOf(key, samples[0].Values.Length);
-                var capture = new WindowCapture(window, twin.FeatureCount);
+                var capture = new WindowCapture(window, twin.FeatureCount, expectedRows: samples.Count);
                 accepted += twin.Ingest([.. samples], now, options, null, capture, _transitions).Accepted;
                 if (capture.Rows > 0)
                 {

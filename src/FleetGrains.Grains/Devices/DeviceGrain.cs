@@ -76,7 +76,7 @@ public sealed partial class DeviceGrain(
         var twin = state.State.Twin ??= CreateTwin(samples);
         var assignment = await models.GetAsync(_fleetId);
         var (anomalyModel, rulModel) = UsableModels(twin, assignment);
-        var capture = PrepareScoring(twin, anomalyModel, rulModel);
+        var capture = PrepareScoring(twin, anomalyModel, rulModel, samples.Length);
 
         var now = time.GetUtcNow();
         var wasOffline = twin.HealthAt(now, _options) == HealthState.Offline;
@@ -198,7 +198,7 @@ public sealed partial class DeviceGrain(
     }
 
     /// <summary>Switches the scorer when the fleet's anomaly model changed, and keeps the window as long as the models read.</summary>
-    private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul)
+    private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul, int samples)
     {
         var scorerName = anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName;
         var previous = twin.Scorer;
@@ -214,7 +214,7 @@ public sealed partial class DeviceGrain(
             MarkDirty();
         }
 
-        return window == 0 ? null : new WindowCapture(window, twin.FeatureCount);
+        return window == 0 ? null : new WindowCapture(window, twin.FeatureCount, expectedRows: samples);
     }
 
     private async Task ScoreCapturedAsync(

@@ -1,4 +1,3 @@
-using System.Buffers;
 using FleetGrains.Abstractions;
 
 namespace FleetGrains.Grains.Devices;
@@ -8,17 +7,27 @@ namespace FleetGrains.Grains.Devices;
 /// <see cref="Window"/> samples at the moment a scoring was due, oldest first, with the sample that
 /// completed it. The models score them after the ingest, in the same order.
 /// </summary>
+/// <remarks>
+/// Rows are written into one array sized for <c>expectedRows</c> (an ingest captures at most one row per
+/// sample, so the grain passes its sample count). When every row was captured and the model reads the whole
+/// window, <see cref="RequestFor"/> hands that array over instead of copying it, and the capture is sealed.
+/// </remarks>
 public sealed class WindowCapture
 {
-    private readonly ArrayBufferWriter<float> _values = new();
+    private readonly int _expectedRows;
     private readonly List<(long Seq, long Timestamp)> _rows = [];
+    private float[] _values = [];
+    private int _written;
+    private bool _handedOver;
 
-    public WindowCapture(int window, int features)
+    public WindowCapture(int window, int features, int expectedRows = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedRows, 1);
         Window = window;
         Features = features;
+        _expectedRows = expectedRows;
     }
 
     public int Window { get; }
@@ -32,10 +41,22 @@ public sealed class WindowCapture
 
     public void Add(RingBuffer window, long seq, long timestamp)
     {
+        if (_handedOver)
+        {
+            throw new InvalidOperationException("The captured rows were handed over to a scoring request; no rows can be added after that.");
+        }
+
+        var rowWidth = Window * Features;
+        if (_written + rowWidth > _values.Length)
+        {
+            var rows = Math.Max(Rows + 1, _values.Length == 0 ? _expectedRows : 2 * Rows);
+            Array.Resize(ref _values, rows * rowWidth);
+        }
+
         for (var age = Window - 1; age >= 0; age--)
         {
-            window.Sample(age).CopyTo(_values.GetSpan(Features));
-            _values.Advance(Features);
+            window.Sample(age).CopyTo(_values.AsSpan(_written, Features));
+            _written += Features;
         }
 
         _rows.Add((seq, timestamp));
@@ -47,10 +68,16 @@ public sealed class WindowCapture
     public ScoringRequest RequestFor(int modelWindow)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(modelWindow, Window);
+        if (modelWindow == Window && _written == _values.Length)
+        {
+            _handedOver = true;
+            return new ScoringRequest(_values, Rows);
+        }
+
         var rowWidth = modelWindow * Features;
         var windows = new float[Rows * rowWidth];
         var skip = (Window - modelWindow) * Features;
-        var captured = _values.WrittenSpan;
+        var captured = _values.AsSpan(0, _written);
         for (var row = 0; row < Rows; row++)
         {
             captured.Slice((row * Window * Features) + skip, rowWidth).CopyTo(windows.AsSpan(row * rowWidth));
