@@ -2,17 +2,17 @@ namespace FleetGrains.Grains.Devices;
 
 /// <summary>
 /// The last <see cref="Capacity"/> samples of a device, each <see cref="Features"/> float32 values,
-/// in one flat array (no per-sample allocation). Age 0 is the newest sample.
+/// in one flat array (no per-sample allocation). Age 0 is the newest sample. Stored by
+/// <see cref="RingBufferCodec"/>, which writes the arrays as raw blocks.
 /// </summary>
-[GenerateSerializer]
 public sealed class RingBuffer
 {
-    [Id(0)] private readonly int _capacity;
-    [Id(1)] private readonly int _features;
-    [Id(2)] private readonly float[] _values;
-    [Id(3)] private readonly long[] _timestamps;
-    [Id(4)] private int _next;
-    [Id(5)] private int _count;
+    private readonly int _capacity;
+    private readonly int _features;
+    private readonly float[] _values;
+    private readonly long[] _timestamps;
+    private int _next;
+    private int _count;
 
     public RingBuffer(int capacity, int features)
     {
@@ -24,11 +24,42 @@ public sealed class RingBuffer
         _timestamps = new long[capacity];
     }
 
+    /// <summary>A window as stored: its slots as they lie (<paramref name="next"/> is the slot the next sample takes).</summary>
+    internal RingBuffer(int capacity, int features, float[] values, long[] timestamps, int next, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(timestamps);
+        if (values.Length != capacity * features || timestamps.Length != capacity)
+        {
+            throw new ArgumentException($"A window of {capacity} samples × {features} features holds {capacity * features} values and {capacity} timestamps; got {values.Length} and {timestamps.Length}.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(next);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(next, capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, capacity);
+        _capacity = capacity;
+        _features = features;
+        _values = values;
+        _timestamps = timestamps;
+        _next = next;
+        _count = count;
+    }
+
     public int Capacity => _capacity;
 
     public int Features => _features;
 
     public int Count => _count;
+
+    /// <summary>The slots as they lie, for storage; see the internal constructor.</summary>
+    internal ReadOnlySpan<float> Slots => _values;
+
+    internal ReadOnlySpan<long> SlotTimestamps => _timestamps;
+
+    internal int Next => _next;
 
     public void Append(long timestamp, ReadOnlySpan<float> values)
     {
