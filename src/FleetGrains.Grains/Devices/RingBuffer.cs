@@ -31,9 +31,9 @@ public sealed class RingBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(timestamps);
-        if (values.Length != capacity * features || timestamps.Length != capacity)
+        if (values.Length != (long)capacity * features || timestamps.Length != capacity)
         {
-            throw new ArgumentException($"A window of {capacity} samples × {features} features holds {capacity * features} values and {capacity} timestamps; got {values.Length} and {timestamps.Length}.");
+            throw new ArgumentException($"A window of {capacity} samples × {features} features holds {(long)capacity * features} values and {capacity} timestamps; got {values.Length} and {timestamps.Length}.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(next);
