@@ -1,17 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+
 namespace FleetGrains.Grains;
 
 /// <summary>
 /// Writes a grain's state a fixed delay after its first unsaved change (never per change), or at once on
-/// <see cref="SaveAsync"/> (deactivation, an operator's action). A failed write is reported and tried
-/// again after the delay. Grain calls and timer callbacks do not interleave, so at most one write is in flight.
+/// <see cref="SaveAsync"/> (deactivation, an operator's action). A failed write is logged and tried again
+/// after the delay. Grain calls and timer callbacks do not interleave, so at most one write is in flight.
 /// </summary>
-public sealed class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeSpan delay, Action<Exception> onFailure)
+/// <remarks>
+/// A write refused for a version conflict is not tried again: the stored copy changed since this activation
+/// read or wrote it, either by another activation or by a write of this one whose answer was lost (Redis
+/// restarting between applying a write and replying). Every later write would be refused the same way, so the
+/// activation goes away and the next one starts from the stored copy; its unsaved changes are dropped, which
+/// for a device writing before it acknowledges means samples its source still holds and sends again.
+/// </remarks>
+public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeSpan delay, ILogger logger, Func<string> describe)
 {
     private bool _dirty;
+    private bool _superseded;
     private IGrainTimer? _timer;
 
     public void MarkDirty()
     {
+        if (_superseded)
+        {
+            return;
+        }
+
         _dirty = true;
         _timer ??= grain.RegisterGrainTimer(
             async _ =>
@@ -23,9 +39,14 @@ public sealed class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeS
             new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan });
     }
 
-    /// <summary>Writes now if anything changed; false when the write failed (it is retried later).</summary>
+    /// <summary>Writes now if anything changed; false when the write failed (retried later) or the stored copy was written by someone else.</summary>
     public async Task<bool> SaveAsync()
     {
+        if (_superseded)
+        {
+            return false;
+        }
+
         if (!_dirty)
         {
             return true;
@@ -37,11 +58,26 @@ public sealed class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeS
             await write();
             return true;
         }
+        catch (InconsistentStateException ex)
+        {
+            _superseded = true;
+            _timer?.Dispose();
+            _timer = null;
+            LogSuperseded(logger, ex, describe());
+            grain.DeactivateOnIdle();
+            return false;
+        }
         catch (Exception ex)
         {
-            onFailure(ex);
+            LogFailed(logger, ex, describe());
             MarkDirty();
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {What} failed; will retry")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {What} was refused: the stored copy was written by someone else since this activation read it (another activation, or an earlier write whose answer was lost). The activation stops and the next one starts from the stored copy; changes not yet written are dropped")]
+    private static partial void LogSuperseded(ILogger logger, Exception exception, string what);
 }

@@ -3,21 +3,46 @@ using Orleans.Storage;
 
 namespace FleetGrains.Grains.Tests;
 
-/// <summary>The embedded silo's in-memory storage, counting the writes per grain so tests can see when grains persist.</summary>
+/// <summary>
+/// The embedded silo's in-memory storage, counting the writes (applied, and refused for a version conflict)
+/// per grain so tests can see when grains persist; it can also lose the answer to a grain's next write.
+/// </summary>
 public sealed class CountingGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
 {
     private readonly ProcessMemoryGrainStorage _store = new(serializer);
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
+    private readonly ConcurrentDictionary<GrainId, int> _conflicts = new();
+    private readonly ConcurrentDictionary<GrainId, bool> _loseNextAnswer = new();
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);
+
+    public int ConflictsOf(GrainId grain) => _conflicts.GetValueOrDefault(grain);
+
+    /// <summary>The grain's next write is applied, then fails as if the connection dropped before the answer (a store restarting).</summary>
+    public void LoseAnswerToNextWrite(GrainId grain) => _loseNextAnswer[grain] = true;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         _store.ReadStateAsync(stateName, grainId, grainState);
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await _store.WriteStateAsync(stateName, grainId, grainState);
+        var etagBefore = grainState.ETag;
+        try
+        {
+            await _store.WriteStateAsync(stateName, grainId, grainState);
+        }
+        catch (InconsistentStateException)
+        {
+            _conflicts.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+            throw;
+        }
+
         _writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        if (_loseNextAnswer.TryRemove(grainId, out _))
+        {
+            grainState.ETag = etagBefore; // the caller never learned the new one
+            throw new IOException($"The connection closed before the store answered the write of {grainId} (which it applied).");
+        }
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>

@@ -158,4 +158,30 @@ public class DeviceGrainTests(ClusterFixture fixture)
         await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
         Assert.Equal(1, fixture.Storage.WritesOf(grainId)); // nothing changed since: nothing written
     }
+
+    [Fact]
+    public async Task AWriteRefusedForAConflict_EndsTheActivation_AndTheNextOneStartsFromTheStoredCopy_AndWritesAgain()
+    {
+        var device = Device("lost-answer");
+        var grainId = device.GetGrainId();
+        await device.IngestAsync(TestData.Normal(0, 10, F, seed: 22));
+        fixture.Storage.LoseAnswerToNextWrite(grainId);
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 1, "the write whose answer is lost");
+
+        // Seq 10..14 are not in the stored copy; the retry of the write carries an ETag the store no longer has.
+        await device.IngestAsync(TestData.Normal(10, 5, F, seed: 23));
+        var deactivated = fixture.Cluster.WaitForDeactivationAsync(grainId);
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.ConflictsOf(grainId)), n => n == 1, "the refused retry");
+        await deactivated.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var resent = await device.IngestAsync(TestData.Normal(10, 5, F, seed: 23));
+        Assert.Equal((5, 0), (resent.Accepted, resent.Duplicates));
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 2, "a write of the new activation");
+        Assert.Equal(1, fixture.Storage.ConflictsOf(grainId));
+        var snapshot = (await device.GetSnapshotAsync())!;
+        Assert.Equal((14L, 15L), (snapshot.LastSeq, snapshot.Counters.Accepted));
+    }
 }

@@ -9,7 +9,7 @@ namespace FleetGrains.Grains.Anomalies;
 /// to hysteresis); the newest <see cref="AnomalyLogOptions.MaxEventsPerFleet"/> are kept and written on a
 /// timer and on deactivation, not per event.
 /// </summary>
-public sealed partial class FleetAnomaliesGrain(
+public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
     IOptions<AnomalyLogOptions> options,
     ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain
@@ -17,7 +17,7 @@ public sealed partial class FleetAnomaliesGrain(
     private DelayedStateWriter? _writer;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, options.Value.PersistInterval, ex => LogPersistFailed(logger, ex, this.GetPrimaryKeyString()));
+        this, state.WriteStateAsync, options.Value.PersistInterval, logger, () => $"the anomaly log of fleet {this.GetPrimaryKeyString()}");
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
 
@@ -48,7 +48,4 @@ public sealed partial class FleetAnomaliesGrain(
 
         return Task.FromResult(new AnomalyPage(events.Count, offset, page));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the anomaly log of fleet {FleetId} failed; will retry")]
-    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId);
 }

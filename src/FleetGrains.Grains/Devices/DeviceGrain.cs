@@ -40,7 +40,7 @@ public sealed partial class DeviceGrain(
     private string? _featureMismatch;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, _options.PersistInterval, ex => LogPersistFailed(logger, ex, _fleetId, _deviceId));
+        this, state.WriteStateAsync, _options.PersistInterval, logger, () => $"the state of {_fleetId}/{_deviceId}");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -423,7 +423,4 @@ public sealed partial class DeviceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scoring of {FleetId}/{DeviceId} works again")]
     private static partial void LogScoringRecovered(ILogger logger, string fleetId, string deviceId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the state of {FleetId}/{DeviceId} failed; will retry")]
-    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId, string deviceId);
 }

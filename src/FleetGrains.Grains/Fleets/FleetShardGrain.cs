@@ -7,9 +7,10 @@ namespace FleetGrains.Grains.Fleets;
 /// <summary>
 /// One shard of a fleet. Devices report their status changes here; a timer marks silent devices
 /// Offline (one timer per shard, not one reminder per device) and sends the shard's summary to the
-/// fleet grain when it changed. Its load is bounded by the devices of one shard.
+/// fleet grain when it changed. Its load is bounded by the devices of one shard. The devices' statuses
+/// are written a persist interval after a report changed them, not per report.
 /// </summary>
-public sealed partial class FleetShardGrain(
+public sealed class FleetShardGrain(
     [PersistentState("shard", FleetStorage.Name)] IPersistentState<ShardState> state,
     IOptions<RollupOptions> options,
     TimeProvider time,
@@ -19,15 +20,16 @@ public sealed partial class FleetShardGrain(
     private string _fleetId = "";
     private int _shard;
     private bool _registered;
-    private bool _dirty;
-    private DateTimeOffset _lastPersistAt;
+    private DelayedStateWriter? _writer;
     private ShardSummary? _lastSent;
     private DateTimeOffset _lastSentAt;
+
+    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
+        this, state.WriteStateAsync, _options.PersistInterval, logger, () => $"shard {_shard} of fleet {_fleetId}");
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_fleetId, _shard) = FleetKeys.ParseShard(this.GetPrimaryKeyString());
-        _lastPersistAt = time.GetUtcNow();
         this.RegisterGrainTimer(
             TickAsync,
             new GrainTimerCreationOptions { DueTime = _options.SummaryInterval, Period = _options.SummaryInterval });
@@ -37,15 +39,12 @@ public sealed partial class FleetShardGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        await SaveAsync();
-    }
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
 
     public async Task ReportAsync(DeviceStatus status)
     {
         state.State.Devices[status.DeviceId] = status;
-        _dirty = true;
+        Writer.MarkDirty();
         await EnsureRegisteredAsync();
     }
 
@@ -54,7 +53,7 @@ public sealed partial class FleetShardGrain(
     public Task<DevicePage> GetDevicesAsync(DeviceQuery query) =>
         Task.FromResult(ShardView.Query(state.State.Devices.Values, query, time.GetUtcNow()));
 
-    private async Task TickAsync(CancellationToken cancellationToken)
+    private Task TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var summary = Summarise(now);
@@ -69,10 +68,7 @@ public sealed partial class FleetShardGrain(
             _lastSentAt = now;
         }
 
-        if (_dirty && now - _lastPersistAt >= _options.PersistInterval)
-        {
-            await SaveAsync();
-        }
+        return Task.CompletedTask;
     }
 
     private ShardSummary Summarise(DateTimeOffset now) => ShardView.Summarise(_shard, state.State.Devices.Values, now, _options);
@@ -87,27 +83,4 @@ public sealed partial class FleetShardGrain(
         await GrainFactory.GetGrain<IFleetDirectoryGrain>(0).RegisterAsync(_fleetId);
         _registered = true;
     }
-
-    private async Task SaveAsync()
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-
-        _dirty = false;
-        _lastPersistAt = time.GetUtcNow();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            _dirty = true;
-            LogPersistFailed(logger, ex, _fleetId, _shard);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing shard {Shard} of fleet {FleetId} failed; will retry")]
-    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId, int shard);
 }

@@ -23,7 +23,7 @@ public sealed partial class FleetMaintenanceGrain(
     private MaintenancePlanner Planner => state.State.Planner;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, options.Value.PersistInterval, ex => LogPersistFailed(logger, ex, FleetId));
+        this, state.WriteStateAsync, options.Value.PersistInterval, logger, () => $"the maintenance plan of fleet {FleetId}");
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
 
@@ -64,7 +64,7 @@ public sealed partial class FleetMaintenanceGrain(
         Writer.MarkDirty();
         if (!await Writer.SaveAsync())
         {
-            throw new InvalidOperationException($"Work order {workOrderId} is completed but the plan could not be saved yet; it is saved again shortly.");
+            throw new InvalidOperationException($"Work order {workOrderId} may not be recorded as completed: writing the plan failed (the silo's log says why). Read the plan before completing it again.");
         }
 
         await GrainFactory.GetGrain<IDeviceGrain>(FleetKeys.Device(FleetId, done.DeviceId)).ResetDegradationAsync();
@@ -77,7 +77,4 @@ public sealed partial class FleetMaintenanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Work order {WorkOrderId} of fleet {FleetId} completed for {DeviceId}")]
     private static partial void LogCompleted(ILogger logger, string fleetId, string workOrderId, string deviceId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the maintenance plan of fleet {FleetId} failed; will retry")]
-    private static partial void LogPersistFailed(ILogger logger, Exception exception, string fleetId);
 }
