@@ -5,7 +5,7 @@ namespace FleetGrains.Grains.Tests;
 
 /// <summary>
 /// The embedded silo's in-memory storage, counting the writes (applied, and refused for a version conflict)
-/// per grain so tests can see when grains persist; it can also lose the answer to a grain's next write.
+/// per grain so tests can see when grains persist; it can also fail a grain's next write, or lose its answer.
 /// </summary>
 public sealed class CountingGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
 {
@@ -13,6 +13,7 @@ public sealed class CountingGrainStorage(IGrainStorageSerializer serializer) : I
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
     private readonly ConcurrentDictionary<GrainId, int> _conflicts = new();
     private readonly ConcurrentDictionary<GrainId, bool> _loseNextAnswer = new();
+    private readonly ConcurrentDictionary<GrainId, bool> _failNext = new();
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);
 
@@ -21,11 +22,19 @@ public sealed class CountingGrainStorage(IGrainStorageSerializer serializer) : I
     /// <summary>The grain's next write is applied, then fails as if the connection dropped before the answer (a store restarting).</summary>
     public void LoseAnswerToNextWrite(GrainId grain) => _loseNextAnswer[grain] = true;
 
+    /// <summary>The grain's next write fails without being applied (the store is unreachable).</summary>
+    public void FailNextWrite(GrainId grain) => _failNext[grain] = true;
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         _store.ReadStateAsync(stateName, grainId, grainState);
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (_failNext.TryRemove(grainId, out _))
+        {
+            throw new IOException($"The store could not be reached to write {grainId}.");
+        }
+
         var etagBefore = grainState.ETag;
         try
         {

@@ -10,7 +10,8 @@ public sealed class FleetDirectoryGrain(
     {
         if (state.State.Fleets.Add(fleetId))
         {
-            await state.WriteStateAsync();
+            // Undone when not written: shards register until a registration is answered.
+            await this.WriteOrUndoAsync(state, () => state.State.Fleets.Remove(fleetId));
         }
     }
 

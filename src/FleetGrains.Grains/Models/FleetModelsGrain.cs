@@ -67,8 +67,9 @@ public sealed partial class FleetModelsGrain(
         var anomalyModel = anomaly is null ? null : await DescribeAsync(anomaly, ModelKind.WindowAutoencoder);
         var rulModel = rul is null ? null : await DescribeAsync(rul, ModelKind.Rul);
         var next = new FleetModelAssignment(FleetId, anomalyModel, rulModel, current.Version + 1, FromApi, time.GetUtcNow(), null);
+        var previous = state.State.Assigned;
         state.State.Assigned = next;
-        await state.WriteStateAsync();
+        await this.WriteOrUndoAsync(state, () => state.State.Assigned = previous);
         LogAssigned(logger, FleetId, anomaly?.Key ?? "(statistical)", rul?.Key ?? "(none)", next.Version);
         return next;
     }
