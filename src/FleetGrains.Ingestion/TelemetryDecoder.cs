@@ -7,12 +7,34 @@ namespace FleetGrains.Ingestion;
 /// object per line). A broken JSON array cannot be read past the break, so it fails as a whole
 /// (<see cref="TelemetryFormatException"/>); in NDJSON a broken line rejects only that event.
 /// Fields of the wrong type reject their event with a precise reason; unknown fields are ignored.
+/// Hostile bytes never escape as another exception: text that is not valid UTF-8 or holds an unpaired
+/// surrogate escape rejects its event, and no event keeps more than <see cref="MaxValuesRead"/> values
+/// (the rest are counted, not stored), so memory stays bounded by the body's size.
 /// </summary>
 public static class TelemetryDecoder
 {
+    /// <summary>Values stored per event at most; an event with more is rejected (the validator's limit is lower).</summary>
+    public const int MaxValuesRead = 65_536;
+
+    private const int ExcerptBytes = 40;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
+    /// <summary>The events of <paramref name="body"/>; throws <see cref="TelemetryFormatException"/> only, and only when the body cannot be read as a whole.</summary>
     public static DecodedBatch Decode(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return DecodeBody(body);
+        }
+        catch (Exception ex) when (ex is not TelemetryFormatException)
+        {
+            // A reader failure no case below foresaw: still the body's fault, and still a clear answer.
+            throw new TelemetryFormatException($"The body could not be decoded: {ex.Message}");
+        }
+    }
+
+    private static DecodedBatch DecodeBody(ReadOnlySpan<byte> body)
     {
         var start = FirstNonWhitespace(body);
         if (start < 0)
@@ -24,6 +46,7 @@ public static class TelemetryDecoder
         {
             (byte)'[' => DecodeArray(body),
             (byte)'{' => DecodeLines(body),
+            _ when HasObjectLine(body) => DecodeLines(body), // NDJSON whose first line is broken: the other lines still count
             var c => throw new TelemetryFormatException(
                 $"The body must be a JSON array of events or NDJSON (one event object per line); it starts with '{(char)c}'."),
         };
@@ -107,11 +130,14 @@ public static class TelemetryDecoder
             ReadEvent(ref reader, index, batch, scratch);
             reader.Read(); // throws when anything but whitespace follows the object
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             batch.Rejections.RemoveAll(r => r.Index == index);
             batch.Events.RemoveAll(e => e.Index == index);
-            batch.Rejections.Add(new EventRejection(index, MalformedMessage(ex, line, lineOffset: lineNumber - 1)));
+            var reason = ex is JsonException json
+                ? MalformedMessage(json, line, lineOffset: lineNumber - 1)
+                : $"line {lineNumber} could not be decoded: {ex.Message}";
+            batch.Rejections.Add(new EventRejection(index, reason));
         }
     }
 
@@ -170,8 +196,18 @@ public static class TelemetryDecoder
     {
         switch (reader.TokenType)
         {
+            case JsonTokenType.String when reader.ValueSpan.Length > TelemetryValidator.MaxIdLength * 6:
+                // Longer than any id can be even fully escaped: refused without making a string of it.
+                error ??= $"{name} is longer than {TelemetryValidator.MaxIdLength} characters";
+                return null;
             case JsonTokenType.String:
-                return reader.GetString();
+                if (TryGetString(ref reader, out var text))
+                {
+                    return text;
+                }
+
+                error ??= $"{name} is not valid text: it holds bytes that are not UTF-8 or an unpaired surrogate escape";
+                return null;
             case JsonTokenType.Null:
                 return null;
             default:
@@ -194,7 +230,7 @@ public static class TelemetryDecoder
         }
 
         error ??= reader.TokenType == JsonTokenType.Number
-            ? $"{name} must be an integer ({meaning}), got {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}"
+            ? $"{name} must be an integer ({meaning}), got {Excerpt(reader.ValueSpan)}"
             : $"{name} must be an integer ({meaning}), got {Describe(reader.TokenType)}";
         reader.Skip();
         return null;
@@ -215,9 +251,17 @@ public static class TelemetryDecoder
         }
 
         values.Clear();
+        var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var i = values.Count;
+            var i = count++;
+            if (i >= MaxValuesRead)
+            {
+                error ??= $"values has more than {MaxValuesRead} entries";
+                reader.Skip();
+                continue;
+            }
+
             values.Add(0);
             switch (reader.TokenType)
             {
@@ -228,15 +272,14 @@ public static class TelemetryDecoder
                     }
                     else
                     {
-                        error ??= $"values[{i}] = {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)} is outside the float32 range";
+                        error ??= $"values[{i}] = {Excerpt(reader.ValueSpan)} is outside the float32 range";
                     }
 
                     break;
                 case JsonTokenType.String:
-                    var text = reader.GetString();
-                    error ??= text is "NaN" or "Infinity" or "-Infinity" or "+Infinity"
-                        ? $"values[{i}] is {text}: only finite numbers are accepted"
-                        : $"values[{i}] must be a number, got the string \"{text}\"";
+                    error ??= NonFiniteName(ref reader) is { } name
+                        ? $"values[{i}] is {name}: only finite numbers are accepted"
+                        : $"values[{i}] must be a number, got the string \"{Excerpt(reader.ValueSpan)}\"";
                     break;
                 case JsonTokenType.Null:
                     error ??= $"values[{i}] is null: every feature needs a finite number";
@@ -250,6 +293,38 @@ public static class TelemetryDecoder
 
         return [.. values];
     }
+
+    private static bool TryGetString(ref Utf8JsonReader reader, out string? text)
+    {
+        try
+        {
+            text = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8, or an escape that decodes to an unpaired surrogate.
+            text = null;
+            return false;
+        }
+    }
+
+    // The strings some writers put for non-finite numbers, named in the rejection.
+    private static string? NonFiniteName(ref Utf8JsonReader reader)
+    {
+        var text = reader.ValueIsEscaped ? [] : reader.ValueSpan;
+        return text.SequenceEqual("NaN"u8) ? "NaN"
+            : text.SequenceEqual("Infinity"u8) ? "Infinity"
+            : text.SequenceEqual("-Infinity"u8) ? "-Infinity"
+            : text.SequenceEqual("+Infinity"u8) ? "+Infinity"
+            : null;
+    }
+
+    // The start of client-supplied bytes for a message: bounded, and invalid UTF-8 shown as U+FFFD.
+    private static string Excerpt(ReadOnlySpan<byte> bytes) =>
+        bytes.Length <= ExcerptBytes
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : System.Text.Encoding.UTF8.GetString(bytes[..ExcerptBytes]) + "…";
 
     private static string MalformedMessage(JsonException ex, ReadOnlySpan<byte> text, int lineOffset)
     {
@@ -286,6 +361,21 @@ public static class TelemetryDecoder
 
         var rest = text[column..];
         return rest.StartsWith("NaN"u8) || rest.StartsWith("Infinity"u8) || rest.StartsWith("-Infinity"u8);
+    }
+
+    private static bool HasObjectLine(ReadOnlySpan<byte> body)
+    {
+        for (var newline = body.IndexOf((byte)'\n'); newline >= 0; newline = body.IndexOf((byte)'\n'))
+        {
+            body = body[(newline + 1)..];
+            var start = body.IndexOfAnyExcept(" \t\r"u8);
+            if (start >= 0 && body[start] == (byte)'{')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int FirstNonWhitespace(ReadOnlySpan<byte> text)

@@ -25,7 +25,7 @@ public sealed partial class TelemetryPipeline(
         var byDevice = new Dictionary<(string FleetId, string DeviceId), List<(int Index, TelemetrySample Sample)>>();
         foreach (var (index, e) in batch.Events)
         {
-            if (validator.Validate(e, now) is { } reason)
+            if (ValidateSafely(e, now) is { } reason)
             {
                 errors.Add(new EventRejection(index, reason));
                 continue;
@@ -56,6 +56,20 @@ public sealed partial class TelemetryPipeline(
         var report = new IngestReport(accepted, duplicates, errors.Count - failed, failed, errors);
         metrics.Record(source, report);
         return report;
+    }
+
+    // Validation is the event's business: whatever goes wrong there rejects that event, never the batch.
+    private string? ValidateSafely(TelemetryEvent e, DateTimeOffset now)
+    {
+        try
+        {
+            return validator.Validate(e, now);
+        }
+        catch (Exception ex)
+        {
+            LogValidationFailed(logger, ex);
+            return $"the event could not be validated ({ex.GetType().Name}: {ex.Message})";
+        }
     }
 
     private async Task<IngestReport> IngestDeviceAsync(string deviceKey, List<(int Index, TelemetrySample Sample)> events)
@@ -92,6 +106,9 @@ public sealed partial class TelemetryPipeline(
 
         return new IngestOutcome(accepted, duplicates, rejected);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Validating an event threw; the event is rejected")]
+    private static partial void LogValidationFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest call to device {DeviceKey} failed; {Count} events not applied")]
     private static partial void LogDeviceCallFailed(ILogger logger, Exception exception, string deviceKey, int count);

@@ -8,6 +8,13 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
 {
     public const int MaxIdLength = 128;
 
+    /// <summary>
+    /// The largest seq accepted: counters and timestamps in milliseconds or microseconds stay far below it, and a
+    /// seq such as 2^63 - 1 (which would make every later event of its device a duplicate) is refused. How far a
+    /// device's seq may jump ahead of its last one is the device's rule (<c>Fleet:Devices:MaxSeqJump</c>).
+    /// </summary>
+    public const long MaxSeq = (1L << 53) - 1;
+
     private readonly IngestionOptions _ingestion = ingestion.Value;
     private readonly DeviceOptions _devices = devices.Value;
 
@@ -32,11 +39,14 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
                 return $"ts must not be negative, got {e.Ts}";
         }
 
-        var latest = now + _ingestion.MaxFutureSkew;
-        if (e.Ts.Value > latest.ToUnixTimeMilliseconds())
+        // Client numbers reach up to long.MaxValue: the sums saturate and the difference of two non-negative
+        // longs cannot overflow, so no timestamp makes this arithmetic throw.
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var skewMs = (long)_ingestion.MaxFutureSkew.TotalMilliseconds;
+        var latestMs = skewMs > long.MaxValue - nowMs ? long.MaxValue : nowMs + skewMs;
+        if (e.Ts.Value > latestMs)
         {
-            var ahead = TimeSpan.FromMilliseconds(e.Ts.Value - now.ToUnixTimeMilliseconds());
-            return $"ts {e.Ts} is {ahead:c} ahead of the server clock; at most {_ingestion.MaxFutureSkew:c} is allowed ({IngestionOptions.Section}:MaxFutureSkew)";
+            return $"ts {e.Ts} is {DescribeMilliseconds(e.Ts.Value - nowMs)} ahead of the server clock; at most {_ingestion.MaxFutureSkew:c} is allowed ({IngestionOptions.Section}:MaxFutureSkew)";
         }
 
         switch (e.Seq)
@@ -45,6 +55,8 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
                 return "seq is missing (a per-device sequence number that increases with every event)";
             case < 0:
                 return $"seq must not be negative, got {e.Seq}";
+            case > MaxSeq:
+                return $"seq {e.Seq} is above {MaxSeq} (2^53 - 1, the largest integer every JSON parser carries exactly): a device's sequence numbers stay below it";
         }
 
         if (e.Values is null)
@@ -70,6 +82,11 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
         var nonFinite = Array.FindIndex(e.Values, v => !float.IsFinite(v));
         return nonFinite >= 0 ? $"values[{nonFinite}] is {e.Values[nonFinite]}: only finite numbers are accepted" : null;
     }
+
+    private static string DescribeMilliseconds(long milliseconds) =>
+        milliseconds < TimeSpan.MaxValue.TotalMilliseconds / 2
+            ? TimeSpan.FromMilliseconds(milliseconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture)
+            : $"{milliseconds} ms";
 
     /// <summary>Ids are 1-128 characters of ASCII letters, digits, '-', '_', '.' and ':' ('/' separates fleet and device in grain keys).</summary>
     public static bool IsValidId(string? id) =>

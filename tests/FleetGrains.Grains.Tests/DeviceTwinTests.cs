@@ -38,6 +38,25 @@ public class DeviceTwinTests
     }
 
     [Fact]
+    public void Ingest_SeqFarAheadOfTheLastOne_IsRejectedWithTheReason_AndLaterEventsStillCount()
+    {
+        var options = new DeviceOptions { WindowSize = 8, MaxSeqJump = 1000 };
+        var twin = new DeviceTwin(8, 1);
+        twin.Ingest([new(10, 10, [1f])], Now, options, _scorer, null, []);
+
+        var poisoned = twin.Ingest([new(long.MaxValue, 11, [2f]), new(11, 12, [3f]), new(1011, 13, [4f]), new(2012, 14, [5f])], Now, options, _scorer, null, []);
+        var after = twin.Ingest([new(1012, 15, [6f])], Now, options, _scorer, null, []);
+
+        Assert.Equal(2, poisoned.Accepted); // 11 and 1011 (a jump of exactly 1000)
+        Assert.Equal([0, 3], poisoned.Rejected.Select(r => r.Index).Order());
+        var reason = poisoned.Rejected.Single(r => r.Index == 0).Reason;
+        Assert.Contains($"seq {long.MaxValue} is {long.MaxValue - 1011} ahead of this device's last seq 1011", reason);
+        Assert.Contains("Fleet:Devices:MaxSeqJump", reason);
+        Assert.Equal((1, 0), (after.Accepted, after.Duplicates));
+        Assert.Equal(1012, twin.LastSeq);
+    }
+
+    [Fact]
     public void Ingest_SampleArrivingAfterANewerOne_IsAcceptedOnceAsLate_NotPutInTheWindow()
     {
         var twin = new DeviceTwin(8, 1);

@@ -38,6 +38,15 @@ public class TelemetryDecoderTests
         Assert.StartsWith("Malformed JSON at line 2", rejection.Reason);
     }
 
+    [Fact]
+    public void Ndjson_WhoseFirstLineIsGarbage_StillKeepsTheOtherLines()
+    {
+        var batch = Decode("\u00ffgarbage\n{\"deviceId\":\"b\",\"fleetId\":\"f\",\"ts\":2,\"seq\":2,\"values\":[2]}\n");
+
+        Assert.Equal("b", Assert.Single(batch.Events).Event.DeviceId);
+        Assert.StartsWith("Malformed JSON at line 1", Assert.Single(batch.Rejections).Reason);
+    }
+
     [Theory]
     [InlineData("[{\"deviceId\":\"a\",", "Malformed JSON at line 1")]
     [InlineData("[{\"deviceId\":\"a\"}", "Malformed JSON")]

@@ -31,6 +31,9 @@ public class TelemetryValidatorTests
         { Valid with { Ts = Now.AddMinutes(6).ToUnixTimeMilliseconds() }, "ahead of the server clock; at most 00:05:00 is allowed" },
         { Valid with { Seq = null }, "seq is missing" },
         { Valid with { Seq = -5 }, "seq must not be negative" },
+        { Valid with { Seq = long.MaxValue }, $"seq {long.MaxValue} is above 9007199254740991" },
+        { Valid with { Ts = long.MaxValue }, $"ts {long.MaxValue} is {long.MaxValue - Now.ToUnixTimeMilliseconds()} ms ahead of the server clock" },
+        { Valid with { Ts = Now.AddYears(50).ToUnixTimeMilliseconds() }, "18263.00:00:00 ahead of the server clock" },
         { Valid with { Values = null }, "values is missing" },
         { Valid with { Values = [] }, "values is empty" },
         { Valid with { Values = [1, 2, 3, 4, 5] }, "at most 4 are allowed" },
@@ -49,5 +52,20 @@ public class TelemetryValidatorTests
     public void TimestampWithinTheSkew_IsAccepted()
     {
         Assert.Null(_validator.Validate(Valid with { Ts = Now.AddMinutes(4).ToUnixTimeMilliseconds() }, Now));
+    }
+
+    [Fact]
+    public void LargestSeq_IsAccepted()
+    {
+        Assert.Null(_validator.Validate(Valid with { Seq = TelemetryValidator.MaxSeq }, Now));
+    }
+
+    [Fact]
+    public void AnyTimestamp_WithTheLargestSkew_IsValidatedWithoutOverflow()
+    {
+        var lenient = new TelemetryValidator(Options.Create(new IngestionOptions { MaxFutureSkew = TimeSpan.MaxValue }), Options.Create(new DeviceOptions()));
+
+        Assert.Contains("ahead of the server clock", lenient.Validate(Valid with { Ts = long.MaxValue }, Now));
+        Assert.Null(lenient.Validate(Valid with { Ts = Now.AddYears(1000).ToUnixTimeMilliseconds() }, Now));
     }
 }

@@ -78,6 +78,14 @@ public sealed class DeviceOptions
     /// </summary>
     public int ReorderWindow { get; set; } = 256;
 
+    /// <summary>
+    /// How far ahead of a device's last applied seq a sample may jump; a sample further ahead is rejected with
+    /// the reason (its source dead-letters it), since accepting it would make every real event after it a
+    /// duplicate. The default lets devices that number events by Unix milliseconds stay silent for 11 days.
+    /// A device's first seq is taken as it comes.
+    /// </summary>
+    public long MaxSeqJump { get; set; } = 1_000_000_000;
+
     /// <summary>At most one status report per device to its fleet shard in this interval.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 

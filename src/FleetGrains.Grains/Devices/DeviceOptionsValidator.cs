@@ -31,6 +31,7 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Require(o.StatisticsOutlierSigmas > 0, $"StatisticsOutlierSigmas must be positive (was {o.StatisticsOutlierSigmas}).");
         Require(o.TopContributors >= 1, $"TopContributors must be at least 1 (was {o.TopContributors}).");
         Require(o.PersistInterval > TimeSpan.Zero && o.ReportInterval > TimeSpan.Zero, "PersistInterval and ReportInterval must be positive.");
+        Require(o.MaxSeqJump >= 1, $"MaxSeqJump must be at least 1 (was {o.MaxSeqJump}).");
         Require(o.ReorderWindow is >= 0 and <= 65_536, $"ReorderWindow must be between 0 and 65536 (was {o.ReorderWindow}).");
         Require(o.SeverityReportStep > 0, $"SeverityReportStep must be positive (was {o.SeverityReportStep}).");
         Require(o.OfflineMultiple >= 1, $"OfflineMultiple must be at least 1 (was {o.OfflineMultiple}).");

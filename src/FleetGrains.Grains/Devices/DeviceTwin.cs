@@ -169,6 +169,13 @@ public sealed class DeviceTwin
                 continue;
             }
 
+            if (!late && _lastSeq >= 0 && sample.Seq - _lastSeq > options.MaxSeqJump)
+            {
+                rejected.Add(new SampleRejection(index, $"seq {sample.Seq} is {sample.Seq - _lastSeq} ahead of this device's last seq {_lastSeq}; " +
+                    $"a jump of at most {options.MaxSeqJump} is accepted ({DeviceOptions.Section}:MaxSeqJump), so that one wrong seq cannot make every later event a duplicate"));
+                continue;
+            }
+
             if (Reject(sample) is { } reason)
             {
                 rejected.Add(new SampleRejection(index, reason));

@@ -148,12 +148,16 @@ public sealed partial class MqttSource(
     }
 
     // Until every message of the batch is done: acknowledged as soon as it is, the rest tried again.
-    // (Left unacknowledged, a message would come again only after a reconnect.)
+    // (Left unacknowledged, a message would come again only after a reconnect.) A transport failure (Redis of
+    // the dead letters and counters, the broker) is not an attempt of the messages: retried without limit.
     private async Task ProcessAsync(List<Received> batch, CancellationToken stoppingToken)
     {
         var pending = batch;
-        for (var attempt = 1; pending.Count > 0 && !stoppingToken.IsCancellationRequested; attempt++)
+        var attempt = 1;
+        var transportFailures = 0;
+        while (pending.Count > 0 && !stoppingToken.IsCancellationRequested)
         {
+            TimeSpan pause;
             try
             {
                 var messages = pending.Select(ToMessage).ToList();
@@ -161,16 +165,27 @@ public sealed partial class MqttSource(
                 var finished = pending.Where((_, i) => done[i]).ToList();
                 pending = [.. pending.Where((_, i) => !done[i])];
                 await AcknowledgeAsync(finished, stoppingToken);
+                if (pending.Count > 0)
+                {
+                    LogRetrying(logger, pending.Count, attempt);
+                }
+
+                pause = _options.RetryDelayFor(attempt++);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && TransportErrors.IsTransport(ex))
+            {
+                LogBatchFailed(logger, ex, pending.Count, attempt);
+                pause = _options.RetryDelayFor(++transportFailures);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogBatchFailed(logger, ex, pending.Count, attempt);
+                pause = _options.RetryDelayFor(attempt++);
             }
 
             if (pending.Count > 0)
             {
-                LogRetrying(logger, pending.Count, attempt);
-                await PauseAsync(_options.RetryDelayFor(attempt), stoppingToken);
+                await PauseAsync(pause, stoppingToken);
             }
         }
     }

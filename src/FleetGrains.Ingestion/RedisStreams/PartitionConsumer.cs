@@ -100,13 +100,21 @@ public sealed partial class PartitionConsumer
                     attempt = 1;
                 }
             }
-            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            catch (Exception ex) when (!_stop.IsCancellationRequested && TransportErrors.IsTransport(ex))
             {
                 // Redis is unreachable: nothing was acknowledged, the same entries come again. This is not
-                // counted as an attempt of the entries: their devices were not the problem.
+                // counted as an attempt of the entries: they were not the problem.
                 failuresInARow++;
                 LogReadFailed(_logger, ex, _stream, failuresInARow);
                 await PauseAsync(_options.RetryDelayFor(failuresInARow));
+            }
+            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            {
+                // Anything else failed on the entries in hand: an attempt of theirs. They are read again as
+                // pending, and the last attempt dead-letters whichever still fails, so the partition moves on.
+                LogProcessingFailed(_logger, ex, _stream, attempt);
+                await PauseAsync(_options.RetryDelayFor(attempt));
+                attempt++;
             }
         }
     }
@@ -194,6 +202,9 @@ public sealed partial class PartitionConsumer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} entries of {Stream} were not taken by their devices (attempt {Attempt}); trying again")]
     private static partial void LogRetrying(ILogger logger, int count, string stream, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling entries of {Stream} failed (attempt {Attempt}); trying again, at the last attempt entry by entry")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string stream, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading or acknowledging {Stream} failed ({Failures} times in a row); trying again")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, string stream, int failures);

@@ -1,5 +1,7 @@
 using System.Text;
 using FleetGrains.Ingestion.DeadLetters;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Ingestion.Sources;
 
@@ -7,26 +9,67 @@ namespace FleetGrains.Ingestion.Sources;
 /// What every source does with a batch of its messages: decode each, send all their events through the
 /// <see cref="TelemetryPipeline"/> (one grain call per device), and decide per message whether it is done —
 /// then it may be acknowledged — or must be tried again because a device did not take its events.
-/// Bad input of a done message (undecodable payload, invalid event, or a device that kept failing on the
-/// last attempt) goes to the dead letters with its reason and position.
+/// Bad input of a done message (an oversized or undecodable payload, an invalid event, or a device that kept
+/// failing on the last attempt) goes to the dead letters with its reason and position. Whatever the bytes, a
+/// message never makes the batch throw; should handling fail anyway (a bug), the last attempt handles each
+/// message alone and dead-letters only the ones that still fail.
 /// </summary>
-public sealed class SourceBatchProcessor(
+public sealed partial class SourceBatchProcessor(
     TelemetryPipeline pipeline,
     IDeadLetterStore deadLetters,
     SourceCounters counters,
     IngestionMetrics metrics,
-    TimeProvider time)
+    IOptions<IngestionOptions> ingestion,
+    TimeProvider time,
+    ILogger<SourceBatchProcessor> logger)
 {
     /// <summary>
     /// Returns, per message, whether it is done. On the <paramref name="lastAttempt"/> every message is done.
-    /// Throws when the dead letters or counters cannot be written: then no message is done.
+    /// Throws when the dead letters or counters cannot be written (a transport error, see
+    /// <see cref="TransportErrors"/>): then no message is done.
     /// </summary>
     public async Task<bool[]> ProcessAsync(string source, IReadOnlyList<SourceMessage> messages, bool lastAttempt, int attempt = 1)
+    {
+        try
+        {
+            return await ProcessTogetherAsync(source, messages, lastAttempt, attempt);
+        }
+        catch (Exception ex) when (lastAttempt && !TransportErrors.IsTransport(ex))
+        {
+            LogIsolating(logger, ex, source, messages.Count, attempt);
+            return await ProcessEachAloneAsync(source, messages, attempt);
+        }
+    }
+
+    private async Task<bool[]> ProcessEachAloneAsync(string source, IReadOnlyList<SourceMessage> messages, int attempt)
+    {
+        var done = new bool[messages.Count];
+        for (var m = 0; m < messages.Count; m++)
+        {
+            try
+            {
+                done[m] = (await ProcessTogetherAsync(source, [messages[m]], lastAttempt: true, attempt))[0];
+            }
+            catch (Exception ex) when (!TransportErrors.IsTransport(ex))
+            {
+                var reason = $"handling this message failed {attempt} times ({ex.GetType().Name}: {ex.Message})";
+                await deadLetters.AddAsync([Letter(source, messages[m], messages[m].Position, reason, time.GetUtcNow())]);
+                metrics.RecordDeadLettered(source, 1);
+                await counters.AddAsync(source, 0, 0, 1, 0);
+                done[m] = true;
+            }
+        }
+
+        return done;
+    }
+
+    private async Task<bool[]> ProcessTogetherAsync(string source, IReadOnlyList<SourceMessage> messages, bool lastAttempt, int attempt)
     {
         var batch = new DecodedBatch();
         var origin = new List<(int Message, int Event)>();
         var letters = new List<DeadLetter>[messages.Count];
         var now = time.GetUtcNow();
+        var maxBytes = ingestion.Value.MaxBodyBytes;
         for (var m = 0; m < messages.Count; m++)
         {
             letters[m] = [];
@@ -34,6 +77,13 @@ public sealed class SourceBatchProcessor(
             if (message.Problem is { } problem)
             {
                 letters[m].Add(Letter(source, message, message.Position, problem, now));
+                continue;
+            }
+
+            if (message.Payload.Length > maxBytes)
+            {
+                letters[m].Add(Letter(source, message, message.Position,
+                    $"the payload of {message.Payload.Length} bytes exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split it", now));
                 continue;
             }
 
@@ -124,6 +174,15 @@ public sealed class SourceBatchProcessor(
         return e with { FleetId = message.FleetId, DeviceId = message.DeviceId };
     }
 
-    private static DeadLetter Letter(string source, SourceMessage message, string position, string reason, DateTimeOffset now) =>
-        new("", source, position, reason, Encoding.UTF8.GetString(message.Payload.Span), now);
+    // The payload as text, at most what a dead letter keeps (a UTF-8 character is at most 4 bytes); bytes that
+    // are not UTF-8 show as U+FFFD.
+    private static DeadLetter Letter(string source, SourceMessage message, string position, string reason, DateTimeOffset now)
+    {
+        var payload = message.Payload.Span;
+        var kept = payload[..Math.Min(payload.Length, 4 * DeadLetter.MaxPayloadChars)];
+        return new("", source, position, reason, DeadLetter.Truncate(Encoding.UTF8.GetString(kept)), now);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling {Count} messages of {Source} failed on attempt {Attempt}, the last; handling each alone")]
+    private static partial void LogIsolating(ILogger logger, Exception exception, string source, int count, int attempt);
 }
