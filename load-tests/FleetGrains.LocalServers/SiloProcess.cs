@@ -46,6 +46,16 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The most physical memory the silo process has used so far.</summary>
+    public long PeakWorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
     public string Output
     {
         get

@@ -46,9 +46,11 @@ public sealed class SiloHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SiloHost> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    /// <param name="environment">The host environment (Development is what <c>dotnet run</c> starts, through launchSettings).</param>
+    /// <param name="mapMore">Endpoints a test adds beside the API.</param>
+    public static async Task<SiloHost> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null, string environment = "Testing", Action<WebApplication>? mapMore = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
@@ -67,6 +69,7 @@ public sealed class SiloHost : IAsyncDisposable
         var app = builder.Build();
         app.UseFleetPipeline();
         app.MapFleetApi();
+        mapMore?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new SiloHost(app, new Uri(address));

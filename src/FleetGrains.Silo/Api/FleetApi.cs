@@ -6,6 +6,7 @@ public static class FleetApi
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api");
+        api.AddEndpointFilter<TransientRetryFilter>();
         api.MapTelemetryEndpoints();
         api.MapFleetEndpoints();
         api.MapDeviceEndpoints();

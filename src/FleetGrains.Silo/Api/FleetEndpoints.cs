@@ -75,7 +75,7 @@ public static class FleetEndpoints
             return ApiProblems.Invalid("sort", $"'{sort}' is not a sort order; use one of {string.Join(", ", Enum.GetNames<DeviceSortOrder>())}.");
         }
 
-        if (offset < 0 || limit is < 1 or > MaxPageSize || offset + limit > MaxDepth)
+        if (offset < 0 || limit is < 1 or > MaxPageSize || offset > MaxDepth - limit)
         {
             return ApiProblems.Invalid("limit", $"offset must be ≥ 0, limit between 1 and {MaxPageSize}, and offset + limit at most {MaxDepth}.");
         }

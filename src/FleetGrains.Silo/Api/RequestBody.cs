@@ -55,6 +55,12 @@ public sealed class RequestBody : IDisposable
                     body.Dispose();
                     return null; // the server's own limit, raised to ours above when it could be
                 }
+                catch (IOException ex)
+                {
+                    // Kestrel reports some malformed bodies so (a chunk size that overflows: "Bad chunk size data"),
+                    // and a client that went away mid-body: the request's fault either way.
+                    throw new BadHttpRequestException($"The request body could not be read: {ex.Message}", StatusCodes.Status400BadRequest, ex);
+                }
 
                 if (read == 0)
                 {

@@ -7,8 +7,10 @@ using FleetGrains.Inference.Hosting;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
 using FleetGrains.Ingestion.Sources;
+using FleetGrains.Silo.Api;
 using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -49,6 +51,13 @@ public static class FleetHostingExtensions
         builder.Services.AddFleetSimulator();
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // Bad query values and bodies throw in every environment (not only Development), so that
+        // ApiExceptionHandler answers them alike: 400 with what could not be read.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

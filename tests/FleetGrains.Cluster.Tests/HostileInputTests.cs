@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using FleetGrains.Ingestion.Mqtt;
+using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.Ingestion.Tests.Fuzz;
+using FleetGrains.LocalServers;
+using MQTTnet;
+using MQTTnet.Protocol;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace FleetGrains.Cluster.Tests;
+
+/// <summary>
+/// Hostile input on real servers: poison entries ahead of valid ones in Redis Streams partitions and first on an
+/// MQTT topic, generated hostile batches through both sources, and operator reads while a silo dies.
+/// </summary>
+public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int ValidPerDevice = 101;
+
+    private readonly List<SiloProcess> _silos = [];
+    private RedisServer _redis = null!;
+    private MosquittoBroker _broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _broker = await MosquittoBroker.StartNewAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await _broker.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    /// <summary>One poison event of each class that used to stop a partition for ever, for <paramref name="deviceId"/>.</summary>
+    private static IEnumerable<(string Class, byte[] Payload)> Poison(string fleetId, string deviceId, long ts) =>
+    [
+        ("invalid UTF-8", [.. Encoding.UTF8.GetBytes($"{{\"fleetId\":\"{fleetId}\",\"deviceId\":\"{deviceId}"), 0xC3, 0x28, .. Encoding.UTF8.GetBytes($"\",\"ts\":{ts},\"seq\":0,\"values\":[1,2,3]}}")]),
+        ("unpaired surrogate", Encoding.UTF8.GetBytes($$"""{"fleetId":"{{fleetId}}","deviceId":"{{deviceId}}\ud800","ts":{{ts}},"seq":0,"values":[1,2,3]}""")),
+        ("ts overflow", Encoding.UTF8.GetBytes($$"""{"fleetId":"{{fleetId}}","deviceId":"{{deviceId}}","ts":9223372036854775807,"seq":0,"values":[1,2,3]}""")),
+        ("seq 2^63-1", Encoding.UTF8.GetBytes($$"""{"fleetId":"{{fleetId}}","deviceId":"{{deviceId}}","ts":{{ts}},"seq":9223372036854775807,"values":[1,2,3]}""")),
+    ];
+
+    [Fact]
+    public async Task PoisonOfEveryClass_AheadOfValidEvents_InThreePartitionsAndOnAnMqttTopic_IsDeadLettered_AndEveryValidEventIsApplied()
+    {
+        const string Fleet = "poison-classes";
+        var settings = Settings($"poison-{Guid.NewGuid():N}");
+        _silos.Add(await SiloProcess.StartAsync("silo0", settings));
+        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        var db = redis.GetDatabase();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
+
+        // Four devices in four partitions: three get the poison first, the fourth is the control.
+        var devices = DevicesInDistinctPartitions(Fleet, 4);
+        var poisoned = devices.Take(3).ToList();
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var (device, stream) in poisoned)
+        {
+            foreach (var (_, payload) in Poison(Fleet, device, ts))
+            {
+                await db.StreamAddAsync(stream, "event", payload);
+            }
+        }
+
+        await PublishAsync(Poison(Fleet, "m1", ts).Select(p => ("m1", p.Payload)), Fleet);
+        foreach (var (device, stream) in devices)
+        {
+            for (var seq = 0; seq < ValidPerDevice; seq++)
+            {
+                await db.StreamAddAsync(stream, "event", ClusterHarness.Event(Fleet, device, seq, ts + seq));
+            }
+        }
+
+        await PublishAsync(Enumerable.Range(0, ValidPerDevice).Select(seq => ("m1", Encoding.UTF8.GetBytes(ClusterHarness.Event(Fleet, "m1", seq, ts + seq)))), Fleet);
+
+        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(60), () => ClusterHarness.Logs([.. _silos]));
+        await WaitForDeviceAsync(Fleet, "m1", ValidPerDevice);
+        var drained = stopwatch.Elapsed;
+        foreach (var device in devices.Select(d => d.Device).Append("m1"))
+        {
+            var view = await _silos[0].GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/{device}");
+            Assert.Equal((ValidPerDevice, ValidPerDevice - 1L, 0L), (view.Counters.Accepted, view.LastSeq, view.Counters.Duplicates));
+        }
+
+        var letters = await _silos[0].GetJsonAsync<List<DeadLetterView>>("/api/deadletters?count=100");
+        foreach (var (_, stream) in poisoned)
+        {
+            var own = letters.Where(l => l.Source == PartitionConsumer.SourceName && l.Position.StartsWith($"{stream}/", StringComparison.Ordinal)).ToList();
+            Assert.Equal(4, own.Count);
+            Assert.All(own, l => Assert.EndsWith("#0", l.Position));
+            AssertReasons(own);
+        }
+
+        var mqtt = letters.Where(l => l.Source == MqttSource.SourceName).ToList();
+        Assert.Equal(4, mqtt.Count);
+        Assert.All(mqtt, l => Assert.Equal($"{MqttTopic.For(Fleet, "m1")}#0", l.Position));
+        AssertReasons(mqtt);
+        Assert.DoesNotContain(letters, l => l.Position.StartsWith($"{devices[3].Stream}/", StringComparison.Ordinal)); // the control partition
+        output.WriteLine($"poison of 4 classes in 3 partitions and on 1 topic dead-lettered, {5 * ValidPerDevice} valid events applied, in {drained.TotalSeconds:F1} s");
+
+        static void AssertReasons(List<DeadLetterView> letters)
+        {
+            Assert.Equal(2, letters.Count(l => l.Reason.Contains("is not valid text", StringComparison.Ordinal)));
+            Assert.Single(letters, l => l.Reason.Contains("ahead of the server clock", StringComparison.Ordinal));
+            Assert.Single(letters, l => l.Reason.Contains("seq 9223372036854775807 is above", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task GeneratedHostileBatches_ThroughRedisStreamsAndMqtt_NeverStopASource_AndEveryValidEventIsApplied()
+    {
+        const int Batches = 60;
+        var settings = Settings($"fuzz-{Guid.NewGuid():N}");
+        _silos.Add(await SiloProcess.StartAsync("silo0", settings));
+        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        var db = redis.GetDatabase();
+        var valid = new List<string>();
+        var messages = new List<(string Device, byte[] Payload)>();
+        for (var i = 0; i < Batches; i++)
+        {
+            // Streams: NDJSON batches of three valid events and one hostile one, on partitions by batch.
+            var body = new HostileTelemetry(20_000 + i).NextBody(validEvents: 3, hostileEvents: 1, ndjson: true, prefix: $"s{i}");
+            valid.AddRange(body.ValidDevices);
+            await db.StreamAddAsync(StreamPartitioner.StreamKey(ClusterHarness.StreamPrefix, i % ClusterHarness.Partitions), "events", body.Bytes);
+
+            // MQTT: a hostile message first on a device's topic, then a valid one.
+            var device = $"m{i}";
+            messages.Add((device, new HostileTelemetry(30_000 + i).NextEvent(device, HostileTelemetry.Now).Bytes));
+            messages.Add((device, Encoding.UTF8.GetBytes(HostileTelemetry.ValidEvent(HostileTelemetry.Fleet, device, 1, HostileTelemetry.Now))));
+        }
+
+        await PublishAsync(messages);
+        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        foreach (var device in messages.Select(m => m.Device).Distinct())
+        {
+            await WaitForDeviceAsync(HostileTelemetry.Fleet, device, expected: 1, atLeast: true);
+        }
+
+        foreach (var device in valid)
+        {
+            var view = await _silos[0].GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
+            Assert.Equal(1L, view.Counters.Accepted);
+        }
+
+        Assert.False(_silos[0].HasExited);
+        // Payloads are bounded (Fleet:Ingestion:MaxBodyBytes, values per event), so hostile ones cannot make the silo grow.
+        Assert.True(_silos[0].PeakWorkingSet < 1L << 30, $"the silo's peak working set was {_silos[0].PeakWorkingSet >> 20} MiB");
+    }
+
+    [Fact]
+    public async Task ReadingEveryDevice_WhileASiloDies_IsNever500_And503CarriesRetryAfter()
+    {
+        const string Fleet = "reads";
+        const int Devices = 600;
+        var settings = ClusterHarness.RedisCluster(_redis, $"reads-{Guid.NewGuid():N}", streams: false);
+        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
+        var body = string.Join('\n', Enumerable.Range(0, Devices).SelectMany(d => Enumerable.Range(0, 5).Select(seq => ClusterHarness.Event(Fleet, ClusterHarness.Device(d), seq, ts + seq))));
+        var ingest = await _silos[0].Http.PostAsync("/api/telemetry", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+
+        using var reader = new HttpClient { BaseAddress = _silos[0].Http.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        var statuses = new Dictionary<int, int>();
+        var withoutRetryAfter = 0;
+        await _silos[2].KillAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var allOk = false;
+        var passes = 0;
+        while (!allOk && DateTime.UtcNow < deadline)
+        {
+            passes++;
+            var answers = await Task.WhenAll(Enumerable.Range(0, Devices).Select(async d =>
+            {
+                using var response = await reader.GetAsync($"/api/devices/{Fleet}/{ClusterHarness.Device(d)}");
+                return ((int)response.StatusCode, response.Headers.RetryAfter is not null);
+            }));
+            foreach (var (status, retryAfter) in answers)
+            {
+                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                withoutRetryAfter += status == 503 && !retryAfter ? 1 : 0;
+            }
+
+            allOk = answers.All(a => a.Item1 == 200);
+        }
+
+        var summary = string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
+        output.WriteLine($"reads of {Devices} devices after the kill, {passes} passes: {summary}");
+        Assert.True(allOk, $"not every device was readable again within 90 s ({passes} passes; {summary})\n{ClusterHarness.Logs(_silos[0])}");
+        Assert.True(statuses.Keys.All(s => s is 200 or 503), $"answers other than 200 and 503: {summary}");
+        Assert.Equal(0, withoutRetryAfter);
+        await ClusterHarness.AssertDevicesAsync(_silos[0], Fleet, Devices, 5, 4);
+    }
+
+    private Dictionary<string, string> Settings(string clusterId)
+    {
+        var settings = ClusterHarness.RedisCluster(_redis, clusterId);
+        settings["Fleet:Sources:Mqtt:Enabled"] = "true";
+        settings["Fleet:Sources:Mqtt:Port"] = _broker.Port.ToString();
+        return settings;
+    }
+
+    private static List<(string Device, string Stream)> DevicesInDistinctPartitions(string fleetId, int count)
+    {
+        var found = new List<(string, string)>();
+        var partitions = new HashSet<int>();
+        for (var i = 0; found.Count < count; i++)
+        {
+            var device = $"dev{i}";
+            if (partitions.Add(StreamPartitioner.PartitionOf(fleetId, device, ClusterHarness.Partitions)))
+            {
+                found.Add((device, StreamPartitioner.StreamKey(ClusterHarness.StreamPrefix, StreamPartitioner.PartitionOf(fleetId, device, ClusterHarness.Partitions))));
+            }
+        }
+
+        return found;
+    }
+
+    // In order, at QoS 1, each device's messages on its own topic.
+    private async Task PublishAsync(IEnumerable<(string Device, byte[] Payload)> messages, string fleetId = HostileTelemetry.Fleet)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId($"hostile-{Guid.NewGuid():N}").Build());
+        foreach (var (device, payload) in messages)
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(MqttTopic.For(fleetId, device))
+                .WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            var result = await client.PublishAsync(message);
+            Assert.True(result.IsSuccess, $"publish failed: {result.ReasonCode}");
+        }
+
+        await client.DisconnectAsync();
+    }
+
+    private async Task WaitForDeviceAsync(string fleetId, string device, long expected, bool atLeast = false) =>
+        await ClusterHarness.WaitUntilAsync(async () =>
+        {
+            using var response = await _silos[0].Http.GetAsync($"/api/devices/{fleetId}/{device}");
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            var view = System.Text.Json.JsonSerializer.Deserialize<DeviceView>(await response.Content.ReadAsStringAsync(), SiloProcess.Json)!;
+            return atLeast ? view.Counters.Accepted >= expected : view.Counters.Accepted == expected;
+        }, TimeSpan.FromSeconds(60));
+}
