@@ -1,5 +1,6 @@
 using System.Text;
 using FleetGrains.Ingestion.RedisStreams;
+using FleetGrains.Ingestion.Sources;
 using FleetGrains.LocalServers;
 using StackExchange.Redis;
 

@@ -1,38 +1,51 @@
-using System.Buffers;
-using System.Threading.Channels;
+using System.Security.Cryptography;
+using System.Text;
 using FleetGrains.Ingestion.Sources;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Orleans.Runtime;
 
 namespace FleetGrains.Ingestion.Mqtt;
 
 /// <summary>
-/// Telemetry from an MQTT broker. The silo subscribes at QoS 1 to <see cref="MqttTopic.Filter"/> through the
-/// shared subscription <c>$share/{ShareGroup}/…</c>, so the silos split the messages; it acknowledges a
-/// message (PUBACK) only after the device grains took its events (or they were dead-lettered). Its session
-/// is persistent (a fixed client id per silo), so what was not acknowledged when it went away comes again.
-/// At most <see cref="MqttSourceOptions.MaxInFlight"/> messages are unacknowledged: then the broker waits.
+/// Telemetry from an MQTT broker (topic <see cref="MqttTopic.Filter"/>, QoS 1), read in one of two ways:
+/// <list type="bullet">
+/// <item><see cref="MqttSubscriptionMode.Partitioned"/> (default): each partition (a topic filter of
+/// <see cref="MqttSourceOptions.Partitions"/>) is a persistent session of its own client id, read by one silo at
+/// a time under a lease, as Redis Streams partitions are; so a device's messages reach one reader, in order.
+/// A partition's session outlives its readers: what arrives while it moves, or after its reader died, waits in
+/// the broker for the next.</item>
+/// <item><see cref="MqttSubscriptionMode.Shared"/>: every silo joins the shared subscription
+/// <c>$share/{ShareGroup}/…</c> and the broker splits the messages; a device's messages keep their order only
+/// where the broker sends a topic's messages to one member (e.g. EMQX's hash_topic strategy).</item>
+/// </list>
 /// </summary>
 public sealed partial class MqttSource(
     IOptions<SourcesOptions> options,
+    SourceRedis redis,
     SourceBatchProcessor processor,
+    IClusterMembershipService membership,
     ILocalSiloDetails silo,
     ILogger<MqttSource> logger) : BackgroundService
 {
     public const string SourceName = "mqtt";
 
     private readonly SourcesOptions _options = options.Value;
-    private readonly Channel<Received> _received = Channel.CreateBounded<Received>(options.Value.Mqtt.MaxInFlight);
-    private int _connection;
 
     private MqttSourceOptions Mqtt => _options.Mqtt;
 
-    /// <summary>The client id: fixed per silo endpoint so that a restarted silo resumes its session.</summary>
-    private string ClientId => $"{Mqtt.ShareGroup}-{silo.SiloAddress.Endpoint}".Replace(':', '-');
+    private string Self => silo.SiloAddress.ToParsableString();
+
+    /// <summary>
+    /// A partition's client id: the group, the partition and a hash of its filter, so that changing the partitions
+    /// starts new sessions rather than resuming one subscribed to an old filter.
+    /// </summary>
+    public static string PartitionClientId(string group, int partition, string filter) =>
+        $"{group}-p{partition}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(filter)))[..8]}";
+
+    /// <summary>The name of a partition's lease in Redis.</summary>
+    public static string PartitionLeaseName(string group, int partition) => $"fleet:mqtt:{group}:{partition}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,196 +54,76 @@ public sealed partial class MqttSource(
             return;
         }
 
-        using var client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e =>
+        if (Mqtt.Mode == MqttSubscriptionMode.Shared)
         {
-            e.AutoAcknowledge = false;
-            return _received.Writer.WriteAsync(new Received(e, Volatile.Read(ref _connection)), stoppingToken).AsTask();
-        };
-        client.DisconnectedAsync += _ =>
-        {
-            Interlocked.Increment(ref _connection);
-            return Task.CompletedTask;
-        };
-
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await ConnectAsync(client, stoppingToken);
-                    failures = 0;
-                }
-
-                var batch = await NextBatchAsync(stoppingToken);
-                if (batch.Count > 0)
-                {
-                    await ProcessAsync(batch, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                LogFailed(logger, ex, Mqtt.Host, Mqtt.Port, failures);
-                await PauseAsync(_options.RetryDelayFor(failures), stoppingToken);
-            }
+            // Fixed per silo endpoint, so that a restarted silo resumes its session.
+            var clientId = $"{Mqtt.ShareGroup}-{silo.SiloAddress.Endpoint}".Replace(':', '-');
+            await RunUntilStoppedAsync([new MqttPartitionReader(0, "", clientId, $"$share/{Mqtt.ShareGroup}/{MqttTopic.Filter}", _options, processor, logger)], stoppingToken);
         }
-
-        if (client.IsConnected)
+        else if (!redis.IsConfigured)
         {
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+            // No Redis for leases: the embedded single silo, which reads every partition.
+            await RunUntilStoppedAsync([.. Enumerable.Range(0, Mqtt.PartitionFilters.Count).Select(Reader)], stoppingToken);
+        }
+        else
+        {
+            await RunLeasedAsync(stoppingToken);
         }
     }
 
-    private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
-    {
-        var connect = new MqttClientOptionsBuilder()
-            .WithTcpServer(Mqtt.Host, Mqtt.Port)
-            .WithClientId(ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)TimeSpan.FromHours(1).TotalSeconds)
-            .WithReceiveMaximum((ushort)Mqtt.MaxInFlight)
-            .Build();
-        await client.ConnectAsync(connect, cancellationToken);
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic($"$share/{Mqtt.ShareGroup}/{MqttTopic.Filter}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .Build();
-        await client.SubscribeAsync(subscribe, cancellationToken);
-        LogConnected(logger, Mqtt.Host, Mqtt.Port, ClientId, Mqtt.ShareGroup);
-    }
+    private MqttPartitionReader Reader(int partition) => new(
+        partition,
+        PartitionLeaseName(Mqtt.ShareGroup, partition),
+        PartitionClientId(Mqtt.ShareGroup, partition, Mqtt.PartitionFilters[partition]),
+        Mqtt.PartitionFilters[partition],
+        _options,
+        processor,
+        logger);
 
-    // Up to BatchSize messages: the first one waited for (at most a second, to notice a lost connection),
-    // the rest if they come within BatchDelay.
-    private async Task<List<Received>> NextBatchAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Received>();
-        if (!await WaitForMessageAsync(TimeSpan.FromSeconds(1), stoppingToken))
-        {
-            return batch;
-        }
-
-        var gathering = DateTime.UtcNow + Mqtt.BatchDelay;
-        while (batch.Count < Mqtt.BatchSize)
-        {
-            if (_received.Reader.TryRead(out var message))
-            {
-                batch.Add(message);
-            }
-            else if (gathering - DateTime.UtcNow is not { Ticks: > 0 } left || !await WaitForMessageAsync(left, stoppingToken))
-            {
-                break;
-            }
-        }
-
-        return batch;
-    }
-
-    // False when no message came within the timeout.
-    private async Task<bool> WaitForMessageAsync(TimeSpan timeout, CancellationToken stoppingToken)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        wait.CancelAfter(timeout);
-        try
-        {
-            return await _received.Reader.WaitToReadAsync(wait.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    // Until every message of the batch is done: acknowledged as soon as it is, the rest tried again.
-    // (Left unacknowledged, a message would come again only after a reconnect.) A transport failure (Redis of
-    // the dead letters and counters, the broker) is not an attempt of the messages: retried without limit.
-    private async Task ProcessAsync(List<Received> batch, CancellationToken stoppingToken)
-    {
-        var pending = batch;
-        var attempt = 1;
-        var transportFailures = 0;
-        while (pending.Count > 0 && !stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan pause;
-            try
-            {
-                var messages = pending.Select(ToMessage).ToList();
-                var done = await processor.ProcessAsync(SourceName, messages, lastAttempt: attempt >= _options.MaxAttempts, attempt);
-                var finished = pending.Where((_, i) => done[i]).ToList();
-                pending = [.. pending.Where((_, i) => !done[i])];
-                await AcknowledgeAsync(finished, stoppingToken);
-                if (pending.Count > 0)
-                {
-                    LogRetrying(logger, pending.Count, attempt);
-                }
-
-                pause = _options.RetryDelayFor(attempt++);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && TransportErrors.IsTransport(ex))
-            {
-                LogBatchFailed(logger, ex, pending.Count, attempt);
-                pause = _options.RetryDelayFor(++transportFailures);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogBatchFailed(logger, ex, pending.Count, attempt);
-                pause = _options.RetryDelayFor(attempt++);
-            }
-
-            if (pending.Count > 0)
-            {
-                await PauseAsync(pause, stoppingToken);
-            }
-        }
-    }
-
-    // A message received on an earlier connection cannot be acknowledged on this one: the broker sends it again.
-    private async Task AcknowledgeAsync(List<Received> finished, CancellationToken stoppingToken)
-    {
-        foreach (var message in finished.Where(m => m.Connection == Volatile.Read(ref _connection)))
-        {
-            await message.Args.AcknowledgeAsync(stoppingToken);
-        }
-    }
-
-    private static SourceMessage ToMessage(Received received)
-    {
-        var message = received.Args.ApplicationMessage;
-        var payload = message.Payload.ToArray();
-        return MqttTopic.TryParse(message.Topic, out var fleetId, out var deviceId)
-            ? new SourceMessage(message.Topic, payload, fleetId, deviceId)
-            : new SourceMessage(message.Topic, payload, Problem: $"the topic '{message.Topic}' is not fleets/{{fleetId}}/devices/{{deviceId}}/telemetry");
-    }
-
-    private static async Task PauseAsync(TimeSpan delay, CancellationToken stoppingToken)
+    private static async Task RunUntilStoppedAsync(IReadOnlyList<MqttPartitionReader> readers, CancellationToken stoppingToken)
     {
         try
         {
-            await Task.Delay(delay, stoppingToken);
+            await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException)
         {
             // Stopping.
         }
+
+        foreach (var reader in readers)
+        {
+            reader.RequestStop();
+        }
+
+        await Task.WhenAll(readers.Select(r => r.Completion));
     }
 
-    private sealed record Received(MqttApplicationMessageReceivedEventArgs Args, int Connection);
+    private async Task RunLeasedAsync(CancellationToken stoppingToken)
+    {
+        LogStarting(logger, Mqtt.PartitionFilters.Count, Self);
+        var partitions = new LeasedPartitions<MqttPartitionReader>(
+            Self, Mqtt.PartitionFilters.Count, p => PartitionLeaseName(Mqtt.ShareGroup, p), Mqtt.LeaseDuration, Reader, _ => { }, logger);
+        using var timer = new PeriodicTimer(Mqtt.RebalanceInterval);
+        do
+        {
+            try
+            {
+                await partitions.RebalanceAsync(await redis.DatabaseAsync(), Rebalancing.ActiveSilos(membership));
+            }
+            catch (Exception ex)
+            {
+                LogRebalanceFailed(logger, ex);
+            }
+        }
+        while (await Rebalancing.NextTickAsync(timer, stoppingToken));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {ClientId}, sharing the telemetry subscription in group {Group}")]
-    private static partial void LogConnected(ILogger logger, string host, int port, string clientId, string group);
+        await partitions.ReleaseAllAsync(await redis.DatabaseAsync());
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT source ({Host}:{Port}) failed ({Failures} times in a row); reconnecting")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string host, int port, int failures);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading {Partitions} MQTT partitions as {Silo}'s share")]
+    private static partial void LogStarting(ILogger logger, int partitions, string silo);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handling {Count} MQTT messages failed (attempt {Attempt})")]
-    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} MQTT messages were not taken by their devices (attempt {Attempt}); trying again")]
-    private static partial void LogRetrying(ILogger logger, int count, int attempt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebalancing the MQTT partitions failed; trying again")]
+    private static partial void LogRebalanceFailed(ILogger logger, Exception exception);
 }

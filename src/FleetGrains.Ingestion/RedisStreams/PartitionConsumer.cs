@@ -12,7 +12,7 @@ namespace FleetGrains.Ingestion.RedisStreams;
 /// acknowledged (XACK) only after the device grains took its events, or after they were dead-lettered.
 /// At most <see cref="RedisStreamsOptions.ReadCount"/> entries are in flight: a slow cluster reads slower.
 /// </summary>
-public sealed partial class PartitionConsumer
+public sealed partial class PartitionConsumer : IPartitionReader
 {
     public const string SourceName = "redis-streams";
 
@@ -40,6 +40,8 @@ public sealed partial class PartitionConsumer
     public int Partition => _partition;
 
     public string Stream => _stream;
+
+    public string LeaseName => _stream;
 
     /// <summary>Ends when the consumer stopped: after the batch in flight was handled and acknowledged.</summary>
     public Task Completion { get; }

@@ -68,7 +68,17 @@ public sealed class RedisStreamsOptions
     public TimeSpan RebalanceInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
-/// <summary>Telemetry from an MQTT broker: topic <c>fleets/{fleetId}/devices/{deviceId}/telemetry</c>, QoS 1, one shared subscription.</summary>
+/// <summary>How silos split the MQTT telemetry between them (see <see cref="Mqtt.MqttSource"/>).</summary>
+public enum MqttSubscriptionMode
+{
+    /// <summary>Each partition (a topic filter) is one persistent session, read by one silo at a time: a device's order is kept.</summary>
+    Partitioned,
+
+    /// <summary>Every silo joins one shared subscription: the broker decides who gets which message.</summary>
+    Shared,
+}
+
+/// <summary>Telemetry from an MQTT broker: topic <c>fleets/{fleetId}/devices/{deviceId}/telemetry</c>, QoS 1.</summary>
 public sealed class MqttSourceOptions
 {
     public bool Enabled { get; set; }
@@ -77,8 +87,32 @@ public sealed class MqttSourceOptions
 
     public int Port { get; set; } = 1883;
 
-    /// <summary>Silos in one share group split the messages between them (<c>$share/{ShareGroup}/…</c>).</summary>
+    /// <summary>Partitioned (default: a device's messages keep their order) or Shared.</summary>
+    public MqttSubscriptionMode Mode { get; set; } = MqttSubscriptionMode.Partitioned;
+
+    /// <summary>
+    /// Partitioned mode: the partitions, as disjoint topic filters of the form <c>fleets/{fleet or +}/devices/{device or +}/telemetry</c>,
+    /// e.g. one per fleet to spread fleets over silos. Unset: one partition, <c>fleets/+/devices/+/telemetry</c>.
+    /// </summary>
+    public string[]? Partitions { get; set; }
+
+    /// <summary>
+    /// The name the silos share: the share group in Shared mode (<c>$share/{ShareGroup}/…</c>), the prefix of the
+    /// partitions' client ids and leases in Partitioned mode.
+    /// </summary>
     public string ShareGroup { get; set; } = "fleetgrains";
+
+    /// <summary>How long the broker keeps a session (and queues its messages) with no client connected.</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Partitioned mode: an owner that stops renewing a partition's lease loses it after this long.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Partitioned mode: how often a silo renews its leases and compares its partitions with its fair share.</summary>
+    public TimeSpan RebalanceInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The partitions' topic filters in effect.</summary>
+    public IReadOnlyList<string> PartitionFilters => Partitions is { Length: > 0 } ? Partitions : [Mqtt.MqttTopic.Filter];
 
     /// <summary>Messages handled together (one grain call per device per batch).</summary>
     public int BatchSize { get; set; } = 256;
@@ -120,6 +154,13 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
         Require(mqtt.BatchSize is >= 1 and <= 65_535, $"Mqtt:BatchSize must be between 1 and 65535 (was {mqtt.BatchSize}).");
         Require(mqtt.MaxInFlight is >= 1 and <= 65_535 && mqtt.MaxInFlight >= mqtt.BatchSize, "Mqtt:MaxInFlight must be between BatchSize and 65535.");
         Require(mqtt.BatchDelay >= TimeSpan.Zero, "Mqtt:BatchDelay must not be negative.");
+        Require(mqtt.SessionExpiry >= TimeSpan.FromSeconds(1) && mqtt.SessionExpiry.TotalSeconds <= uint.MaxValue, "Mqtt:SessionExpiry must be at least 1 second.");
+        Require(mqtt.RebalanceInterval > TimeSpan.Zero && mqtt.LeaseDuration >= 3 * mqtt.RebalanceInterval, "Mqtt:LeaseDuration must be at least 3 × RebalanceInterval (leases are renewed every RebalanceInterval).");
+        foreach (var problem in Mqtt.MqttPartitionFilters.Problems(mqtt.PartitionFilters))
+        {
+            Require(false, $"Mqtt:Partitions: {problem}");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

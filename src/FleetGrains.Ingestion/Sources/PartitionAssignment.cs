@@ -1,4 +1,4 @@
-namespace FleetGrains.Ingestion.RedisStreams;
+namespace FleetGrains.Ingestion.Sources;
 
 /// <summary>
 /// A silo's fair share of the partitions: with the active silos in a fixed order, partition p belongs to
