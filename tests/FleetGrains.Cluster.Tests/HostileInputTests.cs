@@ -5,9 +5,6 @@ using FleetGrains.Ingestion.Mqtt;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.LocalServers;
-using MQTTnet;
-using MQTTnet.Protocol;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace FleetGrains.Cluster.Tests;
@@ -16,30 +13,9 @@ namespace FleetGrains.Cluster.Tests;
 /// Hostile input on real servers: poison entries ahead of valid ones in Redis Streams partitions and first on an
 /// MQTT topic, generated hostile batches through both sources, and operator reads while a silo dies.
 /// </summary>
-public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HostileInputTests(ITestOutputHelper output) : RedisAndMqttServers
 {
     private const int ValidPerDevice = 101;
-
-    private readonly List<SiloProcess> _silos = [];
-    private RedisServer _redis = null!;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartNewAsync();
-        _broker = await MosquittoBroker.StartNewAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        await _broker.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
 
     /// <summary>One poison event of each class that used to stop a partition for ever, for <paramref name="deviceId"/>.</summary>
     private static IEnumerable<(string Class, byte[] Payload)> Poison(string fleetId, string deviceId, long ts) =>
@@ -55,8 +31,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         const string Fleet = "poison-classes";
         var settings = Settings($"poison-{Guid.NewGuid():N}");
-        _silos.Add(await SiloProcess.StartAsync("silo0", settings));
-        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        Silos.Add(await SiloProcess.StartAsync("silo0", settings));
+        using var redis = await ClusterHarness.ConnectAsync(Redis);
         var db = redis.GetDatabase();
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
 
@@ -72,7 +48,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        await PublishAsync(Poison(Fleet, "m1", ts).Select(p => ("m1", p.Payload)), Fleet);
+        await PublishAsync(Fleet, Poison(Fleet, "m1", ts).Select(p => ("m1", p.Payload)));
         foreach (var (device, stream) in devices)
         {
             for (var seq = 0; seq < ValidPerDevice; seq++)
@@ -81,18 +57,18 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        await PublishAsync(Enumerable.Range(0, ValidPerDevice).Select(seq => ("m1", Encoding.UTF8.GetBytes(ClusterHarness.Event(Fleet, "m1", seq, ts + seq)))), Fleet);
+        await PublishAsync(Fleet, Enumerable.Range(0, ValidPerDevice).Select(seq => ("m1", Encoding.UTF8.GetBytes(ClusterHarness.Event(Fleet, "m1", seq, ts + seq)))));
 
-        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(60), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(60), () => ClusterHarness.Logs([.. Silos]));
         await WaitForDeviceAsync(Fleet, "m1", ValidPerDevice);
         var drained = stopwatch.Elapsed;
         foreach (var device in devices.Select(d => d.Device).Append("m1"))
         {
-            var view = await _silos[0].GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/{device}");
+            var view = await Silos[0].GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/{device}");
             Assert.Equal((ValidPerDevice, ValidPerDevice - 1L, 0L), (view.Counters.Accepted, view.LastSeq, view.Counters.Duplicates));
         }
 
-        var letters = await _silos[0].GetJsonAsync<List<DeadLetterView>>("/api/deadletters?count=100");
+        var letters = await Silos[0].GetJsonAsync<List<DeadLetterView>>("/api/deadletters?count=100");
         foreach (var (_, stream) in poisoned)
         {
             var own = letters.Where(l => l.Source == PartitionConsumer.SourceName && l.Position.StartsWith($"{stream}/", StringComparison.Ordinal)).ToList();
@@ -121,8 +97,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         const int Batches = 60;
         var settings = Settings($"fuzz-{Guid.NewGuid():N}");
-        _silos.Add(await SiloProcess.StartAsync("silo0", settings));
-        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        Silos.Add(await SiloProcess.StartAsync("silo0", settings));
+        using var redis = await ClusterHarness.ConnectAsync(Redis);
         var db = redis.GetDatabase();
         var valid = new List<string>();
         var messages = new List<(string Device, byte[] Payload)>();
@@ -139,8 +115,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             messages.Add((device, Encoding.UTF8.GetBytes(HostileTelemetry.ValidEvent(HostileTelemetry.Fleet, device, 1, HostileTelemetry.Now))));
         }
 
-        await PublishAsync(messages);
-        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        await PublishAsync(HostileTelemetry.Fleet, messages);
+        await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. Silos]));
         foreach (var device in messages.Select(m => m.Device).Distinct())
         {
             await WaitForDeviceAsync(HostileTelemetry.Fleet, device, expected: 1, atLeast: true);
@@ -148,13 +124,13 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
         foreach (var device in valid)
         {
-            var view = await _silos[0].GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
+            var view = await Silos[0].GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
             Assert.Equal(1L, view.Counters.Accepted);
         }
 
-        Assert.False(_silos[0].HasExited);
+        Assert.False(Silos[0].HasExited);
         // Payloads are bounded (Fleet:Ingestion:MaxBodyBytes, values per event), so hostile ones cannot make the silo grow.
-        Assert.True(_silos[0].PeakWorkingSet < 1L << 30, $"the silo's peak working set was {_silos[0].PeakWorkingSet >> 20} MiB");
+        Assert.True(Silos[0].PeakWorkingSet < 1L << 30, $"the silo's peak working set was {Silos[0].PeakWorkingSet >> 20} MiB");
     }
 
     [Fact]
@@ -162,17 +138,17 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         const string Fleet = "reads";
         const int Devices = 600;
-        var settings = ClusterHarness.RedisCluster(_redis, $"reads-{Guid.NewGuid():N}", streams: false);
-        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        var settings = ClusterHarness.RedisCluster(Redis, $"reads-{Guid.NewGuid():N}", streams: false);
+        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
         var body = string.Join('\n', Enumerable.Range(0, Devices).SelectMany(d => Enumerable.Range(0, 5).Select(seq => ClusterHarness.Event(Fleet, ClusterHarness.Device(d), seq, ts + seq))));
-        var ingest = await _silos[0].Http.PostAsync("/api/telemetry", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        var ingest = await Silos[0].Http.PostAsync("/api/telemetry", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
         Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
 
-        using var reader = new HttpClient { BaseAddress = _silos[0].Http.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        using var reader = new HttpClient { BaseAddress = Silos[0].Http.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
         var statuses = new Dictionary<int, int>();
         var withoutRetryAfter = 0;
-        await _silos[2].KillAsync();
+        await Silos[2].KillAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         var allOk = false;
         var passes = 0;
@@ -195,17 +171,17 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
         var summary = string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
         output.WriteLine($"reads of {Devices} devices after the kill, {passes} passes: {summary}");
-        Assert.True(allOk, $"not every device was readable again within 90 s ({passes} passes; {summary})\n{ClusterHarness.Logs(_silos[0])}");
+        Assert.True(allOk, $"not every device was readable again within 90 s ({passes} passes; {summary})\n{ClusterHarness.Logs(Silos[0])}");
         Assert.True(statuses.Keys.All(s => s is 200 or 503), $"answers other than 200 and 503: {summary}");
         Assert.Equal(0, withoutRetryAfter);
-        await ClusterHarness.AssertDevicesAsync(_silos[0], Fleet, Devices, 5, 4);
+        await ClusterHarness.AssertDevicesAsync(Silos[0], Fleet, Devices, 5, 4);
     }
 
     private Dictionary<string, string> Settings(string clusterId)
     {
-        var settings = ClusterHarness.RedisCluster(_redis, clusterId);
+        var settings = ClusterHarness.RedisCluster(Redis, clusterId);
         settings["Fleet:Sources:Mqtt:Enabled"] = "true";
-        settings["Fleet:Sources:Mqtt:Port"] = _broker.Port.ToString();
+        settings["Fleet:Sources:Mqtt:Port"] = Broker.Port.ToString();
         return settings;
     }
 
@@ -225,29 +201,10 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         return found;
     }
 
-    // In order, at QoS 1, each device's messages on its own topic.
-    private async Task PublishAsync(IEnumerable<(string Device, byte[] Payload)> messages, string fleetId = HostileTelemetry.Fleet)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId($"hostile-{Guid.NewGuid():N}").Build());
-        foreach (var (device, payload) in messages)
-        {
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(MqttTopic.For(fleetId, device))
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            var result = await client.PublishAsync(message);
-            Assert.True(result.IsSuccess, $"publish failed: {result.ReasonCode}");
-        }
-
-        await client.DisconnectAsync();
-    }
-
     private async Task WaitForDeviceAsync(string fleetId, string device, long expected, bool atLeast = false) =>
         await ClusterHarness.WaitUntilAsync(async () =>
         {
-            using var response = await _silos[0].Http.GetAsync($"/api/devices/{fleetId}/{device}");
+            using var response = await Silos[0].Http.GetAsync($"/api/devices/{fleetId}/{device}");
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return false;

@@ -1,95 +1,55 @@
 using FleetGrains.Ingestion.Mqtt;
 using FleetGrains.LocalServers;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace FleetGrains.Cluster.Tests;
 
 /// <summary>Silo processes reading MQTT telemetry from a real mosquitto: through one shared subscription, or through partitions that keep a device's order.</summary>
-public sealed class MqttSourceTests : IAsyncLifetime
+public sealed class MqttSourceTests : RedisAndMqttServers
 {
-    private readonly List<SiloProcess> _silos = [];
-    private RedisServer _redis = null!;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartNewAsync();
-        _broker = await MosquittoBroker.StartNewAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        await _broker.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task Shared_TenThousandMessagesFromManyPublishers_AtQos1_AreEachAppliedExactlyOnce_AcrossTwoSilos()
     {
         const string Fleet = "mqtt";
         const int Publishers = 20, DevicesPerPublisher = 5, PerDevice = 100;
         const int Devices = Publishers * DevicesPerPublisher;
-        var settings = ClusterHarness.RedisCluster(_redis, $"mqtt-{Guid.NewGuid():N}", streams: false);
+        var settings = ClusterHarness.RedisCluster(Redis, $"mqtt-{Guid.NewGuid():N}", streams: false);
         settings["Fleet:Sources:Mqtt:Enabled"] = "true";
         settings["Fleet:Sources:Mqtt:Host"] = "127.0.0.1";
-        settings["Fleet:Sources:Mqtt:Port"] = _broker.Port.ToString();
+        settings["Fleet:Sources:Mqtt:Port"] = Broker.Port.ToString();
         settings["Fleet:Sources:Mqtt:Mode"] = "Shared";
-        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
         await Task.Delay(TimeSpan.FromSeconds(1)); // both subscriptions in place before the first message
 
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * PerDevice);
-        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(p => PublishAsync(p, ts)));
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(p => PublishFromAsync(p, ts)));
 
-        async Task PublishAsync(int publisher, long start)
-        {
-            using var client = new MqttClientFactory().CreateMqttClient();
-            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId($"publisher-{publisher}").Build());
-            for (var seq = 0; seq < PerDevice; seq++)
+        // Half the messages leave the ids to the topic, half repeat them.
+        Task PublishFromAsync(int publisher, long start) => PublishAsync(Fleet, Enumerable.Range(0, PerDevice).SelectMany(seq =>
+            Enumerable.Range(0, DevicesPerPublisher).Select(d =>
             {
-                for (var d = 0; d < DevicesPerPublisher; d++)
-                {
-                    var device = ClusterHarness.Device((publisher * DevicesPerPublisher) + d);
-                    // Half the messages leave the ids to the topic, half repeat them.
-                    var payload = d % 2 == 0
-                        ? ClusterHarness.Event(Fleet, device, seq, start + seq)
-                        : $$"""{"ts":{{start + seq}},"seq":{{seq}},"values":[1,2,3]}""";
-                    var message = new MqttApplicationMessageBuilder()
-                        .WithTopic(MqttTopic.For(Fleet, device))
-                        .WithPayload(payload)
-                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                        .Build();
-                    var result = await client.PublishAsync(message);
-                    Assert.True(result.IsSuccess, $"publish failed: {result.ReasonCode}");
-                }
-            }
-
-            await client.DisconnectAsync();
-        }
+                var device = ClusterHarness.Device((publisher * DevicesPerPublisher) + d);
+                var payload = d % 2 == 0 ? ClusterHarness.Event(Fleet, device, seq, start + seq) : $$"""{"ts":{{start + seq}},"seq":{{seq}},"values":[1,2,3]}""";
+                return (device, System.Text.Encoding.UTF8.GetBytes(payload));
+            })));
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         SourcesView sources;
         do
         {
             await Task.Delay(250);
-            sources = await _silos[0].GetJsonAsync<SourcesView>("/api/sources");
+            sources = await Silos[0].GetJsonAsync<SourcesView>("/api/sources");
         }
         while (Accepted(sources.Counters) < Devices * PerDevice && DateTime.UtcNow < deadline);
 
         Assert.Equal(Devices * PerDevice, Accepted(sources.Counters));
-        await ClusterHarness.AssertDevicesAsync(_silos[0], Fleet, Devices, PerDevice, PerDevice - 1);
-        foreach (var silo in _silos)
+        await ClusterHarness.AssertDevicesAsync(Silos[0], Fleet, Devices, PerDevice, PerDevice - 1);
+        foreach (var silo in Silos)
         {
             var own = await silo.GetJsonAsync<SourcesView>("/api/sources");
             Assert.True(Accepted(own.ThisSilo) > 0, $"{silo.Name} received no messages: the subscription is not shared");
         }
 
-        Assert.Empty(await _silos[0].GetJsonAsync<List<DeadLetterView>>("/api/deadletters?source=mqtt"));
+        Assert.Empty(await Silos[0].GetJsonAsync<List<DeadLetterView>>("/api/deadletters?source=mqtt"));
     }
 
     [Fact]
@@ -100,7 +60,7 @@ public sealed class MqttSourceTests : IAsyncLifetime
         var settings = Partitioned($"order-{Guid.NewGuid():N}");
         settings["Fleet:Sources:Mqtt:Partitions:0"] = MqttTopic.For(fleets[0], "+");
         settings["Fleet:Sources:Mqtt:Partitions:1"] = MqttTopic.For(fleets[1], "+");
-        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
         await WaitForOwnersAsync(2);
 
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * PerDevice);
@@ -111,7 +71,7 @@ public sealed class MqttSourceTests : IAsyncLifetime
             await WaitAppliedAsync(fleet, DevicesPerFleet, PerDevice);
         }
 
-        foreach (var silo in _silos)
+        foreach (var silo in Silos)
         {
             var own = await silo.GetJsonAsync<SourcesView>("/api/sources");
             Assert.True(Accepted(own.ThisSilo) > 0, $"{silo.Name} read no partition");
@@ -124,7 +84,7 @@ public sealed class MqttSourceTests : IAsyncLifetime
         const string Fleet = "takeover";
         const int Devices = 20, PerDevice = 200;
         var settings = Partitioned($"takeover-{Guid.NewGuid():N}");
-        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
         await WaitForOwnersAsync(1);
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * PerDevice);
 
@@ -134,15 +94,15 @@ public sealed class MqttSourceTests : IAsyncLifetime
         await PublishInOrderAsync(Fleet, Devices, PerDevice / 2, PerDevice, ts);
 
         await WaitAppliedAsync(Fleet, Devices, PerDevice);
-        var survivor = _silos.Single(s => s != owner);
+        var survivor = Silos.Single(s => s != owner);
         Assert.True(Accepted((await survivor.GetJsonAsync<SourcesView>("/api/sources")).ThisSilo) > 0, "the survivor never took the partition");
     }
 
     private Dictionary<string, string> Partitioned(string clusterId)
     {
-        var settings = ClusterHarness.RedisCluster(_redis, clusterId, streams: false);
+        var settings = ClusterHarness.RedisCluster(Redis, clusterId, streams: false);
         settings["Fleet:Sources:Mqtt:Enabled"] = "true";
-        settings["Fleet:Sources:Mqtt:Port"] = _broker.Port.ToString();
+        settings["Fleet:Sources:Mqtt:Port"] = Broker.Port.ToString();
         settings["Fleet:Sources:Mqtt:LeaseDuration"] = "00:00:03";
         settings["Fleet:Sources:Mqtt:RebalanceInterval"] = "00:00:00.500";
         return settings;
@@ -151,7 +111,7 @@ public sealed class MqttSourceTests : IAsyncLifetime
     // Until the partitions' leases are all held: their sessions exist and keep what is published from then on.
     private async Task WaitForOwnersAsync(int partitions)
     {
-        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        using var redis = await ClusterHarness.ConnectAsync(Redis);
         await ClusterHarness.WaitUntilAsync(async () =>
         {
             for (var p = 0; p < partitions; p++)
@@ -169,9 +129,9 @@ public sealed class MqttSourceTests : IAsyncLifetime
 
     private async Task<SiloProcess> OwnerAsync()
     {
-        using var redis = await ClusterHarness.ConnectAsync(_redis);
+        using var redis = await ClusterHarness.ConnectAsync(Redis);
         var owner = (string?)await FleetGrains.Ingestion.Sources.PartitionLease.OwnerAsync(redis.GetDatabase(), MqttSource.PartitionLeaseName("fleetgrains", 0));
-        foreach (var silo in _silos)
+        foreach (var silo in Silos)
         {
             if ((await silo.GetJsonAsync<SourcesView>("/api/sources")).Silo == owner)
             {
@@ -182,31 +142,15 @@ public sealed class MqttSourceTests : IAsyncLifetime
         throw new InvalidOperationException($"no silo is the partition's owner {owner}");
     }
 
-    // One publisher per device, each publishing its events in seq order, all devices at once.
+        // One publisher per device, each publishing its events in seq order, all devices at once.
     private async Task PublishInOrderAsync(string fleetId, int devices, int fromSeq, int toSeq, long ts) =>
-        await Task.WhenAll(Enumerable.Range(0, devices).Select(async d =>
-        {
-            var device = ClusterHarness.Device(d);
-            using var client = new MqttClientFactory().CreateMqttClient();
-            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId($"{fleetId}-{device}-{Guid.NewGuid():N}").Build());
-            for (var seq = fromSeq; seq < toSeq; seq++)
-            {
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(MqttTopic.For(fleetId, device))
-                    .WithPayload(ClusterHarness.Event(fleetId, device, seq, ts + seq))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                var result = await client.PublishAsync(message);
-                Assert.True(result.IsSuccess, $"publish failed: {result.ReasonCode}");
-            }
-
-            await client.DisconnectAsync();
-        }));
+        await Task.WhenAll(Enumerable.Range(0, devices).Select(d => PublishAsync(fleetId, Enumerable.Range(fromSeq, toSeq - fromSeq)
+            .Select(seq => (ClusterHarness.Device(d), System.Text.Encoding.UTF8.GetBytes(ClusterHarness.Event(fleetId, ClusterHarness.Device(d), seq, ts + seq)))))));
 
     // Every device applied every event exactly once, none of them late (out of order), and nothing was dead-lettered.
     private async Task WaitAppliedAsync(string fleetId, int devices, int perDevice)
     {
-        var reader = _silos.First(s => !s.HasExited);
+        var reader = Silos.First(s => !s.HasExited);
         await ClusterHarness.WaitUntilAsync(async () =>
         {
             using var response = await reader.Http.GetAsync($"/api/devices/{fleetId}/{ClusterHarness.Device(devices - 1)}");
@@ -224,7 +168,7 @@ public sealed class MqttSourceTests : IAsyncLifetime
             }
         }
 
-        Assert.True(wrong.Count == 0, $"{wrong.Count} of {devices} devices of {fleetId}: {string.Join("; ", wrong.Take(10))}\n{ClusterHarness.Logs([.. _silos])}");
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {devices} devices of {fleetId}: {string.Join("; ", wrong.Take(10))}\n{ClusterHarness.Logs([.. Silos])}");
         Assert.Empty(await reader.GetJsonAsync<List<DeadLetterView>>("/api/deadletters?source=mqtt"));
     }
 
