@@ -21,10 +21,10 @@ public static class TelemetryEndpoints
     /// <summary>
     /// 202 with what happened to every event once the device grains answered; valid events are kept even
     /// when others in the batch are rejected. 400 when nothing in the body could be accepted, 413 when the
-    /// body is too large, 503 when some device grains could not be reached (resending is safe).
+    /// body is too large, 503 with Retry-After when some device grains could not be reached (resending is safe).
     /// </summary>
     public static async Task<Results<Accepted<IngestReport>, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, TelemetryPipeline pipeline, IOptions<IngestionOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, TelemetryPipeline pipeline, IOptions<IngestionOptions> options, IOptions<ApiOptions> api, CancellationToken cancellationToken)
     {
         var (batch, problem) = await ReadBatchAsync(request, options.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
@@ -40,6 +40,7 @@ public static class TelemetryEndpoints
         var report = await pipeline.IngestAsync(batch, source: "http");
         if (report.Failed > 0)
         {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(api.Value.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Some events were not applied",

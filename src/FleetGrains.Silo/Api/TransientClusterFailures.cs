@@ -1,11 +1,12 @@
+using FleetGrains.Ingestion.Sources;
 using Orleans.Runtime;
 
 namespace FleetGrains.Silo.Api;
 
 /// <summary>
-/// Grain call failures that say "not now" rather than "no": the target silo died or is going away and the
-/// grain is being activated elsewhere (message rejections, silo unavailable), a gateway or connection that
-/// failed, a call that timed out. Told apart by type.
+/// Failures that say "not now" rather than "no": the target silo died or is going away and the grain is being
+/// activated elsewhere (message rejections, silo unavailable), a gateway or connection that failed, a call that
+/// timed out, and Redis or the network being away (<see cref="TransportErrors"/>). Told apart by type.
 /// </summary>
 public static class TransientClusterFailures
 {
@@ -15,6 +16,7 @@ public static class TransientClusterFailures
         GatewayTooBusyException => true,
         Orleans.Runtime.Messaging.ConnectionFailedException => true,
         TimeoutException => true,
+        _ when TransportErrors.IsTransport(exception) => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
         _ => false,
     };
