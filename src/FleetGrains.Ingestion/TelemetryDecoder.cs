@@ -9,7 +9,7 @@ namespace FleetGrains.Ingestion;
 /// Fields of the wrong type reject their event with a precise reason; unknown fields are ignored.
 /// Hostile bytes never escape as another exception: text that is not valid UTF-8 or holds an unpaired
 /// surrogate escape rejects its event, and no event keeps more than <see cref="MaxValuesRead"/> values
-/// (the rest are counted, not stored), so memory stays bounded by the body's size.
+/// (the rest are skipped), so memory stays bounded by the body's size.
 /// </summary>
 public static class TelemetryDecoder
 {
@@ -291,7 +291,7 @@ public static class TelemetryDecoder
             }
         }
 
-        return [.. values];
+        return error is null ? [.. values] : null; // a rejected event needs no copy
     }
 
     private static bool TryGetString(ref Utf8JsonReader reader, out string? text)
