@@ -23,6 +23,9 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build FleetGrains.sln -c Release -nologo -v quiet
+# The silo's GPU build (Microsoft.ML.OnnxRuntime.Gpu instead of the CPU package; output in bin/gpu, obj/gpu),
+# which a test starts here, without a GPU, to see it serve on CPU and say so.
+dotnet build src/FleetGrains.Silo/FleetGrains.Silo.csproj -c Release -p:FleetGpu=true -nologo -v quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -68,46 +68,50 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>The silo project's build output in the same configuration as the running program's.</summary>
-    public static string SiloAssembly
-    {
-        get
-        {
-            var programOutput = AppContext.BaseDirectory; // …/<project>/bin/<Configuration>/net10.0/
-            var framework = new DirectoryInfo(programOutput).Name;
-            var configuration = new DirectoryInfo(programOutput).Parent!.Name;
-            var root = new DirectoryInfo(programOutput);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "FleetGrains.sln")))
-            {
-                root = root.Parent;
-            }
+    public static string SiloAssembly => SiloAssemblyOf(gpuBuild: false);
 
-            var path = Path.Combine(root!.FullName, "src", "FleetGrains.Silo", "bin", configuration, framework, "FleetGrains.Silo.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"The silo is not built at {path}.");
+    /// <summary>The silo's GPU build (<c>-p:FleetGpu=true</c>, output in <c>bin/gpu</c>), in the same configuration.</summary>
+    public static string GpuSiloAssembly => SiloAssemblyOf(gpuBuild: true);
+
+    private static string SiloAssemblyOf(bool gpuBuild)
+    {
+        var programOutput = AppContext.BaseDirectory; // …/<project>/bin/<Configuration>/net10.0/
+        var framework = new DirectoryInfo(programOutput).Name;
+        var configuration = new DirectoryInfo(programOutput).Parent!.Name;
+        var root = new DirectoryInfo(programOutput);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "FleetGrains.sln")))
+        {
+            root = root.Parent;
         }
+
+        var bin = Path.Combine(root!.FullName, "src", "FleetGrains.Silo", "bin");
+        var path = Path.Combine(gpuBuild ? Path.Combine(bin, "gpu") : bin, configuration, framework, "FleetGrains.Silo.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The silo is not built at {path}{(gpuBuild ? " (test.sh builds it with -p:FleetGpu=true)" : "")}.");
     }
 
     /// <summary>
     /// Starts a silo with <paramref name="settings"/> (configuration keys like <c>Fleet:Cluster:Redis</c>) and, when
     /// given, further <paramref name="environment"/> variables (for the runtime, such as a trace), and waits until it is ready.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null, bool gpuBuild = false)
     {
-        var silo = Launch(name, settings, environment);
+        var silo = Launch(name, settings, environment, gpuBuild);
         await silo.WaitReadyAsync(TimeSpan.FromSeconds(90));
         return silo;
     }
 
     /// <summary>Starts a silo process and returns at once, before it is ready (see <see cref="WaitReadyAsync"/>).</summary>
-    public static SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
+    public static SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null, bool gpuBuild = false)
     {
         var httpPort = LocalServer.FreePort();
+        var assembly = SiloAssemblyOf(gpuBuild);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(SiloAssembly);
+        start.ArgumentList.Add(assembly);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
