@@ -50,7 +50,9 @@ public sealed class GpuBuildTests : IAsyncLifetime
         Assert.StartsWith("Serving models on Cpu instead of Cuda", models.GetProperty("description").GetString());
         Assert.Contains("CUDAExecutionProvider", models.GetProperty("description").GetString()); // the real GPU package offers it
         Assert.Contains("Execution provider Cuda is not available; serving models on CPU", _silo.Output);
-        var fallbacks = PrometheusScrape.Samples(await _silo.Http.GetStringAsync("/metrics"), "fleet_inference_provider_fallbacks_total");
-        Assert.Equal(1, Assert.Single(fallbacks).Value);
+        var metrics = await _silo.Http.GetStringAsync("/metrics");
+        Assert.Equal(1, Assert.Single(PrometheusScrape.Samples(metrics, "fleet_inference_provider_fallbacks_total")).Value);
+        // The inference pressure model silos scale on, per model.
+        Assert.Contains(PrometheusScrape.Samples(metrics, "fleet_inference_queued_rows"), s => s.Labels["model"] == "sim-turbines-rul");
     }
 }

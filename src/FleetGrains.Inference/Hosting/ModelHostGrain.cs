@@ -43,12 +43,18 @@ public sealed partial class ModelHostGrain(
             _model.RowWidth,
             options.Value.MaxRunRows,
             options.Value.MaxQueuedRows);
+        metrics.Observe(_runner, model.Id);
         LogLoaded(logger, model.Key, _model.Description.Kind, _model.Description.Window, _model.Description.Features, sessions.Status.Active, silo.SiloAddress);
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_runner is not null)
+        {
+            metrics.StopObserving(_runner);
+        }
+
         _model?.Dispose();
         return Task.CompletedTask;
     }

@@ -57,6 +57,9 @@ public sealed class FleetClusterOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>This silo's name in the membership table and logs (in Kubernetes: the pod's name). Unset: Orleans chooses one.</summary>
+    public string? SiloName { get; set; }
+
     public bool UsesRedis => Clustering == ClusteringProvider.Redis || Storage == StoreProvider.Redis || Reminders == StoreProvider.Redis;
 }
 

@@ -75,6 +75,11 @@ public static class FleetHostingExtensions
     /// </summary>
     public static ISiloBuilder UseFleetSilo(this ISiloBuilder silo, FleetClusterOptions cluster)
     {
+        if (cluster.SiloName is { } siloName)
+        {
+            silo.Configure<SiloOptions>(o => o.SiloName = siloName);
+        }
+
         if (cluster.Clustering == ClusteringProvider.Localhost)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
