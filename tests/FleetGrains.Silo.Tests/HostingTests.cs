@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Silo.Tests;
 
@@ -18,6 +21,19 @@ public class HostingTests(SiloHostFixture fixture)
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
         Assert.Contains("is active", report.GetProperty("checks").GetProperty("silo").GetProperty("description").GetString());
         Assert.Contains("Serving models on Cpu", report.GetProperty("checks").GetProperty("models").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task ClusterSettings_NameTheSilo_AndSetTheHostsShutdownTimeout()
+    {
+        await using var host = await SiloHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Fleet:Cluster:SiloName"] = "fleet-core-7d9f-abcde",
+            ["Fleet:Cluster:ShutdownTimeout"] = "00:00:45",
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(45), host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        Assert.Equal("fleet-core-7d9f-abcde", host.Services.GetRequiredService<ILocalSiloDetails>().Name);
     }
 
     [Fact]

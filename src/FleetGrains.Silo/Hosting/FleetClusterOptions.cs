@@ -57,6 +57,12 @@ public sealed class FleetClusterOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// How long a stopping silo may take to stop (the host's ShutdownTimeout): its sources hand their partitions
+    /// over and its grains deactivate, writing their state. In Kubernetes the pod's grace period must be longer.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>This silo's name in the membership table and logs (in Kubernetes: the pod's name). Unset: Orleans chooses one.</summary>
     public string? SiloName { get; set; }
 
@@ -86,6 +92,11 @@ public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetCluster
         if (o.UsesRedis && string.IsNullOrWhiteSpace(o.Redis))
         {
             failures.Add($"{FleetClusterOptions.Section}:Redis (a connection string such as 127.0.0.1:6379) is required when Clustering, Storage or Reminders is Redis.");
+        }
+
+        if (o.ShutdownTimeout < TimeSpan.FromSeconds(1) || o.ShutdownTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{FleetClusterOptions.Section}:ShutdownTimeout must be between 1 second and 1 hour (was {o.ShutdownTimeout}).");
         }
 
         if (o.AdvertisedAddress is { } address && !IPAddress.TryParse(address, out _))

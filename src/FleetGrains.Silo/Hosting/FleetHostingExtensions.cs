@@ -24,6 +24,15 @@ namespace FleetGrains.Silo.Hosting;
 
 public static class FleetHostingExtensions
 {
+    /// <summary>Answers 200 while the process serves HTTP, whatever Redis and grains do (liveness, startup).</summary>
+    public const string LivePath = "/health/live";
+
+    /// <summary>Answers 200 while this silo is an active cluster member, 503 otherwise (readiness).</summary>
+    public const string ReadyPath = "/health/ready";
+
+    /// <summary>The Prometheus scrape endpoint.</summary>
+    public const string MetricsPath = "/metrics";
+
     private const string OrleansMeterName = "Microsoft.Orleans";
     private const string WriteBeforeAcknowledgeKey = $"{DeviceOptions.Section}:{nameof(DeviceOptions.WriteBeforeAcknowledge)}";
 
@@ -37,6 +46,7 @@ public static class FleetHostingExtensions
             throw new OptionsValidationException(FleetClusterOptions.Section, typeof(FleetClusterOptions), clusterErrors.Failures);
         }
 
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         var accelerator = builder.Configuration.GetValue($"{InferenceOptions.Section}:{nameof(InferenceOptions.ExecutionProvider)}", ExecutionProvider.Cpu);
         builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator));
         builder.Services.AddFleetGrainServices();
@@ -144,9 +154,9 @@ public static class FleetHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,

@@ -1,0 +1,196 @@
+{{/*
+One role's silos as a Deployment: pass (dict "root" $ "role" "core"|"models").
+The same image and binary; the role comes from the environment. Follows the Orleans guidance for clusters made
+of several Deployments: membership in Redis (not Microsoft.Orleans.Hosting.Kubernetes), the pod IP advertised,
+the silo named after its pod, a grace period longer than the host's shutdown timeout.
+*/}}
+{{- define "fleetgrains.silo" -}}
+{{- $root := .root -}}
+{{- $role := .role -}}
+{{- $v := index $root.Values $role -}}
+{{- $models := eq $role "models" -}}
+{{- $gpu := and $models $root.Values.models.gpu.enabled -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "fleetgrains.fullname" $root }}-{{ $role }}
+  labels:
+    {{- include "fleetgrains.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ $role }}
+spec:
+  {{- if not $v.autoscaling.enabled }}
+  replicas: {{ $v.replicas }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  # A new silo joins before an old one leaves: the cluster never has fewer silos than asked for.
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 0
+      maxSurge: 1
+  selector:
+    matchLabels:
+      {{- include "fleetgrains.roleSelectorLabels" (dict "root" $root "role" $role) | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "fleetgrains.roleSelectorLabels" (dict "root" $root "role" $role) | nindent 8 }}
+      {{- with $root.Values.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      serviceAccountName: {{ include "fleetgrains.serviceAccountName" $root }}
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      # Longer than the host's shutdown timeout, so that a stopping silo hands its partitions and grains over.
+      terminationGracePeriodSeconds: {{ add $root.Values.cluster.shutdownTimeoutSeconds 15 }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        fsGroup: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: silo
+          image: "{{ $root.Values.image.repository }}:{{ if $gpu }}{{ default (printf "%s-gpu" (default $root.Chart.AppVersion $root.Values.image.tag)) $root.Values.image.gpuTag }}{{ else }}{{ default $root.Chart.AppVersion $root.Values.image.tag }}{{ end }}"
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: [ALL]
+          ports:
+            - name: http
+              containerPort: {{ $root.Values.cluster.httpPort }}
+            - name: silo
+              containerPort: {{ $root.Values.cluster.siloPort }}
+            {{- if gt (int $root.Values.cluster.gatewayPort) 0 }}
+            - name: gateway
+              containerPort: {{ $root.Values.cluster.gatewayPort }}
+            {{- end }}
+          env:
+            - name: POD_IP
+              valueFrom:
+                fieldRef:
+                  fieldPath: status.podIP
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+            # The API listens on the pod's own address (not every address).
+            - name: Urls
+              value: "http://$(POD_IP):{{ $root.Values.cluster.httpPort }}"
+            - name: Fleet__Cluster__ShutdownTimeout
+              {{- $seconds := int $root.Values.cluster.shutdownTimeoutSeconds }}
+              value: {{ printf "%02d:%02d:%02d" (div $seconds 3600) (mod (div $seconds 60) 60) (mod $seconds 60) | quote }}
+            - name: Fleet__Cluster__ClusterId
+              value: {{ include "fleetgrains.clusterId" $root | quote }}
+            - name: Fleet__Cluster__ServiceId
+              value: {{ $root.Values.cluster.serviceId | quote }}
+            - name: Fleet__Cluster__SiloName
+              value: "$(POD_NAME)"
+            - name: Fleet__Cluster__AdvertisedAddress
+              value: "$(POD_IP)"
+            - name: Fleet__Cluster__SiloPort
+              value: {{ $root.Values.cluster.siloPort | quote }}
+            - name: Fleet__Cluster__GatewayPort
+              value: {{ $root.Values.cluster.gatewayPort | quote }}
+            - name: Fleet__Cluster__Clustering
+              value: Redis
+            - name: Fleet__Cluster__Storage
+              value: Redis
+            - name: Fleet__Cluster__Reminders
+              value: Redis
+            - name: Fleet__Cluster__Redis
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "fleetgrains.redisSecretName" $root }}
+                  key: {{ include "fleetgrains.redisSecretKey" $root }}
+            - name: Fleet__Cluster__HostsModels
+              value: {{ $models | quote }}
+            {{- if $models }}
+            - name: Fleet__Inference__ExecutionProvider
+              value: {{ $root.Values.models.executionProvider | quote }}
+            {{- end }}
+            - name: Fleet__Sources__RedisStreams__Enabled
+              value: {{ and (not $models) $root.Values.sources.redisStreams.enabled | quote }}
+            - name: Fleet__Sources__RedisStreams__Partitions
+              value: {{ $root.Values.sources.redisStreams.partitions | quote }}
+            - name: Fleet__Sources__Mqtt__Enabled
+              value: {{ and (not $models) $root.Values.sources.mqtt.enabled | quote }}
+            {{- if and (not $models) $root.Values.sources.mqtt.enabled }}
+            - name: Fleet__Sources__Mqtt__Host
+              value: {{ $root.Values.sources.mqtt.host | quote }}
+            - name: Fleet__Sources__Mqtt__Port
+              value: {{ $root.Values.sources.mqtt.port | quote }}
+            {{- range $i, $filter := $root.Values.sources.mqtt.partitions }}
+            - name: Fleet__Sources__Mqtt__Partitions__{{ $i }}
+              value: {{ $filter | quote }}
+            {{- end }}
+            {{- end }}
+            - name: Fleet__Simulator__Enabled
+              value: {{ and (not $models) $root.Values.simulator.enabled | quote }}
+            {{- with $root.Values.extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          # Startup: the process serves HTTP (it joins the cluster first). Liveness: the process answers, whatever
+          # Redis and grains do. Readiness: the silo is an active cluster member (false once it starts stopping).
+          startupProbe:
+            httpGet:
+              path: /health/live
+              port: http
+            periodSeconds: 5
+            failureThreshold: 60
+          livenessProbe:
+            httpGet:
+              path: /health/live
+              port: http
+            periodSeconds: 10
+            timeoutSeconds: 5
+            failureThreshold: 6
+          readinessProbe:
+            httpGet:
+              path: /health/ready
+              port: http
+            periodSeconds: 5
+            timeoutSeconds: 5
+            failureThreshold: 1
+          resources:
+            {{- $resources := deepCopy $v.resources }}
+            {{- if $gpu }}
+            {{- $_ := set $resources "limits" (merge (dict $root.Values.models.gpu.resourceName $root.Values.models.gpu.count) (default dict $resources.limits)) }}
+            {{- end }}
+            {{- toYaml $resources | nindent 12 }}
+          volumeMounts:
+            # The only writable paths: the runtime's and ONNX Runtime's temporary files.
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+      {{- with $v.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      affinity:
+        {{- if $v.affinity }}
+        {{- toYaml $v.affinity | nindent 8 }}
+        {{- else }}
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    {{- include "fleetgrains.roleSelectorLabels" (dict "root" $root "role" $role) | nindent 20 }}
+        {{- end }}
+{{- end }}

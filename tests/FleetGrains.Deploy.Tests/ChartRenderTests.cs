@@ -1,0 +1,170 @@
+using System.Globalization;
+using FleetGrains.Inference;
+using FleetGrains.Ingestion;
+using FleetGrains.Silo.Hosting;
+using k8s.Models;
+
+namespace FleetGrains.Deploy.Tests;
+
+/// <summary>
+/// The chart rendered with each values file of its matrix, parsed strictly into typed objects, and held against
+/// what the silo really serves, binds and exports.
+/// </summary>
+public class ChartRenderTests
+{
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void EverySilosEnvironment_IsConfigurationTheSiloBinds_AndValidates(string valuesFile)
+    {
+        foreach (var deployment in RenderedChart.From(valuesFile).Deployments)
+        {
+            var problems = SiloConfiguration.Problems(Silo(deployment).Env);
+
+            Assert.True(problems.Count == 0, $"{deployment.Metadata.Name}: {string.Join("; ", problems)}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void Probes_PointAtTheSilosOwnEndpoints_OnThePortItListensOn(string valuesFile)
+    {
+        foreach (var deployment in RenderedChart.From(valuesFile).Deployments)
+        {
+            var silo = Silo(deployment);
+            var http = silo.Ports.Single(p => p.Name == "http").ContainerPort;
+            Assert.Equal($"http://$(POD_IP):{http}", Env(silo, "Urls"));
+            Assert.Equal(FleetHostingExtensions.LivePath, silo.StartupProbe.HttpGet.Path);
+            Assert.Equal(FleetHostingExtensions.LivePath, silo.LivenessProbe.HttpGet.Path);
+            Assert.Equal(FleetHostingExtensions.ReadyPath, silo.ReadinessProbe.HttpGet.Path);
+            Assert.All([silo.StartupProbe, silo.LivenessProbe, silo.ReadinessProbe], p => Assert.Equal("http", p.HttpGet.Port.Value));
+            Assert.Equal(1, silo.ReadinessProbe.FailureThreshold); // unready at the first failed check: a stopping silo leaves at once
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void Silos_FollowTheOrleansGuidance_ForClustersOfSeveralDeployments(string valuesFile)
+    {
+        foreach (var deployment in RenderedChart.From(valuesFile).Deployments)
+        {
+            var silo = Silo(deployment);
+            var pod = deployment.Spec.Template.Spec;
+            Assert.Equal("status.podIP", silo.Env.Single(e => e.Name == "POD_IP").ValueFrom.FieldRef.FieldPath);
+            Assert.Equal("metadata.name", silo.Env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
+            Assert.Equal("$(POD_IP)", Env(silo, "Fleet__Cluster__AdvertisedAddress"));
+            Assert.Equal("$(POD_NAME)", Env(silo, "Fleet__Cluster__SiloName"));
+            Assert.Equal("Redis", Env(silo, "Fleet__Cluster__Clustering"));
+            var shutdown = TimeSpan.Parse(Env(silo, "Fleet__Cluster__ShutdownTimeout"), CultureInfo.InvariantCulture);
+            Assert.True(pod.TerminationGracePeriodSeconds > shutdown.TotalSeconds, $"grace period {pod.TerminationGracePeriodSeconds} s is not longer than the shutdown timeout {shutdown}");
+            Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+            Assert.True(pod.SecurityContext.RunAsNonRoot);
+            Assert.True(silo.SecurityContext.ReadOnlyRootFilesystem);
+            Assert.False(silo.SecurityContext.AllowPrivilegeEscalation);
+            Assert.False(silo.Resources.Limits?.ContainsKey("cpu") ?? false); // no CPU limit: requests size Orleans and the GC
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void CoreAndModelSilos_HaveTheirRoles_InOneCluster(string valuesFile)
+    {
+        var chart = RenderedChart.From(valuesFile);
+        var core = Silo(chart.Silos("core"));
+        Assert.Equal("false", Env(core, "Fleet__Cluster__HostsModels"));
+        if (chart.SilosOrNone("models") is { } models)
+        {
+            var model = Silo(models);
+            Assert.Equal("true", Env(model, "Fleet__Cluster__HostsModels"));
+            Assert.Equal("false", Env(model, "Fleet__Sources__RedisStreams__Enabled")); // model silos ingest nothing
+            Assert.Equal(Env(core, "Fleet__Cluster__ClusterId"), Env(model, "Fleet__Cluster__ClusterId"));
+            Assert.Equal(Env(core, "Fleet__Cluster__ServiceId"), Env(model, "Fleet__Cluster__ServiceId"));
+        }
+    }
+
+    [Fact]
+    public void GpuModelSilos_RequestAGpu_RunTheGpuImage_AndTheCudaProvider_OnGpuNodes()
+    {
+        var chart = RenderedChart.From("gpu-values.yaml");
+        var models = chart.Silos("models");
+        var silo = Silo(models);
+
+        Assert.Equal("1", silo.Resources.Limits["nvidia.com/gpu"].ToString());
+        Assert.EndsWith("-gpu", silo.Image);
+        Assert.Equal("Cuda", Env(silo, "Fleet__Inference__ExecutionProvider"));
+        Assert.Contains(models.Spec.Template.Spec.Tolerations, t => t.Key == "nvidia.com/gpu");
+        Assert.DoesNotContain("-gpu", Silo(chart.Silos("core")).Image);
+    }
+
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void DisruptionBudgetsAndServices_SelectTheRightPods(string valuesFile)
+    {
+        var chart = RenderedChart.From(valuesFile);
+        foreach (var pdb in chart.Objects.OfType<V1PodDisruptionBudget>())
+        {
+            Assert.Equal([pdb.Metadata.Name], chart.Selected(pdb.Spec.Selector.MatchLabels));
+        }
+
+        foreach (var service in chart.Objects.OfType<V1Service>())
+        {
+            Assert.NotEmpty(chart.Selected(service.Spec.Selector));
+        }
+
+        var api = chart.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == "fleet-fleetgrains");
+        Assert.Equal([chart.Silos("core").Metadata.Name], chart.Selected(api.Spec.Selector));
+    }
+
+    [Theory]
+    [MemberData(nameof(Helm.ValuesFiles), MemberType = typeof(Helm))]
+    public void Autoscaling_TargetsTheSilos_OnMetricsTheSilosExport_OnePodAtATime(string valuesFile)
+    {
+        var chart = RenderedChart.From(valuesFile);
+        var deployments = chart.Deployments.Select(d => d.Metadata.Name).ToHashSet();
+        var exported = new Dictionary<string, string>
+        {
+            ["core"] = Prometheus(IngestionMetrics.LagGauge),
+            ["models"] = Prometheus(InferenceMetrics.QueuedRowsGauge),
+        };
+        foreach (var scaled in chart.Objects.OfType<ScaledObject>())
+        {
+            Assert.Contains(scaled.Spec.ScaleTargetRef.Name, deployments);
+            var role = scaled.Spec.ScaleTargetRef.Name.EndsWith("-core", StringComparison.Ordinal) ? "core" : "models";
+            var trigger = Assert.Single(scaled.Spec.Triggers);
+            Assert.Equal("prometheus", trigger.Type);
+            Assert.StartsWith($"sum({exported[role]}{{", trigger.Metadata["query"]);
+            Assert.True(double.Parse(trigger.Metadata["threshold"], CultureInfo.InvariantCulture) > 0);
+            AssertOnePodAtATime(scaled.Spec.Advanced!.HorizontalPodAutoscalerConfig!.Behavior!);
+            Assert.Null(chart.Deployments.Single(d => d.Metadata.Name == scaled.Spec.ScaleTargetRef.Name).Spec.Replicas); // the autoscaler owns it
+        }
+
+        foreach (var hpa in chart.Objects.OfType<V2HorizontalPodAutoscaler>())
+        {
+            Assert.Contains(hpa.Spec.ScaleTargetRef.Name, deployments);
+            AssertOnePodAtATime(hpa.Spec.Behavior);
+        }
+    }
+
+    [Fact]
+    public void TheServiceMonitor_ScrapesEverySilosMetricsEndpoint()
+    {
+        var chart = RenderedChart.From("everything-values.yaml");
+        var monitor = Assert.Single(chart.Objects.OfType<ServiceMonitor>());
+        var service = chart.Objects.OfType<V1Service>().Single(s => RenderedChart.Selects(monitor.Spec.Selector.MatchLabels, s.Metadata.Labels));
+
+        Assert.Equal(FleetHostingExtensions.MetricsPath, Assert.Single(monitor.Spec.Endpoints).Path);
+        Assert.Equal(chart.Deployments.Select(d => d.Metadata.Name).Order(), chart.Selected(service.Spec.Selector).Order());
+    }
+
+    private static void AssertOnePodAtATime(V2HorizontalPodAutoscalerBehavior behavior)
+    {
+        Assert.All(behavior.ScaleUp.Policies.Concat(behavior.ScaleDown.Policies), p => Assert.Equal(("Pods", 1), (p.Type, p.Value)));
+        Assert.True(behavior.ScaleDown.StabilizationWindowSeconds > 0);
+    }
+
+    // OpenTelemetry's Prometheus exporter: dashes become underscores (gauges keep their name).
+    private static string Prometheus(string instrument) => instrument.Replace('-', '_');
+
+    private static V1Container Silo(V1Deployment deployment) => deployment.Spec.Template.Spec.Containers.Single(c => c.Name == "silo");
+
+    private static string Env(V1Container container, string name) => container.Env.Single(e => e.Name == name).Value;
+}
