@@ -133,6 +133,60 @@ public sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{httpPort}"), name);
     }
 
+    /// <summary>
+    /// Starts the silo with exactly <paramref name="environment"/> (besides what finds <c>dotnet</c>: PATH, HOME,
+    /// DOTNET_ROOT), as a pod of a rendered Deployment would run; <paramref name="baseAddress"/> is where its API
+    /// will listen. Returns at once, before it is ready.
+    /// </summary>
+    public static SiloProcess LaunchWithEnvironment(string name, Uri baseAddress, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+        };
+        start.ArgumentList.Add(SiloAssembly);
+        var inherited = new[] { "PATH", "HOME", "DOTNET_ROOT" }.Select(v => (v, Environment.GetEnvironmentVariable(v))).Where(v => v.Item2 is not null).ToList();
+        start.Environment.Clear();
+        foreach (var (variable, value) in inherited)
+        {
+            start.Environment[variable] = value;
+        }
+
+        foreach (var (variable, value) in environment)
+        {
+            start.Environment[variable] = value;
+        }
+
+        return new SiloProcess(Process.Start(start)!, baseAddress, name);
+    }
+
+    /// <summary>The operating system's id of the process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Sends SIGTERM (what the kubelet sends a pod) and returns at once.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits until the process has exited, at most <paramref name="timeout"/>; false when it had not.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Kills the process at once (SIGKILL): no graceful shutdown, nothing flushed.</summary>
     public async Task KillAsync()
     {

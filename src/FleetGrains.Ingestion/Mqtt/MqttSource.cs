@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace FleetGrains.Ingestion.Mqtt;
 
@@ -26,6 +27,7 @@ public sealed partial class MqttSource(
     SourceRedis redis,
     SourceBatchProcessor processor,
     IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
     ILocalSiloDetails silo,
     ILogger<MqttSource> logger) : BackgroundService
 {
@@ -109,7 +111,7 @@ public sealed partial class MqttSource(
         {
             try
             {
-                await partitions.RebalanceAsync(await redis.DatabaseAsync(), Rebalancing.ActiveSilos(membership));
+                await partitions.RebalanceAsync(await redis.DatabaseAsync(), Rebalancing.ActiveReaders(membership, metadata, SourceRoles.Mqtt));
             }
             catch (Exception ex)
             {

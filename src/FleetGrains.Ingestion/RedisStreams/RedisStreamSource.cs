@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace FleetGrains.Ingestion.RedisStreams;
 
@@ -17,6 +18,7 @@ public sealed partial class RedisStreamSource(
     SourceRedis redis,
     SourceBatchProcessor processor,
     IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
     ILocalSiloDetails silo,
     IngestionMetrics metrics,
     ILogger<RedisStreamSource> logger) : BackgroundService
@@ -49,7 +51,7 @@ public sealed partial class RedisStreamSource(
             try
             {
                 var db = await redis.DatabaseAsync();
-                await partitions.RebalanceAsync(db, Rebalancing.ActiveSilos(membership));
+                await partitions.RebalanceAsync(db, Rebalancing.ActiveReaders(membership, metadata, SourceRoles.RedisStreams));
                 foreach (var consumer in partitions.Readers)
                 {
                     var group = (await db.StreamGroupInfoAsync(consumer.Stream)).FirstOrDefault(g => g.Name == Streams.ConsumerGroup);

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -48,7 +49,8 @@ public static class FleetHostingExtensions
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         var accelerator = builder.Configuration.GetValue($"{InferenceOptions.Section}:{nameof(InferenceOptions.ExecutionProvider)}", ExecutionProvider.Cpu);
-        builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator));
+        var sources = builder.Configuration.GetSection(SourcesOptions.Section).Get<SourcesOptions>() ?? new SourcesOptions();
+        builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator).UseSiloMetadata(SourceRoles.Metadata(sources)));
         builder.Services.AddFleetGrainServices();
         if (cluster.Storage == StoreProvider.Redis && builder.Configuration[WriteBeforeAcknowledgeKey] is null)
         {
