@@ -137,8 +137,8 @@ spec:
             {{- with $root.Values.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
-          # Startup: the process serves HTTP (it joins the cluster first). Liveness: the process answers, whatever
-          # Redis and grains do. Readiness: the silo is an active cluster member (false once it starts stopping).
+          # Startup and liveness: the process serves HTTP, whatever Redis and grains do (a Redis outage must not get
+          # silos restarted). Readiness: the silo is an active cluster member (false once it starts stopping).
           startupProbe:
             httpGet:
               path: /health/live
