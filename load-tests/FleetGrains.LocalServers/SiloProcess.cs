@@ -136,17 +136,20 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>
     /// Starts the silo with exactly <paramref name="environment"/> (besides what finds <c>dotnet</c>: PATH, HOME,
     /// DOTNET_ROOT), as a pod of a rendered Deployment would run; <paramref name="baseAddress"/> is where its API
-    /// will listen. Returns at once, before it is ready.
+    /// will listen. By default the silo's build output on the SDK's <c>dotnet</c>; <paramref name="dotnet"/> and
+    /// <paramref name="assembly"/> name others (an image's runtime and silo). Returns at once, before it is ready.
     /// </summary>
-    public static SiloProcess LaunchWithEnvironment(string name, Uri baseAddress, IReadOnlyDictionary<string, string> environment)
+    public static SiloProcess LaunchWithEnvironment(
+        string name, Uri baseAddress, IReadOnlyDictionary<string, string> environment, string dotnet = "dotnet", string? assembly = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        assembly ??= SiloAssembly;
+        var start = new ProcessStartInfo(dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(SiloAssembly);
+        start.ArgumentList.Add(assembly);
         var inherited = new[] { "PATH", "HOME", "DOTNET_ROOT" }.Select(v => (v, Environment.GetEnvironmentVariable(v))).Where(v => v.Item2 is not null).ToList();
         start.Environment.Clear();
         foreach (var (variable, value) in inherited)
@@ -161,9 +164,6 @@ public sealed class SiloProcess : IAsyncDisposable
 
         return new SiloProcess(Process.Start(start)!, baseAddress, name);
     }
-
-    /// <summary>The operating system's id of the process.</summary>
-    public int ProcessId => _process.Id;
 
     /// <summary>Sends SIGTERM (what the kubelet sends a pod) and returns at once.</summary>
     public void Terminate()
@@ -205,13 +205,11 @@ public sealed class SiloProcess : IAsyncDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        Terminate();
+        if (!await WaitForExitAsync(TimeSpan.FromSeconds(60)))
         {
-            await kill.WaitForExitAsync();
+            throw new TimeoutException($"Silo {Name} did not stop within 60 s of SIGTERM.");
         }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
     }
 
     public async Task<T> GetJsonAsync<T>(string path)

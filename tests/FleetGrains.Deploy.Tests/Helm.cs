@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FleetGrains.Deploy.Tests;
 
 /// <summary>The helm binary (test.sh installs it when missing) and the chart it is run on.</summary>
@@ -37,25 +35,8 @@ public static class Helm
     }
 
     /// <summary>Runs helm with <paramref name="arguments"/>; its exit code and its output and errors together.</summary>
-    public static (int ExitCode, string Output) Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill();
-            throw new TimeoutException($"helm {string.Join(' ', arguments)} did not finish within 2 minutes.");
-        }
-
-        return (process.ExitCode, output.Result + errors.Result);
-    }
+    public static (int ExitCode, string Output) Run(params string[] arguments) =>
+        ExternalProgram.RunAsync(Binary, arguments, TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
 
     /// <summary>The manifests the chart renders with the values file <paramref name="valuesFile"/> of <c>ci/</c>.</summary>
     public static string Template(string valuesFile)

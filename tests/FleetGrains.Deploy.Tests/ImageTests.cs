@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
+using FleetGrains.LocalServers;
 using FleetGrains.Silo.Hosting;
 
 namespace FleetGrains.Deploy.Tests;
@@ -52,56 +50,26 @@ public sealed class ImageTests(Images images) : IClassFixture<Images>
     {
         var root = await Images.MountAsync(images.Cpu);
         var config = (await Images.InspectAsync(images.Cpu)).GetProperty("Config");
-        var port = FreePort();
-        var start = new ProcessStartInfo(Path.Combine(root, "usr", "share", "dotnet", "dotnet"))
-        {
-            WorkingDirectory = Path.Combine(root, "app"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(root, "app", "FleetGrains.Silo.dll"));
-        foreach (var variable in config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()!.Split('=', 2)))
-        {
-            start.Environment[variable[0]] = variable[1];
-        }
+        var environment = config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()!.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
 
         // As a pod would run it, but on loopback with free ports, and the image's runtime wherever it is mounted.
-        start.Environment["DOTNET_ROOT"] = Path.Combine(root, "usr", "share", "dotnet");
-        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["Fleet__Cluster__SiloPort"] = FreePort().ToString();
-        start.Environment["Fleet__Cluster__GatewayPort"] = "0";
-        using var silo = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        silo.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        silo.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        silo.BeginOutputReadLine();
-        silo.BeginErrorReadLine();
+        var port = LocalServer.FreePort();
+        environment["DOTNET_ROOT"] = Path.Combine(root, "usr", "share", "dotnet");
+        environment["Urls"] = $"http://127.0.0.1:{port}";
+        environment["Fleet__Cluster__SiloPort"] = LocalServer.FreePort().ToString();
+        environment["Fleet__Cluster__GatewayPort"] = "0";
+        var silo = SiloProcess.LaunchWithEnvironment(
+            "image", new Uri($"http://127.0.0.1:{port}"), environment,
+            dotnet: Path.Combine(root, "usr", "share", "dotnet", "dotnet"), assembly: Path.Combine(root, "app", "FleetGrains.Silo.dll"));
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            HttpStatusCode? ready = null;
-            while (ready != HttpStatusCode.OK && DateTime.UtcNow < deadline && !silo.HasExited)
-            {
-                await Task.Delay(500);
-                try
-                {
-                    ready = (await http.GetAsync(FleetHostingExtensions.ReadyPath)).StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-            }
-
-            Assert.True(ready == HttpStatusCode.OK, $"the image's silo never became ready ({ready}):\n{output}");
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(FleetHostingExtensions.LivePath)).StatusCode);
-            Assert.Contains("# TYPE ", await http.GetStringAsync(FleetHostingExtensions.MetricsPath));
+            await silo.WaitReadyAsync(TimeSpan.FromSeconds(90)); // /health/ready answers 200, or it fails with the silo's output
+            Assert.Equal(HttpStatusCode.OK, (await silo.Http.GetAsync(FleetHostingExtensions.LivePath)).StatusCode);
+            Assert.Contains("# TYPE ", await silo.Http.GetStringAsync(FleetHostingExtensions.MetricsPath));
         }
         finally
         {
-            silo.Kill(entireProcessTree: true);
-            await silo.WaitForExitAsync();
+            await silo.DisposeAsync();
             await Images.UnmountAsync(images.Cpu);
         }
     }
@@ -120,11 +88,4 @@ public sealed class ImageTests(Images images) : IClassFixture<Images>
     // The steps from the first copy of the runtime on, without comments and blank lines.
     private static List<string> RuntimeSteps(string[] lines, string firstStep) =>
         [.. lines.SkipWhile(l => !l.StartsWith(firstStep, StringComparison.Ordinal)).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

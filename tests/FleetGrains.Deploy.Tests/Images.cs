@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace FleetGrains.Deploy.Tests;
@@ -64,33 +63,6 @@ public sealed class Images : IAsyncLifetime
 
     public static Task UnmountAsync(string image) => RunAsync("podman", ["image", "unmount", image], TimeSpan.FromMinutes(1));
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {timeout}.");
-        }
-
-        return (process.ExitCode, await output + await errors);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, TimeSpan timeout, params (string Name, string Value)[] environment) =>
+        ExternalProgram.RunAsync(program, arguments, timeout, environment);
 }

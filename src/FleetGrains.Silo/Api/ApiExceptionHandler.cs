@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
@@ -22,11 +21,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
         else if (TransientClusterFailures.IsTransient(exception))
         {
-            var retryAfter = (int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds);
+            var retryAfter = options.Value.RetryAfterHeader;
             LogUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetType().Name, exception.Message);
             (status, title, detail) = (StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
                 $"The cluster is moving this resource (a silo left or joined: {exception.GetType().Name}); try again in {retryAfter} s.");
-            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = retryAfter;
         }
         else
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace FleetGrains.Silo.Api;
@@ -18,6 +19,9 @@ public sealed class ApiOptions
 
     /// <summary>The <c>Retry-After</c> of a 503 for a transient cluster failure: about how long a grain takes to move.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><see cref="RetryAfter"/> as the header carries it: whole seconds, rounded up.</summary>
+    public string RetryAfterHeader => ((int)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }
 
 public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>

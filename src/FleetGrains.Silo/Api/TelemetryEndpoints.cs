@@ -40,7 +40,7 @@ public static class TelemetryEndpoints
         var report = await pipeline.IngestAsync(batch, source: "http");
         if (report.Failed > 0)
         {
-            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(api.Value.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            request.HttpContext.Response.Headers.RetryAfter = api.Value.RetryAfterHeader;
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Some events were not applied",
