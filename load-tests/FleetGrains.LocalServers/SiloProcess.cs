@@ -137,19 +137,27 @@ public sealed class SiloProcess : IAsyncDisposable
     /// Starts the silo with exactly <paramref name="environment"/> (besides what finds <c>dotnet</c>: PATH, HOME,
     /// DOTNET_ROOT), as a pod of a rendered Deployment would run; <paramref name="baseAddress"/> is where its API
     /// will listen. By default the silo's build output on the SDK's <c>dotnet</c>; <paramref name="dotnet"/> and
-    /// <paramref name="assembly"/> name others (an image's runtime and silo). Returns at once, before it is ready.
+    /// <paramref name="assembly"/> name others (an image's runtime and silo); <paramref name="launcher"/>, a command that
+    /// runs the silo's command line given as its last arguments (e.g. one that first puts itself in a cgroup and then
+    /// execs it). Returns at once, before it is ready.
     /// </summary>
     public static SiloProcess LaunchWithEnvironment(
-        string name, Uri baseAddress, IReadOnlyDictionary<string, string> environment, string dotnet = "dotnet", string? assembly = null)
+        string name, Uri baseAddress, IReadOnlyDictionary<string, string> environment, string dotnet = "dotnet", string? assembly = null,
+        IReadOnlyList<string>? launcher = null)
     {
         assembly ??= SiloAssembly;
-        var start = new ProcessStartInfo(dotnet)
+        string[] command = [.. launcher ?? [], dotnet, assembly];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(assembly);
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var inherited = new[] { "PATH", "HOME", "DOTNET_ROOT" }.Select(v => (v, Environment.GetEnvironmentVariable(v))).Where(v => v.Item2 is not null).ToList();
         start.Environment.Clear();
         foreach (var (variable, value) in inherited)

@@ -10,24 +10,24 @@ namespace FleetGrains.Cluster.Tests;
 
 /// <summary>
 /// The chart's pods without Kubernetes: the core and model silo Deployments rendered from the chart, each replica
-/// started as a silo process with exactly its container's environment (the kubelet's part done by hand: the pod
-/// IP a loopback address of its own, so every pod keeps the chart's ports; the pod name; the Redis Secret), against
-/// a private redis-server.
+/// started as a silo process with exactly its container's environment (<see cref="LocalKubelet"/>), against a
+/// private redis-server.
 /// </summary>
 public sealed class PodsWithoutKubernetesTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<SiloProcess> _pods = [];
     private RedisServer _redis = null!;
+    private LocalKubelet _kubelet = null!;
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartNewAsync();
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _kubelet = new LocalKubelet(_redis.ConnectionString);
+    }
 
     public async Task DisposeAsync()
     {
-        foreach (var pod in _pods)
-        {
-            await pod.DisposeAsync();
-        }
-
+        await _kubelet.DisposeAsync();
         await _redis.DisposeAsync();
     }
 
@@ -39,20 +39,20 @@ public sealed class PodsWithoutKubernetesTests(ITestOutputHelper output) : IAsyn
         var chart = RenderedChart.From("default-values.yaml");
         var core = chart.Silos("core");
         var models = chart.Silos("models");
-        var silo = core.Spec.Template.Spec.Containers.Single(c => c.Name == "silo"); // the probes are the same for both roles
+        var silo = LocalKubelet.Silo(core); // the probes are the same for both roles
         var address = 2;
         foreach (var (deployment, replicas) in new[] { (core, 2), (models, 1) })
         {
             for (var replica = 0; replica < replicas; replica++)
             {
-                _pods.Add(StartPod(deployment, $"127.0.0.{address++}", replica));
+                _pods.Add(_kubelet.Start(deployment, $"127.0.0.{address++}", $"{deployment.Metadata.Name}-{replica}"));
             }
         }
 
         foreach (var pod in _pods)
         {
-            await WaitForAsync(pod, silo.StartupProbe, HttpStatusCode.OK, TimeSpan.FromSeconds(120));
-            await WaitForAsync(pod, silo.ReadinessProbe, HttpStatusCode.OK, TimeSpan.FromSeconds(120));
+            await LocalKubelet.WaitForProbeAsync(pod, silo.StartupProbe, HttpStatusCode.OK, TimeSpan.FromSeconds(120));
+            await LocalKubelet.WaitForProbeAsync(pod, silo.ReadinessProbe, HttpStatusCode.OK, TimeSpan.FromSeconds(120));
             Assert.Equal(HttpStatusCode.OK, (await pod.Http.GetAsync(silo.LivenessProbe.HttpGet.Path)).StatusCode);
         }
 
@@ -86,7 +86,7 @@ public sealed class PodsWithoutKubernetesTests(ITestOutputHelper output) : IAsyn
         TimeSpan? unready = null;
         while (unready is null && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (await StatusAsync(leaving, silo.ReadinessProbe.HttpGet.Path) != HttpStatusCode.OK)
+            if (await LocalKubelet.ProbeAsync(leaving, silo.ReadinessProbe.HttpGet.Path) != HttpStatusCode.OK)
             {
                 unready = stopwatch.Elapsed;
             }
@@ -118,55 +118,6 @@ public sealed class PodsWithoutKubernetesTests(ITestOutputHelper output) : IAsyn
         Assert.Equal(Devices * PerDevice, await producing);
         await ClusterHarness.WaitDrainedAsync(db, TimeSpan.FromSeconds(180), () => ClusterHarness.Logs([.. _pods]));
         await ClusterHarness.AssertDevicesAsync(_pods[0], Fleet, Devices, PerDevice, PerDevice - 1);
-    }
-
-    private SiloProcess StartPod(V1Deployment deployment, string podIp, int replica)
-    {
-        var container = deployment.Spec.Template.Spec.Containers.Single(c => c.Name == "silo");
-        var podName = $"{deployment.Metadata.Name}-{replica}";
-        var environment = new Dictionary<string, string>();
-        foreach (var variable in container.Env)
-        {
-            environment[variable.Name] = variable.ValueFrom switch
-            {
-                { FieldRef.FieldPath: "status.podIP" } => podIp,
-                { FieldRef.FieldPath: "metadata.name" } => podName,
-                { SecretKeyRef: not null } => _redis.ConnectionString,
-                null => Expand(variable.Value, environment),
-                _ => throw new InvalidOperationException($"{variable.Name}: a value source this test does not know"),
-            };
-        }
-
-        var port = container.Ports.Single(p => p.Name == "http").ContainerPort;
-        return SiloProcess.LaunchWithEnvironment(podName, new Uri($"http://{podIp}:{port}"), environment);
-    }
-
-    // The kubelet's $(VAR) expansion of variables defined before.
-    private static string Expand(string value, Dictionary<string, string> defined) =>
-        defined.Aggregate(value, (text, variable) => text.Replace($"$({variable.Key})", variable.Value, StringComparison.Ordinal));
-
-    private static async Task WaitForAsync(SiloProcess pod, V1Probe probe, HttpStatusCode expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (await StatusAsync(pod, probe.HttpGet.Path) != expected)
-        {
-            Assert.False(pod.HasExited, $"{pod.Name} exited:\n{pod.Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"{pod.Name}: {probe.HttpGet.Path} did not answer {expected} within {timeout}\n{pod.Output[^Math.Min(3000, pod.Output.Length)..]}");
-            await Task.Delay(250);
-        }
-    }
-
-    private static async Task<HttpStatusCode?> StatusAsync(SiloProcess pod, string path)
-    {
-        try
-        {
-            using var response = await pod.Http.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return null; // not listening: what the kubelet counts as a failed probe
-        }
     }
 
     private static async Task<int> OwnedAsync(SiloProcess pod)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using FleetGrains.Silo.Hosting;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +36,19 @@ public class HostingTests(SiloHostFixture fixture)
 
         Assert.Equal(TimeSpan.FromSeconds(45), host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
         Assert.Equal("fleet-core-7d9f-abcde", host.Services.GetRequiredService<ILocalSiloDetails>().Name);
+    }
+
+    [Theory]
+    [InlineData("00:00:01")] // Orleans needs twice its statistics' refresh time (1 s)
+    [InlineData("02:00:00")]
+    public void ARebalanceCyclePeriodOutOfRange_IsRefusedNamingTheKey(string period)
+    {
+        var options = new FleetClusterOptions { RebalanceCyclePeriod = TimeSpan.Parse(period, CultureInfo.InvariantCulture) };
+
+        var result = new FleetClusterOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Fleet:Cluster:RebalanceCyclePeriod must be between 2 seconds and 1 hour", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,20 +73,20 @@ app.kubernetes.io/component: {{ .role }}
 {{- end }}
 {{- end }}
 
-{{/* The scaling behaviour of both workloads (see values: keda.scaleDownStabilizationSeconds). */}}
+{{/* The scaling behaviour of both workloads (see values: scalingPolicy). */}}
 {{- define "fleetgrains.scalingBehavior" -}}
 scaleUp:
   stabilizationWindowSeconds: 0
   policies:
     - type: Pods
       value: 1
-      periodSeconds: 30
+      periodSeconds: {{ .Values.scalingPolicy.scaleUpPeriodSeconds }}
 scaleDown:
-  stabilizationWindowSeconds: {{ .Values.keda.scaleDownStabilizationSeconds }}
+  stabilizationWindowSeconds: {{ .Values.scalingPolicy.scaleDownStabilizationSeconds }}
   policies:
     - type: Pods
       value: 1
-      periodSeconds: 120
+      periodSeconds: {{ .Values.scalingPolicy.scaleDownPeriodSeconds }}
 {{- end }}
 
 {{/* Selector labels of the bundled Redis. */}}

@@ -6,6 +6,7 @@ using FleetGrains.Inference.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace FleetGrains.Inference.Hosting;
@@ -15,6 +16,7 @@ namespace FleetGrains.Inference.Hosting;
 /// keep arriving while a run is in progress and are merged into the next run by its <see cref="CoalescingRunner"/>.
 /// </summary>
 [ModelHostPlacement]
+[Immovable] // its sessions are loaded on a model silo; rebalancing must not move it to a silo without models
 [Reentrant]
 public sealed partial class ModelHostGrain(
     ModelFiles files,

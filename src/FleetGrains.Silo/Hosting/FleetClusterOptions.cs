@@ -66,6 +66,16 @@ public sealed class FleetClusterOptions
     /// <summary>This silo's name in the membership table and logs (in Kubernetes: the pod's name). Unset: Orleans chooses one.</summary>
     public string? SiloName { get; set; }
 
+    /// <summary>
+    /// Whether grain activations move from busier silos to emptier ones (Orleans' activation rebalancer), with Redis
+    /// clustering. Without it a grain stays where it was first activated, so a silo added by autoscaling takes only
+    /// new activations and its share of partitions to read, while the devices' own work stays on the old silos.
+    /// </summary>
+    public bool RebalanceActivations { get; set; } = true;
+
+    /// <summary>The time between two rebalancing cycles; each moves part of the imbalance between pairs of silos.</summary>
+    public TimeSpan RebalanceCyclePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool UsesRedis => Clustering == ClusteringProvider.Redis || Storage == StoreProvider.Redis || Reminders == StoreProvider.Redis;
 }
 
@@ -97,6 +107,12 @@ public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetCluster
         if (o.ShutdownTimeout < TimeSpan.FromSeconds(1) || o.ShutdownTimeout > TimeSpan.FromHours(1))
         {
             failures.Add($"{FleetClusterOptions.Section}:ShutdownTimeout must be between 1 second and 1 hour (was {o.ShutdownTimeout}).");
+        }
+
+        if (o.RebalanceCyclePeriod < TimeSpan.FromSeconds(2) || o.RebalanceCyclePeriod > TimeSpan.FromHours(1))
+        {
+            // Orleans requires at least twice its load statistics' refresh time (1 s).
+            failures.Add($"{FleetClusterOptions.Section}:RebalanceCyclePeriod must be between 2 seconds and 1 hour (was {o.RebalanceCyclePeriod}).");
         }
 
         if (o.AdvertisedAddress is { } address && !IPAddress.TryParse(address, out _))
