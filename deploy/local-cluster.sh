@@ -9,7 +9,8 @@
 #
 # Ports (environment): REDIS_PORT (6379), MQTT_PORT (1883); silo i serves HTTP on HTTP_PORT+i (5080),
 # talks to silos on 11111+i and to clients on 30000+i. Silo 0 also runs the simulated fleet (SIMULATE=0: none).
-# Files, logs and Redis data live in RUN_DIR (.local-cluster in the repository).
+# Files, logs and Redis data live in RUN_DIR (.local-cluster in the repository). The silos share one admin API key,
+# made on the first start and kept in RUN_DIR/admin-key (mode 600): fleetctl reads it with FLEETCTL_KEY_FILE.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 run_dir="${RUN_DIR:-$repo/.local-cluster}"
@@ -30,6 +31,10 @@ start() {
   require mosquitto mosquitto
   mkdir -p "$run_dir/redis"
   if alive "$run_dir/redis.pid"; then echo "local-cluster: already running (stop it first)" >&2; exit 1; fi
+
+  if [ ! -s "$run_dir/admin-key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$run_dir/admin-key")
+  fi
 
   echo "building the silo (Release)…"
   dotnet build "$repo/src/FleetGrains.Silo" -c Release -nologo -v quiet >/dev/null
@@ -56,7 +61,7 @@ CONF
       export Fleet__Cluster__Clustering=Redis Fleet__Cluster__Storage=Redis Fleet__Cluster__Reminders=Redis
       export Fleet__Cluster__Redis="127.0.0.1:$redis_port" Fleet__Cluster__AdvertisedAddress=127.0.0.1
       export Fleet__Cluster__SiloPort=$((11111 + i)) Fleet__Cluster__GatewayPort=$((30000 + i))
-      export Fleet__Sources__RedisStreams__Enabled=true
+      export Fleet__Sources__RedisStreams__Enabled=true Fleet__Security__AdminKey="$(cat "$run_dir/admin-key")"
       export Fleet__Sources__Mqtt__Enabled=true Fleet__Sources__Mqtt__Host=127.0.0.1 Fleet__Sources__Mqtt__Port="$mqtt_port"
       if [ "$i" -ne 0 ] || [ "$simulate" = 0 ]; then export Fleet__Simulator__Enabled=false; fi
       exec dotnet "$silo_dll"
@@ -75,6 +80,7 @@ CONF
     echo "silo $i ready: http://127.0.0.1:$((http_port + i))"
   done
   echo "Redis 127.0.0.1:$redis_port, MQTT 127.0.0.1:$mqtt_port; logs in $run_dir"
+  echo "admin key: export FLEET_KEY=\$(cat $run_dir/admin-key)   (fleetctl: export FLEETCTL_KEY_FILE=$run_dir/admin-key)"
 }
 
 status() {

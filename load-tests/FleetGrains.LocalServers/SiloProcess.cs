@@ -14,6 +14,12 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>The admin key (<c>Fleet:Security:AdminKey</c>) the silos started here are given; <see cref="Http"/> sends it.</summary>
+    public const string AdminKey = "local-servers-admin-key-0123456789-abcdefgh";
+
+    /// <summary>The header an API key travels in.</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -22,6 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
         _process = process;
         Name = name;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Add(ApiKeyHeader, AdminKey);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -120,6 +127,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Fleet__Cluster__GatewayPort"] = "0";
         start.Environment["Fleet__Cluster__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Fleet__Security__AdminKey"] = AdminKey;
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;

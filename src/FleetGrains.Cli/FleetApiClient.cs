@@ -27,6 +27,10 @@ public sealed class FleetApiClient(HttpClient http, Uri baseUrl)
     public async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, CancellationToken cancellationToken = default) =>
         Read<T>(path, await SendAsync(method, path, JsonContent.Create(body, options: Json), cancellationToken));
 
+    /// <summary>Sends a DELETE and reads the successful answer as <typeparamref name="T"/>.</summary>
+    public async Task<T> DeleteAsync<T>(string path, CancellationToken cancellationToken = default) =>
+        Read<T>(path, await SendAsync(HttpMethod.Delete, path, null, cancellationToken));
+
     private async Task<string> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;

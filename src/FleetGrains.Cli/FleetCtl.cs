@@ -10,7 +10,7 @@ public static class FleetCtl
     public const string UrlVariable = "FLEETCTL_URL";
 
     public const string Usage = """
-        usage: fleetctl [--url URL] [--json] <command>
+        usage: fleetctl [--url URL] [--key KEY] [--json] <command>
 
         commands:
           fleets                          fleets with their device counts per health state
@@ -22,6 +22,11 @@ public static class FleetCtl
                                           each Redis Streams partition's owner, length, lag and pending entries
           deadletters [--source S] [--count N]
                                           the newest input the sources could not use: where, why, what (default 20)
+          keys list                       the API keys (never the keys themselves): grants, expiry, revocation
+          keys create --name N --grants role:fleet[,…] [--expires 2027-06-30T00:00:00Z]
+                                          a new key (roles viewer, operator, ingest, admin; fleet an id or *),
+                                          printed this once
+          keys revoke <keyId>             refuse the key from now on (on every silo within seconds)
           eval smd --data <dir> [--machines m1,m2] [--epochs N] [--window W] [--synthetic-tail]
                                           train the window autoencoder and the PCA baseline per SMD machine
                                           and report their detection quality (runs locally, no server);
@@ -47,6 +52,8 @@ public static class FleetCtl
                                           every score back and compare it with the same model file run here
 
         --url defaults to $FLEETCTL_URL, else http://localhost:5080.
+        --key (an API key) defaults to $FLEETCTL_KEY, else the file $FLEETCTL_KEY_FILE or ~/.config/fleetctl/key
+        (readable by its owner only).
         """;
 
     public static async Task<int> RunAsync(string[] args, HttpClient http, TextWriter output, TextWriter error)
@@ -67,6 +74,20 @@ public static class FleetCtl
         {
             await output.WriteLineAsync(Usage);
             return line.Command is null ? 2 : 0;
+        }
+
+        try
+        {
+            if (CliKey.Resolve(line) is { } key)
+            {
+                http.DefaultRequestHeaders.Remove(CliKey.Header);
+                http.DefaultRequestHeaders.Add(CliKey.Header, key);
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"fleetctl: {ex.Message}");
+            return 2;
         }
 
         if (line.Command == "eval")
@@ -94,6 +115,12 @@ public static class FleetCtl
         var client = new FleetApiClient(http, baseUrl);
         try
         {
+            if (line.Command == "keys")
+            {
+                await KeysCommand.RunAsync(line, client, output);
+                return 0;
+            }
+
             var (path, render) = Route(line);
             if (line.Flag("json"))
             {

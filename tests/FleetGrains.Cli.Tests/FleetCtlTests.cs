@@ -44,7 +44,7 @@ public sealed class FleetCtlTests(CliHostFixture fixture) : IClassFixture<CliHos
         using var http = new HttpClient();
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await FleetCtl.RunAsync(["--url", Host.BaseAddress.ToString(), .. args], http, output, error);
+        var exit = await FleetCtl.RunAsync(["--url", Host.BaseAddress.ToString(), "--key", SiloHost.AdminKey, .. args], http, output, error);
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -163,6 +163,29 @@ public sealed class FleetCtlTests(CliHostFixture fixture) : IClassFixture<CliHos
 
         Assert.Equal(2, exit);
         Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public async Task Keys_CreateListRevoke_AndTheCreatedKeyWorksUntilRevoked()
+    {
+        var (exit, created, error) = await RunAsync("keys", "create", "--name", "ops laptop", "--grants", "viewer:*,operator:turbines");
+        Assert.True(exit == 0, error);
+        var key = created.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("fgk_", StringComparison.Ordinal));
+        var id = key[4..20];
+        Assert.Contains($"Key {id} 'ops laptop' (viewer:*,operator:turbines)", created, StringComparison.Ordinal);
+
+        var (_, listed, _) = await RunAsync("keys", "list");
+        Assert.Contains(id, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, listed, StringComparison.Ordinal);
+
+        using var http = new HttpClient();
+        Assert.Equal(0, await FleetCtl.RunAsync(["--url", Host.BaseAddress.ToString(), "--key", key, "fleets"], http, new StringWriter(), new StringWriter()));
+        var (revokedExit, revoked, _) = await RunAsync("keys", "revoke", id);
+        Assert.Equal(0, revokedExit);
+        Assert.Contains($"Key {id} 'ops laptop' revoked at", revoked, StringComparison.Ordinal);
+        var refusal = new StringWriter();
+        Assert.Equal(1, await FleetCtl.RunAsync(["--url", Host.BaseAddress.ToString(), "--key", key, "fleets"], http, new StringWriter(), refusal));
+        Assert.Contains("401 Unauthorized: The API key 'ops laptop' was revoked.", refusal.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

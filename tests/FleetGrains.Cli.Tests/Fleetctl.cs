@@ -1,13 +1,15 @@
 using FleetGrains.Cli;
+using FleetGrains.Silo.Tests;
 
 namespace FleetGrains.Cli.Tests;
 
-/// <summary>Runs fleetctl in process and captures what it printed.</summary>
+/// <summary>Runs fleetctl in process, with the test silos' admin key, and captures what it printed.</summary>
 internal static class Fleetctl
 {
     public static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add(CliKey.Header, SiloHost.AdminKey);
         var output = new StringWriter();
         var error = new StringWriter();
         var exit = await FleetCtl.RunAsync(args, http, output, error);

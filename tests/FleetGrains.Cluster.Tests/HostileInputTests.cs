@@ -150,6 +150,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : RedisAndMqttSe
         Assert.Equal(HttpStatusCode.Accepted, (await Silos[0].Http.PostAsync("/api/telemetry", new StringContent(other, Encoding.UTF8, "application/x-ndjson"))).StatusCode);
 
         using var reader = new HttpClient { BaseAddress = Silos[0].Http.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        reader.DefaultRequestHeaders.Add(SiloProcess.ApiKeyHeader, SiloProcess.AdminKey);
         var statuses = new Dictionary<int, int>();
         var ingestStatuses = new Dictionary<int, int>();
         var withoutRetryAfter = 0;

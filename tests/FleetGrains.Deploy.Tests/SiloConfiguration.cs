@@ -28,8 +28,13 @@ public static class SiloConfiguration
         var settings = new Dictionary<string, string?>();
         foreach (var variable in env.Where(v => v.Name.StartsWith("Fleet__", StringComparison.Ordinal)))
         {
-            // Values the kubelet fills in: a pod IP, a pod name, a Secret's connection string.
-            var value = variable.ValueFrom is not null ? "redis:6379" : variable.Value.Replace("$(POD_IP)", "10.1.2.3", StringComparison.Ordinal).Replace("$(POD_NAME)", "fleet-core-abc12", StringComparison.Ordinal);
+            // Values the kubelet fills in: a pod IP, a pod name, a Secret's connection string or admin key.
+            var value = variable.ValueFrom switch
+            {
+                { SecretKeyRef.Key: "admin-key" } => "an-admin-key-of-48-characters-as-the-chart-makes",
+                not null => "redis:6379",
+                null => variable.Value.Replace("$(POD_IP)", "10.1.2.3", StringComparison.Ordinal).Replace("$(POD_NAME)", "fleet-core-abc12", StringComparison.Ordinal),
+            };
             settings[variable.Name.Replace("__", ":", StringComparison.Ordinal)] = value;
         }
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using FleetGrains.Ingestion;
 using FleetGrains.Ingestion.Tests.Fuzz;
+using FleetGrains.Silo.Security;
 
 namespace FleetGrains.Silo.Tests;
 
@@ -75,7 +76,7 @@ public class HostileHttpTests(SiloHostFixture fixture)
         using var client = new TcpClient();
         await client.ConnectAsync(fixture.Host.BaseAddress.Host, fixture.Host.BaseAddress.Port);
         var stream = client.GetStream();
-        var request = $"POST /api/telemetry HTTP/1.1\r\nHost: {fixture.Host.BaseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{chunks}";
+        var request = $"POST /api/telemetry HTTP/1.1\r\nHost: {fixture.Host.BaseAddress.Authority}\r\n{ApiKeyAuthenticationHandler.Header}: {SiloHost.AdminKey}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{chunks}";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
 
         using var reader = new StreamReader(stream, Encoding.Latin1);

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FleetGrains.Silo.Api;
 using FleetGrains.Silo.Hosting;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,6 +32,9 @@ public sealed class SiloHost : IAsyncDisposable
         ["Fleet:Rollup:SummaryInterval"] = "00:00:00.100",
     };
 
+    /// <summary>The admin key every test host is configured with; <see cref="Http"/> sends it.</summary>
+    public const string AdminKey = "silo-tests-admin-key-0123456789-abcdefghij";
+
     private readonly WebApplication _app;
 
     private SiloHost(WebApplication app, Uri baseAddress)
@@ -38,6 +42,7 @@ public sealed class SiloHost : IAsyncDisposable
         _app = app;
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, AdminKey);
     }
 
     public Uri BaseAddress { get; }
@@ -59,6 +64,7 @@ public sealed class SiloHost : IAsyncDisposable
             ["Fleet:Cluster:ClusterId"] = $"test-{Guid.NewGuid():N}",
             ["Fleet:Simulator:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Fleet:Security:AdminKey"] = AdminKey,
         });
         if (settings is not null)
         {

@@ -52,6 +52,11 @@ app.kubernetes.io/component: {{ .role }}
 {{- if .Values.redis.bundled.enabled }}connection-string{{ else }}{{ .Values.redis.external.secretKey }}{{ end }}
 {{- end }}
 
+{{/* The Secret holding the admin API key (key admin-key): the user's, or the one the chart makes. */}}
+{{- define "fleetgrains.adminKeySecretName" -}}
+{{- .Values.security.adminKeySecret | default (printf "%s-admin-key" (include "fleetgrains.fullname" .)) }}
+{{- end }}
+
 {{/* The service account's name. */}}
 {{- define "fleetgrains.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}{{ default (include "fleetgrains.fullname" .) .Values.serviceAccount.name }}{{ else }}{{ default "default" .Values.serviceAccount.name }}{{ end }}

@@ -110,6 +110,11 @@ spec:
                 secretKeyRef:
                   name: {{ include "fleetgrains.redisSecretName" $root }}
                   key: {{ include "fleetgrains.redisSecretKey" $root }}
+            - name: Fleet__Security__AdminKey
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "fleetgrains.adminKeySecretName" $root }}
+                  key: admin-key
             - name: Fleet__Cluster__HostsModels
               value: {{ $models | quote }}
             {{- if $models }}

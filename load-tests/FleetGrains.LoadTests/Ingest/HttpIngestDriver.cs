@@ -54,8 +54,12 @@ public static class HttpIngestDriver
     }
 
     /// <summary>A client for the silo's API with at most <paramref name="connections"/> connections.</summary>
-    public static HttpClient Client(SiloProcess silo, int connections) =>
-        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = silo.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+    public static HttpClient Client(SiloProcess silo, int connections)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = silo.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Add(SiloProcess.ApiKeyHeader, SiloProcess.AdminKey);
+        return http;
+    }
 
     /// <summary>Sends every device's warm-up event, so that all its grains are active.</summary>
     public static Task WarmUpAsync(HttpClient http, IngestWorkload workload, int connections) =>

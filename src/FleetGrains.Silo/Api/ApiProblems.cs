@@ -6,10 +6,15 @@ namespace FleetGrains.Silo.Api;
 /// <summary>The problem+json answers the operator endpoints share.</summary>
 public static class ApiProblems
 {
+    public const string UnknownFleetTitle = "Unknown fleet";
+
+    /// <summary>Also what a caller without access to an existing fleet is told (see <see cref="Security.FleetAuthorizationResultHandler"/>).</summary>
+    public static string UnknownFleetDetail(string fleetId) => $"No device of fleet '{fleetId}' has reported yet.";
+
     public static ProblemHttpResult UnknownFleet(string fleetId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
-        title: "Unknown fleet",
-        detail: $"No device of fleet '{fleetId}' has reported yet.");
+        title: UnknownFleetTitle,
+        detail: UnknownFleetDetail(fleetId));
 
     public static ProblemHttpResult UnknownDevice(string fleetId, string deviceId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,

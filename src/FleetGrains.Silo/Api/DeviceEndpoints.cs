@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -12,14 +13,16 @@ public static class DeviceEndpoints
     public static RouteGroupBuilder MapDeviceEndpoints(this RouteGroupBuilder api)
     {
         var devices = api.MapGroup("/devices/{fleetId}/{deviceId}").WithTags("Devices");
-        devices.MapGet("/", GetDeviceAsync).WithName("GetDevice").WithSummary("A device's health, score, threshold, contributors and counters");
-        devices.MapGet("/telemetry", GetTelemetryAsync).WithName("GetDeviceTelemetry").WithSummary("A device's rolling window, oldest sample first");
-        devices.MapGet("/scores", GetScoresAsync).WithName("GetDeviceScores").WithSummary("A device's recent scorings (anomaly score, threshold, RUL) of samples after ?after=<seq>, oldest first");
+        devices.MapGet("/", GetDeviceAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDevice").WithSummary("A device's health, score, threshold, contributors and counters");
+        devices.MapGet("/telemetry", GetTelemetryAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDeviceTelemetry").WithSummary("A device's rolling window, oldest sample first");
+        devices.MapGet("/scores", GetScoresAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDeviceScores").WithSummary("A device's recent scorings (anomaly score, threshold, RUL) of samples after ?after=<seq>, oldest first");
         devices.MapPut("/threshold", PutThresholdAsync)
+            .RequireAuthorization(FleetPolicies.Operator)
             .WithName("PinDeviceThreshold")
             .WithSummary("Pin the device's threshold ({\"value\": 3.5}) or return to the learned one ({\"value\": null})")
             .Accepts<ThresholdRequest>("application/json");
         devices.MapPost("/feedback", PostFeedbackAsync)
+            .RequireAuthorization(FleetPolicies.Operator)
             .WithName("PostDeviceFeedback")
             .WithSummary("Operator feedback on the device's latest alarm ({\"kind\": \"false-positive\"}): raises its learned threshold, within a bound")
             .Accepts<FeedbackRequest>("application/json");

@@ -13,6 +13,7 @@ public static class FleetApi
         api.MapModelEndpoints();
         api.MapMaintenanceEndpoints();
         api.MapSourceEndpoints();
+        api.MapKeyEndpoints();
         return endpoints;
     }
 }

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Fleets;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -13,16 +15,16 @@ public static class FleetEndpoints
     public static RouteGroupBuilder MapFleetEndpoints(this RouteGroupBuilder api)
     {
         var fleets = api.MapGroup("/fleets").WithTags("Fleets");
-        fleets.MapGet("/", ListFleetsAsync).WithName("ListFleets").WithSummary("Every known fleet with its device counts per health state");
-        fleets.MapGet("/{fleetId}", GetFleetAsync).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
-        fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state, sorted, paged");
-        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).WithName("ListFleetAnomalies").WithSummary("A fleet's moves to Warning or Critical, newest first, paged");
+        fleets.MapGet("/", ListFleetsAsync).RequireAuthorization(FleetPolicies.SignedIn).WithName("ListFleets").WithSummary("Every fleet the caller may view, with its device counts per health state");
+        fleets.MapGet("/{fleetId}", GetFleetAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
+        fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state, sorted, paged");
+        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetAnomalies").WithSummary("A fleet's moves to Warning or Critical, newest first, paged");
         return api;
     }
 
-    public static async Task<Ok<FleetSummary[]>> ListFleetsAsync(IGrainFactory grains)
+    public static async Task<Ok<FleetSummary[]>> ListFleetsAsync(IGrainFactory grains, ClaimsPrincipal user)
     {
-        var fleetIds = await grains.GetGrain<IFleetDirectoryGrain>(0).ListAsync();
+        var fleetIds = (await grains.GetGrain<IFleetDirectoryGrain>(0).ListAsync()).Where(user.MayView);
         var rollups = await Task.WhenAll(fleetIds.Select(id => grains.GetGrain<IFleetGrain>(id).GetRollupAsync()));
         return TypedResults.Ok(rollups.Select(FleetSummary.From).ToArray());
     }

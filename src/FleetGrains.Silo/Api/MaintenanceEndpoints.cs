@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Ingestion;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FleetGrains.Silo.Api;
@@ -10,8 +11,8 @@ public static class MaintenanceEndpoints
     public static RouteGroupBuilder MapMaintenanceEndpoints(this RouteGroupBuilder api)
     {
         var maintenance = api.MapGroup("/fleets/{fleetId}/maintenance").WithTags("Maintenance");
-        maintenance.MapGet("/", GetPlanAsync).WithName("GetMaintenancePlan").WithSummary("Open work orders by priority, with their days at the fleet's daily capacity, and recently completed ones");
-        maintenance.MapPost("/{workOrderId}/complete", CompleteAsync).WithName("CompleteWorkOrder").WithSummary("Mark a work order done; resets the device's degradation tracking");
+        maintenance.MapGet("/", GetPlanAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetMaintenancePlan").WithSummary("Open work orders by priority, with their days at the fleet's daily capacity, and recently completed ones");
+        maintenance.MapPost("/{workOrderId}/complete", CompleteAsync).RequireAuthorization(FleetPolicies.Operator).WithName("CompleteWorkOrder").WithSummary("Mark a work order done; resets the device's degradation tracking");
         return api;
     }
 

@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Models;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -15,8 +16,9 @@ public static class ModelEndpoints
     public static RouteGroupBuilder MapModelEndpoints(this RouteGroupBuilder api)
     {
         var models = api.MapGroup("/fleets/{fleetId}/models").WithTags("Models");
-        models.MapGet("/", GetModelsAsync).WithName("GetFleetModels").WithSummary("The anomaly and RUL models a fleet's devices are scored with");
+        models.MapGet("/", GetModelsAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetFleetModels").WithSummary("The anomaly and RUL models a fleet's devices are scored with");
         models.MapPut("/", PutModelsAsync)
+            .RequireAuthorization(FleetPolicies.FleetAdmin)
             .WithName("AssignFleetModels")
             .WithSummary("Switch a fleet to other model versions without a restart; devices keep their windows and learn new thresholds")
             .Accepts<ModelAssignmentRequest>("application/json");

@@ -1,6 +1,7 @@
 using FleetGrains.Ingestion.DeadLetters;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +14,9 @@ public static class SourceEndpoints
 
     public static RouteGroupBuilder MapSourceEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/sources", GetSourcesAsync).WithTags("Sources").WithName("GetSources")
+        api.MapGet("/sources", GetSourcesAsync).RequireAuthorization(FleetPolicies.ClusterAdmin).WithTags("Sources").WithName("GetSources")
             .WithSummary("Events per source and outcome; each Redis Streams partition's owner, length, lag and pending entries");
-        api.MapGet("/deadletters", GetDeadLettersAsync).WithTags("Sources").WithName("GetDeadLetters")
+        api.MapGet("/deadletters", GetDeadLettersAsync).RequireAuthorization(FleetPolicies.ClusterAdmin).WithTags("Sources").WithName("GetDeadLetters")
             .WithSummary("The newest dead letters: source, position, reason, payload");
         return api;
     }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using FleetGrains.Ingestion;
+using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +11,9 @@ public static class TelemetryEndpoints
     public static RouteGroupBuilder MapTelemetryEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/telemetry", IngestAsync)
+            .RequireAuthorization(FleetPolicies.Ingest)
             .WithName("IngestTelemetry")
-            .WithSummary("Ingest a JSON array or NDJSON of telemetry events")
+            .WithSummary("Ingest a JSON array or NDJSON of telemetry events (each for a fleet the caller may ingest for)")
             .Accepts<string>("application/json", "application/x-ndjson")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -37,6 +40,8 @@ public static class TelemetryEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No events", detail: "The body contains no events.");
         }
 
+        RejectOtherFleets(batch, request.HttpContext.User);
+
         var report = await pipeline.IngestAsync(batch, source: "http");
         if (report.Failed > 0)
         {
@@ -59,6 +64,32 @@ public static class TelemetryEndpoints
         }
 
         return TypedResults.Accepted((string?)null, report);
+    }
+
+    // A gateway of one fleet cannot write another's devices: such events are rejected one by one, the rest applied.
+    private static void RejectOtherFleets(DecodedBatch batch, ClaimsPrincipal user)
+    {
+        var grants = user.Grants();
+        var mayIngest = new Dictionary<string, bool>(StringComparer.Ordinal);
+        batch.Events.RemoveAll(item =>
+        {
+            if (item.Event.FleetId is not { } fleet)
+            {
+                return false; // the validator says what is wrong with it
+            }
+
+            if (!mayIngest.TryGetValue(fleet, out var allowed))
+            {
+                allowed = mayIngest[fleet] = grants.Any(g => g.Allows(FleetRole.Ingest, fleet));
+            }
+
+            if (!allowed)
+            {
+                batch.Rejections.Add(new EventRejection(item.Index, $"the credential may not ingest for fleet '{fleet}'"));
+            }
+
+            return !allowed;
+        });
     }
 
     // The decoded events keep no reference to the body, so its pooled memory goes back before the grains are called.

@@ -8,6 +8,7 @@ using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
 using FleetGrains.Ingestion.Sources;
 using FleetGrains.Silo.Api;
+using FleetGrains.Silo.Security;
 using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,7 @@ public static class FleetHostingExtensions
         var sources = builder.Configuration.GetSection(SourcesOptions.Section).Get<SourcesOptions>() ?? new SourcesOptions();
         builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator).UseSiloMetadata(SourceRoles.Metadata(sources)));
         builder.Services.AddFleetGrainServices();
+        builder.AddFleetSecurity(embedded: cluster.Clustering == ClusteringProvider.Localhost);
         if (cluster.Storage == StoreProvider.Redis && builder.Configuration[WriteBeforeAcknowledgeKey] is null)
         {
             // Durable storage is chosen to keep what was acknowledged: devices write before they answer.
@@ -175,15 +177,20 @@ public static class FleetHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Open to anyone who can reach the port: the kubelet's probes and Prometheus carry no credential, and
+        // none of these says anything about a fleet (the chart's NetworkPolicy limits who reaches them).
+        app.MapOpenApi().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,
             ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -7,7 +7,8 @@ namespace FleetGrains.Cluster.Tests;
 /// <summary>
 /// The kubelet's part, done by hand for the pods of rendered Deployments: each pod is a silo process with exactly its
 /// container's environment, its pod IP a loopback address of its own (so every pod keeps the chart's ports), its
-/// pod name, the Redis Secret read as <paramref name="redisConnectionString"/>, and its CPU limit, when the container
+/// pod name, the Redis Secret read as <paramref name="redisConnectionString"/>, the admin key Secret as
+/// <see cref="SiloProcess.AdminKey"/> (which the pods' <see cref="SiloProcess.Http"/> sends), and its CPU limit, when the container
 /// has one, enforced by a cgroup.
 /// </summary>
 public sealed class LocalKubelet(string redisConnectionString) : IAsyncDisposable
@@ -30,6 +31,7 @@ public sealed class LocalKubelet(string redisConnectionString) : IAsyncDisposabl
             {
                 { FieldRef.FieldPath: "status.podIP" } => podIp,
                 { FieldRef.FieldPath: "metadata.name" } => podName,
+                { SecretKeyRef.Key: "admin-key" } => SiloProcess.AdminKey,
                 { SecretKeyRef: not null } => redisConnectionString,
                 null => Expand(variable.Value, environment),
                 _ => throw new InvalidOperationException($"{variable.Name}: a value source this test does not know"),
