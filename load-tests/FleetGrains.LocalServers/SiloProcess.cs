@@ -128,6 +128,9 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Fleet__Cluster__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Fleet__Security__AdminKey"] = AdminKey;
+        // The load tests measure what a silo carries, not its rate limits.
+        start.Environment["Fleet__Security__RateLimits__IngestPerWindow"] = "1000000";
+        start.Environment["Fleet__Security__RateLimits__ApiPerWindow"] = "1000000";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;
@@ -228,9 +231,16 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>GETs <paramref name="path"/> as JSON; waits as a 429's <c>Retry-After</c> says and asks again (the chart's pods keep their rate limits).</summary>
     public async Task<T> GetJsonAsync<T>(string path)
     {
         var response = await Http.GetAsync(path);
+        for (var attempt = 0; response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && attempt < 10; attempt++)
+        {
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+            response = await Http.GetAsync(path);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"GET {path} on {Name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

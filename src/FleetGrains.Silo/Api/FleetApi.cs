@@ -1,3 +1,5 @@
+using FleetGrains.Silo.Security;
+
 namespace FleetGrains.Silo.Api;
 
 public static class FleetApi
@@ -5,9 +7,12 @@ public static class FleetApi
     /// <summary>The ingestion and operator endpoints under <c>/api</c>.</summary>
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        // Telemetry and the rest have their own rate limits per credential.
+        var ingestion = endpoints.MapGroup("/api").RequireRateLimiting(RateLimits.IngestPolicy);
+        ingestion.AddEndpointFilter<TransientRetryFilter>();
+        ingestion.MapTelemetryEndpoints();
+        var api = endpoints.MapGroup("/api").RequireRateLimiting(RateLimits.ApiPolicy);
         api.AddEndpointFilter<TransientRetryFilter>();
-        api.MapTelemetryEndpoints();
         api.MapFleetEndpoints();
         api.MapDeviceEndpoints();
         api.MapModelEndpoints();

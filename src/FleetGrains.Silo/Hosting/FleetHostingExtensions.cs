@@ -175,9 +175,16 @@ public static class FleetHostingExtensions
     /// <summary>Error handling as problem+json, health endpoints, the OpenAPI document and the Prometheus scrape endpoint <c>/metrics</c>.</summary>
     public static WebApplication UseFleetPipeline(this WebApplication app)
     {
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts(); // only on HTTPS answers, never to localhost
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication: limits are per credential
         app.UseAuthorization();
 
         // Open to anyone who can reach the port: the kubelet's probes and Prometheus carry no credential, and

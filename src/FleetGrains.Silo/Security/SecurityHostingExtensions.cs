@@ -43,6 +43,7 @@ public static class SecurityHostingExtensions
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton(new AdminKey(security.AdminKey));
         services.AddSingleton<ApiKeyValidator>();
+        services.AddFleetRateLimits();
         services.AddAuthorization(FleetPolicies.Add);
         services.AddSingleton<IAuthorizationHandler, FleetRoleHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, FleetAuthorizationResultHandler>();
