@@ -24,22 +24,20 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task ABurstPastTheBudget_Gets429WithRetryAfter_OtherCredentialsAreServed_AndTheNextWindowIsServed()
     {
-        using var created = await _host.Http.PostAsJsonAsync("/api/keys", new { name = "other", grants = new[] { "viewer:*" } });
-        var other = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
-        await Task.Delay(Window); // the admin key's creation call counted in its window
+        // Fresh keys: each credential's window starts with its first request.
+        var burst = await CreateKeyAsync("burst");
+        var other = await CreateKeyAsync("other");
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? refused = null;
         for (var i = 0; i < Budget + 3; i++)
         {
-            var response = await _host.Http.GetAsync("/api/fleets");
+            var response = await GetFleetsAsync(burst);
             statuses.Add(response.StatusCode);
             refused ??= response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
         }
 
-        using var otherCredential = new HttpRequestMessage(HttpMethod.Get, "/api/fleets");
-        otherCredential.Headers.Add(ApiKeyAuthenticationHandler.Header, other);
-        var otherStatus = (await _host.Http.SendAsync(otherCredential)).StatusCode;
+        var otherStatus = (await GetFleetsAsync(other)).StatusCode;
 
         Assert.Equal(Budget, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
@@ -49,12 +47,28 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), Window);
         Assert.Equal(HttpStatusCode.OK, otherStatus);
 
-        // Telemetry has its own budget: the spent API budget does not stop ingestion.
-        var ingest = await _host.Http.PostAsync("/api/telemetry", new StringContent(
-            $$"""{"fleetId":"limits","deviceId":"d","ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":0,"values":[1]}""", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+        // Telemetry has its own budget: the credential's spent API budget does not stop its ingestion.
+        using var ingest = new HttpRequestMessage(HttpMethod.Post, "/api/telemetry")
+        {
+            Content = new StringContent($$"""{"fleetId":"limits","deviceId":"d","ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":0,"values":[1]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        ingest.Headers.Add(ApiKeyAuthenticationHandler.Header, burst);
+        Assert.Equal(HttpStatusCode.Accepted, (await _host.Http.SendAsync(ingest)).StatusCode);
 
-        await Task.Delay(retryAfter + TimeSpan.FromMilliseconds(200));
-        Assert.Equal(HttpStatusCode.OK, (await _host.Http.GetAsync("/api/fleets")).StatusCode);
+        await Task.Delay(retryAfter + TimeSpan.FromMilliseconds(300));
+        Assert.Equal(HttpStatusCode.OK, (await GetFleetsAsync(burst)).StatusCode);
+    }
+
+    private async Task<string> CreateKeyAsync(string name)
+    {
+        using var created = await _host.Http.PostAsJsonAsync("/api/keys", new { name, grants = new[] { "viewer:*", "ingest:*" } });
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+    }
+
+    private async Task<HttpResponseMessage> GetFleetsAsync(string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/fleets");
+        request.Headers.Add(ApiKeyAuthenticationHandler.Header, key);
+        return await _host.Http.SendAsync(request);
     }
 }
