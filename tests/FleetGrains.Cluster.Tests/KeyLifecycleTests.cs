@@ -57,6 +57,21 @@ public sealed class KeyLifecycleTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"revoked on silo0: refused there at once, on silo1 after {revokedAt.Elapsed.TotalSeconds:F1} s (Fleet:Security:KeyCacheDuration 5 s)");
     }
 
+    [Fact]
+    public async Task TheAuditLog_IsInRedis_SoEverySiloShowsWhatAnotherDid()
+    {
+        using var created = await _silos[0].Http.PostAsJsonAsync("/api/keys", new { name = "audited", grants = new[] { "operator:plant" } });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("details").GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await _silos[0].Http.DeleteAsync($"/api/keys/{id}")).StatusCode);
+
+        var entries = await _silos[1].GetJsonAsync<JsonElement[]>("/api/audit");
+
+        Assert.Equal(["RevokeApiKey", "CreateApiKey"], entries.Take(2).Select(e => e.GetProperty("action").GetString()));
+        Assert.All(entries.Take(2), e => Assert.Equal(id, e.GetProperty("target").GetString()));
+        await using var redis = await ClusterHarness.ConnectAsync(_redis);
+        Assert.Equal(2, await redis.GetDatabase().StreamLengthAsync("fleetgrains:audit"));
+    }
+
     private static async Task<HttpStatusCode> StatusWithAsync(SiloProcess silo, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/fleets");

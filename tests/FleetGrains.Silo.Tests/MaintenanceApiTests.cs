@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using FleetGrains.Abstractions;
 using FleetGrains.Inference.Tests;
 
@@ -60,6 +61,9 @@ public sealed class MaintenanceApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(("aging", 1), (after.Open.Single().DeviceId, after.Open.Single().Priority));
         Assert.Equal((plan.Open[0].Id, WorkOrderStatus.Completed), (after.RecentlyCompleted.Single().Id, after.RecentlyCompleted.Single().Status));
         Assert.Null((await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/worn")).Scoring.Rul);
+        var audited = (await _host.GetJsonAsync<JsonElement[]>($"/api/fleets/{Fleet}/audit"))[0];
+        Assert.Equal(("CompleteWorkOrder", plan.Open[0].Id, "worn"), (audited.GetProperty("action").GetString(), audited.GetProperty("target").GetString(), audited.GetProperty("deviceId").GetString()));
+        Assert.Equal(("Open", "Completed"), (audited.GetProperty("before").GetProperty("status").GetString(), audited.GetProperty("after").GetProperty("status").GetString()));
 
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PostAsync($"/api/fleets/{Fleet}/maintenance/{Fleet}-wo-999/complete", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.GetAsync("/api/fleets/no-such-fleet/maintenance")).StatusCode);

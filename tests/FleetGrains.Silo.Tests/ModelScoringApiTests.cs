@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using FleetGrains.Abstractions;
 using FleetGrains.Inference.Tests;
 
@@ -96,6 +97,9 @@ public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(before.Threshold.Learned, outcome.LearnedBefore);
         Assert.True(outcome.LearnedAfter > outcome.LearnedBefore, $"raised: {outcome.LearnedBefore} → {outcome.LearnedAfter}");
         Assert.Equal(1, outcome.Device.Threshold.FalsePositives);
+        var audited = (await _host.GetJsonAsync<JsonElement[]>($"/api/fleets/{Fleet}/audit?deviceId=fb-1"))[0];
+        Assert.Equal(("PostDeviceFeedback", "false-positive"), (audited.GetProperty("action").GetString(), audited.GetProperty("target").GetString()));
+        Assert.Equal((outcome.LearnedBefore, outcome.LearnedAfter), (audited.GetProperty("before").GetProperty("learned").GetSingle(), audited.GetProperty("after").GetProperty("learned").GetSingle()));
 
         // Repeated feedback stops at 4 × the calibrated threshold (the default bound).
         HttpResponseMessage last;
@@ -129,6 +133,9 @@ public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
         var assignment = (await switched.Content.ReadFromJsonAsync<FleetModelAssignment>(SiloHost.Json))!;
         Assert.Equal((Version2, "api", 2L), (assignment.Anomaly!.Model, assignment.Source, assignment.Version));
+        var audited = (await _host.GetJsonAsync<JsonElement[]>($"/api/fleets/{fleet}/audit"))[0];
+        Assert.Equal("AssignFleetModels", audited.GetProperty("action").GetString());
+        Assert.Equal((1L, 2L), (audited.GetProperty("before").GetProperty("version").GetInt64(), audited.GetProperty("after").GetProperty("version").GetInt64()));
         await SendNormalAsync("s-1", 20, 3, fleet);
 
         var after = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{fleet}/s-1");

@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Silo.Audit;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -71,7 +72,7 @@ public static class DeviceEndpoints
     }
 
     public static async Task<Results<Ok<DeviceSnapshot>, ProblemHttpResult, ValidationProblem>> PutThresholdAsync(
-        string fleetId, string deviceId, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        string fleetId, string deviceId, HttpContext http, IGrainFactory grains, AuditTrail audit, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (ApiProblems.CheckIds(fleetId, deviceId) is { } invalid)
         {
@@ -79,7 +80,7 @@ public static class DeviceEndpoints
         }
 
         const string Usage = "Send {\"value\": <positive number>} to pin or {\"value\": null} to unpin.";
-        var (threshold, problem) = await JsonBody.ReadAsync<ThresholdRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        var (threshold, problem) = await JsonBody.ReadAsync<ThresholdRequest>(http.Request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -95,12 +96,20 @@ public static class DeviceEndpoints
             return ApiProblems.Invalid("value", $"A pinned threshold must be a positive finite number, got {value}.");
         }
 
-        var snapshot = await Device(grains, fleetId, deviceId).PinThresholdAsync(threshold.Value);
-        return snapshot is null ? ApiProblems.UnknownDevice(fleetId, deviceId) : TypedResults.Ok(snapshot);
+        var device = Device(grains, fleetId, deviceId);
+        var before = await device.GetSnapshotAsync();
+        var snapshot = before is null ? null : await device.PinThresholdAsync(threshold.Value);
+        if (snapshot is null)
+        {
+            return ApiProblems.UnknownDevice(fleetId, deviceId);
+        }
+
+        await audit.RecordAsync(http, fleetId, deviceId, null, before!.Threshold, snapshot.Threshold);
+        return TypedResults.Ok(snapshot);
     }
 
     public static async Task<Results<Ok<FeedbackOutcome>, ProblemHttpResult, ValidationProblem>> PostFeedbackAsync(
-        string fleetId, string deviceId, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        string fleetId, string deviceId, HttpContext http, IGrainFactory grains, AuditTrail audit, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (ApiProblems.CheckIds(fleetId, deviceId) is { } invalid)
         {
@@ -108,7 +117,7 @@ public static class DeviceEndpoints
         }
 
         const string Usage = "Send {\"kind\": \"false-positive\"}.";
-        var (feedback, problem) = await JsonBody.ReadAsync<FeedbackRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        var (feedback, problem) = await JsonBody.ReadAsync<FeedbackRequest>(http.Request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -125,9 +134,13 @@ public static class DeviceEndpoints
             return ApiProblems.UnknownDevice(fleetId, deviceId);
         }
 
-        return outcome.Refusal is { } refusal
-            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Threshold not changed", detail: refusal)
-            : TypedResults.Ok(outcome);
+        if (outcome.Refusal is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Threshold not changed", detail: refusal);
+        }
+
+        await audit.RecordAsync(http, fleetId, deviceId, feedback.Kind, new { learned = outcome.LearnedBefore }, new { learned = outcome.LearnedAfter });
+        return TypedResults.Ok(outcome);
     }
 
     private static IDeviceGrain Device(IGrainFactory grains, string fleetId, string deviceId) =>

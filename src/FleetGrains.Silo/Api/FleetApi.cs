@@ -19,6 +19,7 @@ public static class FleetApi
         api.MapMaintenanceEndpoints();
         api.MapSourceEndpoints();
         api.MapKeyEndpoints();
+        api.MapAuditEndpoints();
         return endpoints;
     }
 }

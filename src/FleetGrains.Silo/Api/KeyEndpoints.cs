@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Silo.Audit;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -25,9 +26,9 @@ public static class KeyEndpoints
     }
 
     public static async Task<Results<Created<CreatedApiKey>, ProblemHttpResult, ValidationProblem>> CreateAsync(
-        HttpRequest request, IGrainFactory grains, ApiKeyValidator validator, TimeProvider time, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpContext http, IGrainFactory grains, ApiKeyValidator validator, AuditTrail audit, TimeProvider time, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(http.Request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -78,6 +79,7 @@ public static class KeyEndpoints
         }
 
         validator.Forget(id);
+        await audit.RecordClusterAsync(http, id, null, ApiKeyView.From(record));
         return TypedResults.Created($"/api/keys/{id}", new CreatedApiKey(ApiKeyView.From(record), key));
     }
 
@@ -85,13 +87,23 @@ public static class KeyEndpoints
         TypedResults.Ok((await grains.GetGrain<IApiKeyRegistryGrain>(0).ListAsync()).Select(ApiKeyView.From).ToArray());
 
     public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeAsync(
-        string keyId, IGrainFactory grains, ApiKeyValidator validator, TimeProvider time)
+        string keyId, HttpContext http, IGrainFactory grains, ApiKeyValidator validator, AuditTrail audit, TimeProvider time)
     {
-        var revoked = await grains.GetGrain<IApiKeyRegistryGrain>(0).RevokeAsync(keyId, time.GetUtcNow());
+        var registry = grains.GetGrain<IApiKeyRegistryGrain>(0);
+        var before = await registry.GetAsync(keyId);
+        var revoked = await registry.RevokeAsync(keyId, time.GetUtcNow());
         validator.Forget(keyId);
-        return revoked is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown key", detail: $"There is no API key '{keyId}'.")
-            : TypedResults.Ok(ApiKeyView.From(revoked));
+        if (revoked is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown key", detail: $"There is no API key '{keyId}'.");
+        }
+
+        if (before?.RevokedAt is null)
+        {
+            await audit.RecordClusterAsync(http, keyId, before is null ? null : ApiKeyView.From(before), ApiKeyView.From(revoked));
+        }
+
+        return TypedResults.Ok(ApiKeyView.From(revoked));
     }
 }
 

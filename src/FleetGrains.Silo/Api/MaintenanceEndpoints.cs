@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Ingestion;
+using FleetGrains.Silo.Audit;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -31,7 +32,8 @@ public static class MaintenanceEndpoints
         return TypedResults.Ok(await grains.GetGrain<IFleetMaintenanceGrain>(fleetId).GetPlanAsync());
     }
 
-    public static async Task<Results<Ok<WorkOrder>, ProblemHttpResult, ValidationProblem>> CompleteAsync(string fleetId, string workOrderId, IGrainFactory grains)
+    public static async Task<Results<Ok<WorkOrder>, ProblemHttpResult, ValidationProblem>> CompleteAsync(
+        string fleetId, string workOrderId, HttpContext http, IGrainFactory grains, AuditTrail audit)
     {
         if (ApiProblems.CheckIds(fleetId) is { } invalid)
         {
@@ -43,9 +45,19 @@ public static class MaintenanceEndpoints
             return ApiProblems.Invalid("workOrderId", $"'{workOrderId}' is not a work order id.");
         }
 
-        var done = await grains.GetGrain<IFleetMaintenanceGrain>(fleetId).CompleteAsync(workOrderId);
-        return done is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown work order", detail: $"Fleet '{fleetId}' has no work order '{workOrderId}'.")
-            : TypedResults.Ok(done);
+        var maintenance = grains.GetGrain<IFleetMaintenanceGrain>(fleetId);
+        var before = (await maintenance.GetPlanAsync()).Open.FirstOrDefault(o => o.Id == workOrderId);
+        var done = await maintenance.CompleteAsync(workOrderId);
+        if (done is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown work order", detail: $"Fleet '{fleetId}' has no work order '{workOrderId}'.");
+        }
+
+        if (before is not null)
+        {
+            await audit.RecordAsync(http, fleetId, done.DeviceId, workOrderId, before, done);
+        }
+
+        return TypedResults.Ok(done);
     }
 }

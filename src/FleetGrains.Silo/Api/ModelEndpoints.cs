@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Models;
+using FleetGrains.Silo.Audit;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -32,9 +33,10 @@ public static class ModelEndpoints
 
     public static async Task<Results<Ok<FleetModelAssignment>, ProblemHttpResult, ValidationProblem>> PutModelsAsync(
         string fleetId,
-        HttpRequest request,
+        HttpContext http,
         IGrainFactory grains,
         FleetModelCache cache,
+        AuditTrail audit,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
@@ -43,7 +45,7 @@ public static class ModelEndpoints
             return invalid;
         }
 
-        var (body, problem) = await JsonBody.ReadAsync<ModelAssignmentRequest>(request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<ModelAssignmentRequest>(http.Request, MaxBodyBytes, json.Value.SerializerOptions, Usage, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -64,8 +66,11 @@ public static class ModelEndpoints
 
         try
         {
-            var assignment = await grains.GetGrain<IFleetModelsGrain>(fleetId).AssignAsync(anomaly, rul);
+            var models = grains.GetGrain<IFleetModelsGrain>(fleetId);
+            var before = await models.GetAsync();
+            var assignment = await models.AssignAsync(anomaly, rul);
             cache.Invalidate(fleetId);
+            await audit.RecordAsync(http, fleetId, null, null, before, assignment);
             return TypedResults.Ok(assignment);
         }
         catch (ArgumentException ex)

@@ -8,6 +8,7 @@ using FleetGrains.Inference.Onnx;
 using FleetGrains.Ingestion;
 using FleetGrains.Ingestion.Sources;
 using FleetGrains.Silo.Api;
+using FleetGrains.Silo.Audit;
 using FleetGrains.Silo.Security;
 using FleetGrains.Silo.Simulation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -54,6 +55,7 @@ public static class FleetHostingExtensions
         builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator).UseSiloMetadata(SourceRoles.Metadata(sources)));
         builder.Services.AddFleetGrainServices();
         builder.AddFleetSecurity(embedded: cluster.Clustering == ClusteringProvider.Localhost);
+        builder.Services.AddFleetAudit();
         if (cluster.Storage == StoreProvider.Redis && builder.Configuration[WriteBeforeAcknowledgeKey] is null)
         {
             // Durable storage is chosen to keep what was acknowledged: devices write before they answer.
