@@ -141,13 +141,14 @@ public abstract class LocalServer : IAsyncDisposable
 /// file fsynced on every write, so that a killed and restarted Redis keeps everything it acknowledged; otherwise
 /// in memory only (for load tests that measure throughput, not durability).
 /// </summary>
-public sealed class RedisServer(bool durable = true) : LocalServer("redis-server")
+public sealed class RedisServer(bool durable = true, Func<RedisServer, IEnumerable<string>>? moreArguments = null) : LocalServer("redis-server")
 {
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartNewAsync(bool durable = true)
+    /// <param name="moreArguments">Directives after the defaults, which they override (e.g. TLS only on <see cref="LocalServer.Port"/>, ACL users).</param>
+    public static async Task<RedisServer> StartNewAsync(bool durable = true, Func<RedisServer, IEnumerable<string>>? moreArguments = null)
     {
-        var server = new RedisServer(durable);
+        var server = new RedisServer(durable, moreArguments);
         await server.StartAsync();
         return server;
     }
@@ -164,18 +165,25 @@ public sealed class RedisServer(bool durable = true) : LocalServer("redis-server
     [
         "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory, "--save", "",
         "--appendonly", durable ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--logfile", "",
+        .. moreArguments?.Invoke(this) ?? [],
     ];
 }
 
 /// <summary>A private mosquitto broker on loopback with a random port, allowing anonymous clients; queues are large enough for a test's burst.</summary>
 public sealed class MosquittoBroker() : LocalServer("mosquitto")
 {
-    public static async Task<MosquittoBroker> StartNewAsync()
+    /// <param name="listenerSettings">
+    /// Settings of the listener in place of <c>allow_anonymous true</c> (e.g. TLS files, <c>password_file</c>,
+    /// <c>acl_file</c>), given the broker (its <see cref="LocalServer.Directory"/> holds the files).
+    /// </param>
+    public static async Task<MosquittoBroker> StartNewAsync(Func<MosquittoBroker, string>? listenerSettings = null)
     {
         var broker = new MosquittoBroker();
+        // Run as whoever starts it (as root, mosquitto would switch to its own user, which cannot read a test's files).
         await File.WriteAllTextAsync(Path.Combine(broker.Directory, "mosquitto.conf"), $"""
+            user {Environment.UserName}
             listener {broker.Port} 127.0.0.1
-            allow_anonymous true
+            {listenerSettings?.Invoke(broker) ?? "allow_anonymous true"}
             persistence false
             max_queued_messages 1000000
             """);

@@ -108,13 +108,19 @@ public sealed partial class MqttPartitionReader : IPartitionReader
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)Mqtt.SessionExpiry.TotalSeconds)
-            .WithReceiveMaximum((ushort)Mqtt.MaxInFlight)
-            .Build();
-        await client.ConnectAsync(connect, cancellationToken);
+            .WithReceiveMaximum((ushort)Mqtt.MaxInFlight);
+        MqttBrokerSecurity.Apply(connect, Mqtt);
+        await client.ConnectAsync(connect.Build(), cancellationToken);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(_topicFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
-        await client.SubscribeAsync(subscribe, cancellationToken);
+        var subscribed = await client.SubscribeAsync(subscribe, cancellationToken);
+        if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+        {
+            // A broker whose ACL does not let this user read the topics answers the subscription, not the connection.
+            throw new InvalidOperationException($"The broker refused the subscription to '{refused.TopicFilter.Topic}': {refused.ResultCode}.");
+        }
+
         LogConnected(_logger, Mqtt.Host, Mqtt.Port, _clientId, _topicFilter);
     }
 

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace FleetGrains.Ingestion.Sources;
 
 /// <summary>The one connection to the sources' Redis, made on first use; it reconnects by itself after Redis restarts.</summary>
-public sealed class SourceRedis(IOptions<SourcesOptions> options) : IAsyncDisposable
+public sealed class SourceRedis(IOptions<SourcesOptions> options, IOptions<RedisSecurityOptions> security) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _connection;
@@ -28,9 +28,7 @@ public sealed class SourceRedis(IOptions<SourcesOptions> options) : IAsyncDispos
         {
             if (_connection is null)
             {
-                var configuration = ConfigurationOptions.Parse(options.Value.Redis!);
-                configuration.AbortOnConnectFail = false;
-                _connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+                _connection = await ConnectionMultiplexer.ConnectAsync(security.Value.For(options.Value.Redis!));
             }
 
             return _connection.GetDatabase();

@@ -122,6 +122,21 @@ public sealed class MqttSourceOptions
 
     /// <summary>Messages received but not yet acknowledged; the broker stops sending at this many (backpressure).</summary>
     public int MaxInFlight { get; set; } = 1000;
+
+    /// <summary>The user the silos sign in to the broker as (its ACL should let it read the telemetry topics only).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The user's password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Connect with TLS (the broker's TLS listener, usually port 8883).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>With TLS: a PEM file of the CA(s) the broker's certificate must chain to; unset: the machine's trust store.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>With TLS: the name the broker's certificate must carry; unset: <see cref="Host"/>.</summary>
+    public string? TlsHost { get; set; }
 }
 
 public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
@@ -156,6 +171,9 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
         Require(mqtt.BatchDelay >= TimeSpan.Zero, "Mqtt:BatchDelay must not be negative.");
         Require(mqtt.SessionExpiry >= TimeSpan.FromSeconds(1) && mqtt.SessionExpiry.TotalSeconds <= uint.MaxValue, "Mqtt:SessionExpiry must be at least 1 second.");
         Require(mqtt.RebalanceInterval > TimeSpan.Zero && mqtt.LeaseDuration >= 3 * mqtt.RebalanceInterval, "Mqtt:LeaseDuration must be at least 3 × RebalanceInterval (leases are renewed every RebalanceInterval).");
+        Require(string.IsNullOrEmpty(mqtt.Password) || !string.IsNullOrEmpty(mqtt.Username), "Mqtt:Username is required with Password.");
+        Require(mqtt.Tls || (mqtt.TlsCaFile is null && mqtt.TlsHost is null), "Mqtt:TlsCaFile and TlsHost need Tls=true.");
+        Require(mqtt.TlsCaFile is null || File.Exists(mqtt.TlsCaFile), $"Mqtt:TlsCaFile '{mqtt.TlsCaFile}' does not exist.");
         foreach (var problem in Mqtt.MqttPartitionFilters.Problems(mqtt.PartitionFilters))
         {
             Require(false, $"Mqtt:Partitions: {problem}");

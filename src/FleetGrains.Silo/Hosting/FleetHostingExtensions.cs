@@ -49,10 +49,17 @@ public static class FleetHostingExtensions
             throw new OptionsValidationException(FleetClusterOptions.Section, typeof(FleetClusterOptions), clusterErrors.Failures);
         }
 
+        var redis = builder.Configuration.GetSection(RedisSecurityOptions.Section).Get<RedisSecurityOptions>() ?? new RedisSecurityOptions();
+        var redisErrors = new RedisSecurityOptionsValidator().Validate(null, redis);
+        if (redisErrors.Failed)
+        {
+            throw new OptionsValidationException(RedisSecurityOptions.Section, typeof(RedisSecurityOptions), redisErrors.Failures);
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         var accelerator = builder.Configuration.GetValue($"{InferenceOptions.Section}:{nameof(InferenceOptions.ExecutionProvider)}", ExecutionProvider.Cpu);
         var sources = builder.Configuration.GetSection(SourcesOptions.Section).Get<SourcesOptions>() ?? new SourcesOptions();
-        builder.UseOrleans(silo => silo.UseFleetSilo(cluster).UseFleetInference(cluster.HostsModels, accelerator).UseSiloMetadata(SourceRoles.Metadata(sources)));
+        builder.UseOrleans(silo => silo.UseFleetSilo(cluster, redis).UseFleetInference(cluster.HostsModels, accelerator).UseSiloMetadata(SourceRoles.Metadata(sources)));
         builder.Services.AddFleetGrainServices();
         builder.AddFleetSecurity(embedded: cluster.Clustering == ClusteringProvider.Localhost);
         builder.Services.AddFleetAudit();
@@ -89,7 +96,7 @@ public static class FleetHostingExtensions
     /// Clustering, grain storage and reminders as <paramref name="cluster"/> says: by default one silo on
     /// localhost with everything in memory (the embedded default); or any number of silos sharing Redis.
     /// </summary>
-    public static ISiloBuilder UseFleetSilo(this ISiloBuilder silo, FleetClusterOptions cluster)
+    public static ISiloBuilder UseFleetSilo(this ISiloBuilder silo, FleetClusterOptions cluster, RedisSecurityOptions redis)
     {
         if (cluster.SiloName is { } siloName)
         {
@@ -112,7 +119,7 @@ public static class FleetHostingExtensions
                     o.AdvertisedIPAddress = IPAddress.Parse(address);
                 }
             });
-            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(cluster));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis.For(cluster.Redis!));
             if (cluster.RebalanceActivations)
             {
                 UseActivationRebalancing(silo, cluster.RebalanceCyclePeriod);
@@ -125,7 +132,7 @@ public static class FleetHostingExtensions
             // which a JSON serializer would not see.
             silo.AddRedisGrainStorage(FleetStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
             {
-                o.ConfigurationOptions = RedisConfiguration(cluster);
+                o.ConfigurationOptions = redis.For(cluster.Redis!);
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
         }
@@ -140,7 +147,7 @@ public static class FleetHostingExtensions
 
         if (cluster.Reminders == StoreProvider.Redis)
         {
-            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(cluster));
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.For(cluster.Redis!));
         }
         else
         {
@@ -166,13 +173,6 @@ public static class FleetHostingExtensions
         });
     }
 
-    // Every Redis connection keeps retrying while Redis is away (a restart must not stop a silo).
-    private static ConfigurationOptions RedisConfiguration(FleetClusterOptions cluster)
-    {
-        var options = ConfigurationOptions.Parse(cluster.Redis!);
-        options.AbortOnConnectFail = false;
-        return options;
-    }
 
     /// <summary>Error handling as problem+json, health endpoints, the OpenAPI document and the Prometheus scrape endpoint <c>/metrics</c>.</summary>
     public static WebApplication UseFleetPipeline(this WebApplication app)
