@@ -76,6 +76,9 @@ public sealed class FleetClusterOptions
     /// <summary>The time between two rebalancing cycles; each moves part of the imbalance between pairs of silos.</summary>
     public TimeSpan RebalanceCyclePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Mutual TLS between silos and on the gateway (see <see cref="ClusterTlsOptions"/>); off unless its files are set.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     public bool UsesRedis => Clustering == ClusteringProvider.Redis || Storage == StoreProvider.Redis || Reminders == StoreProvider.Redis;
 }
 
@@ -99,6 +102,7 @@ public sealed class FleetClusterOptionsValidator : IValidateOptions<FleetCluster
             failures.Add($"{FleetClusterOptions.Section}:ClusterId and ServiceId must not be empty.");
         }
 
+        failures.AddRange(o.Tls.Problems().Select(p => $"{FleetClusterOptions.Section}:Tls:{p}"));
         if (o.UsesRedis && string.IsNullOrWhiteSpace(o.Redis))
         {
             failures.Add($"{FleetClusterOptions.Section}:Redis (a connection string such as 127.0.0.1:6379) is required when Clustering, Storage or Reminders is Redis.");

@@ -103,6 +103,11 @@ public static class FleetHostingExtensions
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
         }
 
+        if (cluster.Tls.Enabled)
+        {
+            silo.UseClusterTls(cluster.Tls);
+        }
+
         if (cluster.Clustering == ClusteringProvider.Localhost)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);

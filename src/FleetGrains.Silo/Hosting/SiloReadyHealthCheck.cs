@@ -8,9 +8,11 @@ public sealed class SiloReadyHealthCheck(IClusterMembershipService membership, I
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = membership.CurrentSnapshot.GetSiloStatus(localSilo.SiloAddress);
+        var snapshot = membership.CurrentSnapshot;
+        var status = snapshot.GetSiloStatus(localSilo.SiloAddress);
+        var active = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
         return Task.FromResult(status == SiloStatus.Active
-            ? HealthCheckResult.Healthy($"Silo {localSilo.SiloAddress} is active.")
+            ? HealthCheckResult.Healthy($"Silo {localSilo.SiloAddress} is active; {active} active silos in the cluster.")
             : HealthCheckResult.Unhealthy($"Silo {localSilo.SiloAddress} is {status}."));
     }
 }
