@@ -156,6 +156,41 @@ public class ChartRenderTests
         Assert.Equal(chart.Deployments.Select(d => d.Metadata.Name).Order(), chart.Selected(service.Spec.Selector).Order());
     }
 
+    [Fact]
+    public void SecuredLinks_TakeTheirFilesFromSecretsMountedReadOnly_AndTheirPasswordsFromSecrets()
+    {
+        var chart = RenderedChart.From("secured-links-values.yaml");
+        foreach (var deployment in chart.Deployments)
+        {
+            var pod = deployment.Spec.Template.Spec;
+            var silo = Silo(deployment);
+            var files = silo.Env.Where(e => e.Value?.StartsWith(SiloConfiguration.MountedSecrets, StringComparison.Ordinal) == true).ToList();
+            foreach (var file in files)
+            {
+                var mount = Assert.Single(silo.VolumeMounts, m => file.Value.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+                Assert.True(mount.ReadOnlyProperty, $"{mount.Name} is writable");
+                var secret = pod.Volumes.Single(v => v.Name == mount.Name).Secret;
+                Assert.Contains(Path.GetFileName(file.Value), secret.Items.Select(i => i.Path));
+            }
+
+            var core = deployment.Metadata.Name.EndsWith("-core", StringComparison.Ordinal);
+            Assert.Equal(
+                core ? ["Fleet__Cluster__Tls__CaFile", "Fleet__Cluster__Tls__CertificateFile", "Fleet__Cluster__Tls__KeyFile", "Fleet__Redis__TlsCaFile", "Fleet__Sources__Mqtt__TlsCaFile"]
+                     : ["Fleet__Cluster__Tls__CaFile", "Fleet__Cluster__Tls__CertificateFile", "Fleet__Cluster__Tls__KeyFile", "Fleet__Redis__TlsCaFile"],
+                files.Select(f => f.Name).Order(StringComparer.Ordinal));
+            Assert.Equal("fleetgrains-cluster-tls", pod.Volumes.Single(v => v.Name == "cluster-tls").Secret.SecretName);
+            Assert.Equal(Convert.ToInt32("440", 8), pod.Volumes.Single(v => v.Name == "cluster-tls").Secret.DefaultMode);
+            if (core)
+            {
+                foreach (var (variable, key) in new[] { ("Fleet__Sources__Mqtt__Username", "username"), ("Fleet__Sources__Mqtt__Password", "password") })
+                {
+                    var reference = silo.Env.Single(e => e.Name == variable).ValueFrom.SecretKeyRef;
+                    Assert.Equal(("fleetgrains-mqtt", key), (reference.Name, reference.Key));
+                }
+            }
+        }
+    }
+
     private static void AssertOnePodAtATime(V2HorizontalPodAutoscalerBehavior behavior)
     {
         Assert.All(behavior.ScaleUp.Policies.Concat(behavior.ScaleDown.Policies), p => Assert.Equal(("Pods", 1), (p.Type, p.Value)));

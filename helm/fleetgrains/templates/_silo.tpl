@@ -10,6 +10,10 @@ the silo named after its pod, a grace period longer than the host's shutdown tim
 {{- $v := index $root.Values $role -}}
 {{- $models := eq $role "models" -}}
 {{- $gpu := and $models $root.Values.models.gpu.enabled -}}
+{{- $mqtt := and (not $models) $root.Values.sources.mqtt.enabled -}}
+{{- $clusterTls := $root.Values.security.clusterTlsSecret -}}
+{{- $redisCa := and (not $root.Values.redis.bundled.enabled) $root.Values.redis.external.tlsCaSecret -}}
+{{- $mqttCa := and $mqtt $root.Values.sources.mqtt.tls $root.Values.sources.mqtt.tlsCaSecret -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -110,6 +114,20 @@ spec:
                 secretKeyRef:
                   name: {{ include "fleetgrains.redisSecretName" $root }}
                   key: {{ include "fleetgrains.redisSecretKey" $root }}
+            {{- if $redisCa }}
+            - name: Fleet__Redis__Tls
+              value: "true"
+            - name: Fleet__Redis__TlsCaFile
+              value: /etc/fleetgrains/redis-ca/ca.crt
+            {{- end }}
+            {{- if $clusterTls }}
+            - name: Fleet__Cluster__Tls__CertificateFile
+              value: /etc/fleetgrains/cluster-tls/tls.crt
+            - name: Fleet__Cluster__Tls__KeyFile
+              value: /etc/fleetgrains/cluster-tls/tls.key
+            - name: Fleet__Cluster__Tls__CaFile
+              value: /etc/fleetgrains/cluster-tls/ca.crt
+            {{- end }}
             - name: Fleet__Security__AdminKey
               valueFrom:
                 secretKeyRef:
@@ -126,8 +144,8 @@ spec:
             - name: Fleet__Sources__RedisStreams__Partitions
               value: {{ $root.Values.sources.redisStreams.partitions | quote }}
             - name: Fleet__Sources__Mqtt__Enabled
-              value: {{ and (not $models) $root.Values.sources.mqtt.enabled | quote }}
-            {{- if and (not $models) $root.Values.sources.mqtt.enabled }}
+              value: {{ $mqtt | quote }}
+            {{- if $mqtt }}
             - name: Fleet__Sources__Mqtt__Host
               value: {{ $root.Values.sources.mqtt.host | quote }}
             - name: Fleet__Sources__Mqtt__Port
@@ -135,6 +153,24 @@ spec:
             {{- range $i, $filter := $root.Values.sources.mqtt.partitions }}
             - name: Fleet__Sources__Mqtt__Partitions__{{ $i }}
               value: {{ $filter | quote }}
+            {{- end }}
+            {{- with $root.Values.sources.mqtt.credentialsSecret }}
+            - name: Fleet__Sources__Mqtt__Username
+              valueFrom:
+                secretKeyRef:
+                  name: {{ . }}
+                  key: username
+            - name: Fleet__Sources__Mqtt__Password
+              valueFrom:
+                secretKeyRef:
+                  name: {{ . }}
+                  key: password
+            {{- end }}
+            - name: Fleet__Sources__Mqtt__Tls
+              value: {{ $root.Values.sources.mqtt.tls | quote }}
+            {{- if $mqttCa }}
+            - name: Fleet__Sources__Mqtt__TlsCaFile
+              value: /etc/fleetgrains/mqtt-ca/ca.crt
             {{- end }}
             {{- end }}
             - name: Fleet__Simulator__Enabled
@@ -174,9 +210,51 @@ spec:
             # The only writable paths: the runtime's and ONNX Runtime's temporary files.
             - name: tmp
               mountPath: /tmp
+            {{- if $clusterTls }}
+            - name: cluster-tls
+              mountPath: /etc/fleetgrains/cluster-tls
+              readOnly: true
+            {{- end }}
+            {{- if $redisCa }}
+            - name: redis-ca
+              mountPath: /etc/fleetgrains/redis-ca
+              readOnly: true
+            {{- end }}
+            {{- if $mqttCa }}
+            - name: mqtt-ca
+              mountPath: /etc/fleetgrains/mqtt-ca
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: {}
+        {{- if $clusterTls }}
+        # Readable by the silo's group only (fsGroup).
+        - name: cluster-tls
+          secret:
+            secretName: {{ $clusterTls }}
+            defaultMode: 0440
+            items:
+              - { key: tls.crt, path: tls.crt }
+              - { key: tls.key, path: tls.key }
+              - { key: ca.crt, path: ca.crt }
+        {{- end }}
+        {{- if $redisCa }}
+        - name: redis-ca
+          secret:
+            secretName: {{ $redisCa }}
+            defaultMode: 0444
+            items:
+              - { key: ca.crt, path: ca.crt }
+        {{- end }}
+        {{- if $mqttCa }}
+        - name: mqtt-ca
+          secret:
+            secretName: {{ $mqttCa }}
+            defaultMode: 0444
+            items:
+              - { key: ca.crt, path: ca.crt }
+        {{- end }}
       {{- with $v.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
