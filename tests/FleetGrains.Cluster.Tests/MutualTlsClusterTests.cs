@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using FleetGrains.LocalServers;
 using Xunit.Abstractions;
@@ -66,6 +69,54 @@ public sealed class MutualTlsClusterTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("2 active silos", await ReadinessAsync(_silos[0]), StringComparison.Ordinal);
         Assert.Contains("2 active silos", await ReadinessAsync(_silos[1]), StringComparison.Ordinal);
         output.WriteLine(string.Join('\n', _silos[0].Output.Split('\n').Where(l => l.Contains("uthenticat", StringComparison.Ordinal)).Take(3)));
+    }
+
+    [Fact]
+    public async Task TheGateway_KeepsOnlyClientsShowingACertificateOfTheClustersCa()
+    {
+        var gatewayPort = LocalServer.FreePort();
+        var settings = Settings($"mtls-{Guid.NewGuid():N}", _clusterCa.Issue("silo0"));
+        settings["Fleet:Cluster:GatewayPort"] = gatewayPort.ToString();
+        _silos.Add(await SiloProcess.StartAsync("silo0", settings));
+
+        var member = await ConnectAsync(gatewayPort, _clusterCa.Issue("client"));
+        var stranger = await ConnectAsync(gatewayPort, _strangerCa.Issue("stranger-client"));
+        var none = await ConnectAsync(gatewayPort, null);
+
+        output.WriteLine($"the CA's certificate: {member}; a stranger's: {stranger}; none: {none}");
+        Assert.Equal("open", member);
+        Assert.NotEqual("open", stranger);
+        Assert.NotEqual("open", none);
+    }
+
+    // "open" when the gateway, after the TLS handshake, still holds the connection (waiting for an Orleans client's
+    // hello); otherwise how it refused. The silo checks a client's certificate once the handshake is done and then
+    // closes the connection, so a refusal may come after the handshake as well as during it.
+    private async Task<string> ConnectAsync(int port, (string CertificateFile, string KeyFile)? certificate)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        using var client = certificate is { } c ? X509Certificate2.CreateFromPemFile(c.CertificateFile, c.KeyFile) : null;
+        var authority = FleetGrains.Ingestion.Tls.PrivateCertificateAuthority.Load(_clusterCa.CaFile);
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, server, _, _) => server is not null && authority.Chains(server));
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = client is null ? null : [client],
+            }).WaitAsync(TimeSpan.FromSeconds(10));
+            var read = await tls.ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(3));
+            return read == 0 ? "closed after the handshake" : $"sent {read} byte";
+        }
+        catch (TimeoutException)
+        {
+            return "open";
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
     }
 
     private static async Task<string> ReadinessAsync(SiloProcess silo) => await silo.Http.GetStringAsync("/health/ready");
