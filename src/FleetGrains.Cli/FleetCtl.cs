@@ -22,6 +22,9 @@ public static class FleetCtl
                                           each Redis Streams partition's owner, length, lag and pending entries
           deadletters [--source S] [--count N]
                                           the newest input the sources could not use: where, why, what (default 20)
+          audit [--fleet F] [--device D] [--count N]
+                                          who changed what, newest first, with the values before and after:
+                                          everything (admin:*) or one fleet's (its operators); default 20
           keys list                       the API keys (never the keys themselves): grants, expiry, revocation
           keys create --name N --grants role:fleet[,…] [--expires 2027-06-30T00:00:00Z]
                                           a new key (roles viewer, operator, ingest, admin; fleet an id or *),
@@ -180,6 +183,11 @@ public static class FleetCtl
                 line.ExpectArguments(0, "deadletters");
                 var letters = $"/api/deadletters?count={Uri.EscapeDataString(line.Option("count") ?? "20")}";
                 return (line.Option("source") is { } source ? $"{letters}&source={Uri.EscapeDataString(source)}" : letters, Render.DeadLettersAsync);
+            case "audit":
+                line.ExpectArguments(0, "audit");
+                var audit = line.Option("fleet") is { } auditedFleet ? $"/api/fleets/{Uri.EscapeDataString(auditedFleet)}/audit" : "/api/audit";
+                audit += $"?count={Uri.EscapeDataString(line.Option("count") ?? "20")}";
+                return (line.Option("device") is { } auditedDevice ? $"{audit}&deviceId={Uri.EscapeDataString(auditedDevice)}" : audit, Render.AuditAsync);
             default:
                 throw new ArgumentException($"unknown command '{line.Command}'.");
         }

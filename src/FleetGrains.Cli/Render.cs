@@ -87,6 +87,45 @@ internal static class Render
         table.WriteTo(output);
     }
 
+    public static async Task AuditAsync(FleetApiClient client, string path, TextWriter output)
+    {
+        var entries = await client.GetAsync<AuditView[]>(path);
+        if (entries.Length == 0)
+        {
+            await output.WriteLineAsync("No audit entries.");
+            return;
+        }
+
+        var table = new TableWriter("AT", "ACTOR", "ACTION", "FLEET", "DEVICE", "TARGET", "CHANGED");
+        foreach (var e in entries)
+        {
+            var change = Changed(e.Before, e.After);
+            table.Add(FleetCtl.Format(e.At), $"{e.Actor} ({e.ActorName})", e.Action, e.FleetId, e.DeviceId, e.Target,
+                change.Length <= 100 ? change : string.Concat(change.AsSpan(0, 99), "…"));
+        }
+
+        table.WriteTo(output);
+    }
+
+    // What differs: "field: before → after" for each field of two objects that changed, else the two values whole.
+    private static string Changed(System.Text.Json.JsonElement? before, System.Text.Json.JsonElement? after)
+    {
+        if (before is { ValueKind: System.Text.Json.JsonValueKind.Object } b && after is { ValueKind: System.Text.Json.JsonValueKind.Object } a)
+        {
+            var fields = b.EnumerateObject().Select(p => p.Name).Union(a.EnumerateObject().Select(p => p.Name));
+            return string.Join("; ", fields
+                .Select(f => (Name: f, Before: b.TryGetProperty(f, out var x) ? x.GetRawText() : "-", After: a.TryGetProperty(f, out var y) ? y.GetRawText() : "-"))
+                .Where(f => f.Before != f.After)
+                .Select(f => $"{f.Name}: {f.Before} → {f.After}"));
+        }
+
+        return $"{before?.GetRawText() ?? "-"} → {after?.GetRawText() ?? "-"}";
+    }
+
+    private sealed record AuditView(
+        DateTimeOffset At, string Actor, string ActorName, string Action, string? FleetId, string? DeviceId, string? Target,
+        System.Text.Json.JsonElement? Before, System.Text.Json.JsonElement? After);
+
     public static async Task DevicesAsync(FleetApiClient client, string path, TextWriter output)
     {
         var page = await client.GetAsync<DevicePage>(path);

@@ -189,6 +189,26 @@ public sealed class FleetCtlTests(CliHostFixture fixture) : IClassFixture<CliHos
     }
 
     [Fact]
+    public async Task Audit_ShowsWhoChangedWhat_WithTheValuesBeforeAndAfter()
+    {
+        using var pinned = await Host.Http.PutAsJsonAsync("/api/devices/cli-fleet/pump-7/threshold", new { value = 7.5 });
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        using var unpinned = await Host.Http.PutAsJsonAsync("/api/devices/cli-fleet/pump-7/threshold", new { value = (float?)null });
+        Assert.Equal(HttpStatusCode.OK, unpinned.StatusCode);
+
+        var (exit, table, error) = await RunAsync("audit", "--fleet", "cli-fleet", "--device", "pump-7", "--count", "2");
+
+        Assert.True(exit == 0, error);
+        var rows = table.Split('\n').Where(r => r.Contains("PinDeviceThreshold", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, rows.Length);
+        Assert.All(rows, r => Assert.Contains("apikey:admin (admin (configuration))", r, StringComparison.Ordinal));
+        Assert.Contains("pinned: 7.5 → null", rows[0], StringComparison.Ordinal); // newest first
+        Assert.Contains("pinned: null → 7.5", rows[1], StringComparison.Ordinal);
+        var (_, all, _) = await RunAsync("audit");
+        Assert.Contains("PinDeviceThreshold", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnreachableServer_SaysWhereItLooked()
     {
         using var http = new HttpClient();

@@ -20,7 +20,7 @@ public class SourceBatchProcessorTests
         $$"""[{"fleetId":"f","deviceId":"d","ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":1,"values":[1]}]""");
 
     private readonly MemoryDeadLetterStore _deadLetters = new(Options.Create(new SourcesOptions()));
-    private readonly SourceCounters _counters = new(new SourceRedis(Options.Create(new SourcesOptions())), Options.Create(new SourcesOptions()));
+    private readonly SourceCounters _counters = new(new SourceRedis(Options.Create(new SourcesOptions()), Options.Create(new RedisSecurityOptions())), Options.Create(new SourcesOptions()));
     private readonly SourceBatchProcessor _processor;
 
     public SourceBatchProcessorTests() => _processor = Processor(DispatchProxy.Create<IGrainFactory, FailingDevices>(), _deadLetters);
