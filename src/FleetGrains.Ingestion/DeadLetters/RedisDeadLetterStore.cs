@@ -1,3 +1,4 @@
+using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -31,44 +32,16 @@ public sealed class RedisDeadLetterStore(SourceRedis redis, IOptions<SourcesOpti
     public async Task<IReadOnlyList<DeadLetter>> ReadAsync(int count, string? source)
     {
         var db = await redis.DatabaseAsync();
-        var letters = new List<DeadLetter>();
-        RedisValue? before = null;
-        const int Page = 500;
-        while (letters.Count < count)
+        return await NewestEntries.ReadAsync(db, _options.DeadLetterStream, count, entry =>
         {
-            var entries = await db.StreamRangeAsync(_options.DeadLetterStream, minId: "-", maxId: before ?? "+", count: Page, messageOrder: Order.Descending);
-            foreach (var entry in entries)
-            {
-                if (before is { } b && entry.Id == b)
-                {
-                    continue;
-                }
-
-                var letter = new DeadLetter(
-                    entry.Id!,
-                    entry["source"]!,
-                    entry["position"]!,
-                    entry["reason"]!,
-                    entry["payload"]!,
-                    DateTimeOffset.FromUnixTimeMilliseconds((long)entry["at"]));
-                if (source is null || letter.Source == source)
-                {
-                    letters.Add(letter);
-                    if (letters.Count == count)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (entries.Length < Page)
-            {
-                break;
-            }
-
-            before = entries[^1].Id;
-        }
-
-        return letters;
+            var letter = new DeadLetter(
+                entry.Id!,
+                entry["source"]!,
+                entry["position"]!,
+                entry["reason"]!,
+                entry["payload"]!,
+                DateTimeOffset.FromUnixTimeMilliseconds((long)entry["at"]));
+            return source is null || letter.Source == source ? letter : null;
+        });
     }
 }

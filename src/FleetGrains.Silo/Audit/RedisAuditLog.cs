@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,7 +12,6 @@ namespace FleetGrains.Silo.Audit;
 /// </summary>
 public sealed class RedisAuditLog(SourceRedis redis, IOptions<AuditOptions> options) : IAuditLog
 {
-    private const int Page = 500;
     private readonly AuditOptions _options = options.Value;
 
     public async Task AddAsync(AuditEntry entry)
@@ -35,38 +35,11 @@ public sealed class RedisAuditLog(SourceRedis redis, IOptions<AuditOptions> opti
     {
         var db = await redis.DatabaseAsync();
         RedisKey stream = fleetId is null ? _options.Stream : FleetStream(fleetId);
-        var entries = new List<AuditEntry>();
-        RedisValue? before = null;
-        while (entries.Count < count)
+        return await NewestEntries.ReadAsync(db, stream, count, item =>
         {
-            var page = await db.StreamRangeAsync(stream, minId: "-", maxId: before ?? "+", count: Page, messageOrder: Order.Descending);
-            foreach (var item in page)
-            {
-                if (before is { } b && item.Id == b)
-                {
-                    continue;
-                }
-
-                var entry = Parse(item);
-                if (deviceId is null || entry.DeviceId == deviceId)
-                {
-                    entries.Add(entry);
-                    if (entries.Count == count)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (page.Length < Page)
-            {
-                break;
-            }
-
-            before = page[^1].Id;
-        }
-
-        return entries;
+            var entry = Parse(item);
+            return deviceId is null || entry.DeviceId == deviceId ? entry : null;
+        });
     }
 
     private RedisKey FleetStream(string fleetId) => $"{_options.Stream}:{fleetId}";
