@@ -231,11 +231,15 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>GETs <paramref name="path"/> as JSON; waits as a 429's <c>Retry-After</c> says and asks again (the chart's pods keep their rate limits).</summary>
+    /// <summary>
+    /// GETs <paramref name="path"/> as JSON; a 429 (the chart's pods keep their rate limits) or a 503 with
+    /// <c>Retry-After</c> (a grain the cluster is moving) is asked again after the time it says, as clients are told to.
+    /// </summary>
     public async Task<T> GetJsonAsync<T>(string path)
     {
         var response = await Http.GetAsync(path);
-        for (var attempt = 0; response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && attempt < 10; attempt++)
+        for (var attempt = 0; attempt < 10 && (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
+            || (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)); attempt++)
         {
             await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
             response = await Http.GetAsync(path);
