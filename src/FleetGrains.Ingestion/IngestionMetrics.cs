@@ -9,13 +9,15 @@ public sealed class IngestionMetrics
     public const string MeterName = "FleetGrains";
     public const string EventsCounter = "fleet-ingest-events";
     public const string LagGauge = "fleet-source-lag";
+    public const string InFlightGauge = "fleet-ingest-in-flight";
 
     private readonly Counter<long> _events;
+    private readonly Meter _meter;
     private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _events = meter.CreateCounter<long>(EventsCounter, unit: "{event}", description: "Telemetry events by source and outcome.");
         meter.CreateObservableGauge(
             LagGauge,
@@ -37,6 +39,13 @@ public sealed class IngestionMetrics
             _lag.TryRemove((source, partition), out _);
         }
     }
+
+    /// <summary>The events in flight on this silo (see <see cref="IngestionAdmission"/>), read at each collection.</summary>
+    public void ObserveInFlight(Func<long> inFlight) =>
+        _meter.CreateObservableGauge(InFlightGauge, inFlight, unit: "{event}", description: "Telemetry events sent to device grains and not yet answered, on this silo.");
+
+    /// <summary>Events of a batch refused whole because the silo was at its in-flight bound (nothing of it applied).</summary>
+    public void RecordRefused(string source, int count) => Add(source, "refused-busy", count);
 
     public void ForgetLag(string source, int partition) => _lag.TryRemove((source, partition), out _);
 

@@ -21,6 +21,17 @@ public sealed class IngestionOptions
     /// naive baseline of the <c>ingest</c> load test (load-tests/README.md); leave it off.
     /// </summary>
     public bool CallPerEvent { get; set; }
+
+    /// <summary>
+    /// Events this silo has in flight at most (sent to their device grains, not yet answered), whatever their source.
+    /// Beyond it HTTP ingestion is answered 503 at once and the broker sources wait, so the silo's queues stay short.
+    /// At ~130,000 events/s per 2-core silo, 50,000 is ~0.4 s of work: room for the load tests' 8 connections of
+    /// 5,000-event batches, a bound on what an overload can queue.
+    /// </summary>
+    public int MaxEventsInFlight { get; set; } = 50_000;
+
+    /// <summary>The Retry-After of a 503 for a batch refused because the silo is at <see cref="MaxEventsInFlight"/>.</summary>
+    public TimeSpan BusyRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>
@@ -36,6 +47,16 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (o.MaxFutureSkew < TimeSpan.Zero)
         {
             failures.Add($"{IngestionOptions.Section}:MaxFutureSkew must not be negative (was {o.MaxFutureSkew}).");
+        }
+
+        if (o.MaxEventsInFlight < 1)
+        {
+            failures.Add($"{IngestionOptions.Section}:MaxEventsInFlight must be at least 1 (was {o.MaxEventsInFlight}).");
+        }
+
+        if (o.BusyRetryAfter < TimeSpan.FromSeconds(1) || o.BusyRetryAfter > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{IngestionOptions.Section}:BusyRetryAfter must be between 1 second and 1 hour (was {o.BusyRetryAfter}).");
         }
 
         if (o.MaxFeatures < 1)

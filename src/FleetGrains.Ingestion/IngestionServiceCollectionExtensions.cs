@@ -23,6 +23,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TelemetryValidator>();
         services.TryAddSingleton<IngestionMetrics>();
+        services.TryAddSingleton<IngestionAdmission>();
         services.TryAddSingleton<TelemetryPipeline>();
 
         services.TryAddSingleton<SourceRedis>();

@@ -12,12 +12,46 @@ namespace FleetGrains.Ingestion;
 public sealed partial class TelemetryPipeline(
     IGrainFactory grains,
     TelemetryValidator validator,
+    IngestionAdmission admission,
     IOptions<IngestionOptions> options,
     IngestionMetrics metrics,
     TimeProvider time,
     ILogger<TelemetryPipeline> logger)
 {
+    /// <summary>Ingests the batch once the silo has room for it (<see cref="IngestionAdmission"/>): what sources do.</summary>
     public async Task<IngestReport> IngestAsync(DecodedBatch batch, string source)
+    {
+        await admission.EnterAsync(batch.Events.Count);
+        try
+        {
+            return await IngestAdmittedAsync(batch, source);
+        }
+        finally
+        {
+            admission.Exit(batch.Events.Count);
+        }
+    }
+
+    /// <summary>Ingests the batch if the silo has room for it now; null, with nothing applied, if it has not.</summary>
+    public async Task<IngestReport?> TryIngestAsync(DecodedBatch batch, string source)
+    {
+        if (!admission.TryEnter(batch.Events.Count))
+        {
+            metrics.RecordRefused(source, batch.Events.Count);
+            return null;
+        }
+
+        try
+        {
+            return await IngestAdmittedAsync(batch, source);
+        }
+        finally
+        {
+            admission.Exit(batch.Events.Count);
+        }
+    }
+
+    private async Task<IngestReport> IngestAdmittedAsync(DecodedBatch batch, string source)
     {
         var errors = new List<EventRejection>(batch.Rejections);
         var now = time.GetUtcNow();

@@ -30,7 +30,7 @@ public class SourceBatchProcessorTests
         var metrics = new IngestionMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         var ingestion = Options.Create(new IngestionOptions { MaxBodyBytes = 64 * 1024 });
         var validator = new TelemetryValidator(ingestion, Options.Create(new DeviceOptions()));
-        var pipeline = new TelemetryPipeline(grains, validator, ingestion, metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
+        var pipeline = new TelemetryPipeline(grains, validator, new IngestionAdmission(ingestion, metrics), ingestion, metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
         return new SourceBatchProcessor(pipeline, deadLetters, _counters, metrics, ingestion, TimeProvider.System, NullLogger<SourceBatchProcessor>.Instance);
     }
 

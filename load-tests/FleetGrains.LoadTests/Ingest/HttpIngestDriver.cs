@@ -14,6 +14,7 @@ namespace FleetGrains.LoadTests.Ingest;
 public static class HttpIngestDriver
 {
     private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
+    private static readonly TimeSpan BusyPause = TimeSpan.FromMilliseconds(10);
 
     public static async Task<IngestRun> RunAsync(string mode, SiloProcess silo, IngestWorkload workload, int connections, TimeSpan? maxDuration)
     {
@@ -68,13 +69,30 @@ public static class HttpIngestDriver
             new ParallelOptions { MaxDegreeOfParallelism = connections },
             async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count()));
 
-    /// <summary>Posts one body; it must be answered 202 with <paramref name="expected"/> events accepted.</summary>
+    /// <summary>
+    /// Posts one body; it must be answered 202 with <paramref name="expected"/> events accepted. A 503 "Silo busy"
+    /// (admission control: nothing applied) is sent again after a short pause, as a client at full speed would.
+    /// </summary>
     public static async Task<int> PostAsync(HttpClient http, byte[] body, int expected)
     {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = Ndjson;
-        using var response = await http.PostAsync("/api/telemetry", content);
-        var text = await response.Content.ReadAsStringAsync();
+        HttpResponseMessage response;
+        string text;
+        while (true)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = Ndjson;
+            response = await http.PostAsync("/api/telemetry", content);
+            text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !text.Contains("\"Silo busy\"", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            response.Dispose();
+            await Task.Delay(BusyPause);
+        }
+
+        using var answered = response;
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"POST /api/telemetry answered {(int)response.StatusCode}: {text}");
