@@ -172,7 +172,7 @@ public sealed class RedisStreamsFaultTests : IAsyncLifetime
         Assert.Equal(5, letters.Count);
         Assert.All(letters, l => Assert.StartsWith($"{stream}/", l.Position));
         Assert.Contains(letters, l => l.Reason.Contains("Malformed JSON", StringComparison.Ordinal) && l.Payload.Contains("this is not json", StringComparison.Ordinal));
-        Assert.Contains(letters, l => l.Reason.Contains("neither an 'event' nor an 'events' field (it has: payload)", StringComparison.Ordinal));
+        Assert.Contains(letters, l => l.Reason.Contains("no 'event', 'events' or 'batch' field (it has: payload)", StringComparison.Ordinal));
         Assert.Contains(letters, l => l.Reason.Contains("seq must be an integer", StringComparison.Ordinal) && l.Position.EndsWith("#1", StringComparison.Ordinal));
         Assert.Contains(letters, l => l.Reason.Contains("values", StringComparison.Ordinal) && l.Payload.Contains("\"x\"", StringComparison.Ordinal));
         Assert.Contains(letters, l => l.Reason.Contains("deviceId", StringComparison.Ordinal));

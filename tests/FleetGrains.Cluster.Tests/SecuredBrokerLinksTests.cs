@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Ingestion.Mqtt;
+using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
 using FleetGrains.Ingestion.Tls;
 using FleetGrains.LocalServers;
+using Google.Protobuf;
 using MQTTnet;
 using MQTTnet.Protocol;
 using StackExchange.Redis;
@@ -16,7 +19,8 @@ namespace FleetGrains.Cluster.Tests;
 /// A silo against a redis-server that takes TLS only and an ACL user (the default user off), and a mosquitto
 /// that takes TLS only, passwords and an ACL keeping each device to its own topic; certificates from a CA
 /// made for the test. The silo's membership, state, streams, leases and MQTT reading all work through them,
-/// a device cannot write another's topic, and no password appears in the silo's output or metrics.
+/// a device cannot write another's topic, and no password appears in the silo's output or metrics. Binary batches
+/// come through both as well (a stream entry's "batch" field, an MQTT 5 content type).
 /// </summary>
 public sealed class SecuredBrokerLinksTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -95,6 +99,19 @@ public sealed class SecuredBrokerLinksTests(ITestOutputHelper output) : IAsyncLi
         await ClusterHarness.WaitUntilAsync(async () => (await silo.Http.GetAsync($"/api/devices/streamed/{ClusterHarness.Device(3)}")).IsSuccessStatusCode, TimeSpan.FromSeconds(60));
         await ClusterHarness.AssertDevicesAsync(silo, "streamed", devices: 4, accepted: 10, lastSeq: 9);
 
+        // A binary batch in a stream entry's "batch" field.
+        var block = new DeviceBlock { FleetId = "streamed", DeviceId = "binary-0", Features = 2 };
+        for (var i = 0; i < 5; i++)
+        {
+            block.Seq.Add(i);
+            block.Ts.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + i);
+            block.Values.Add([i, i + 0.5f]);
+        }
+
+        var stream = StreamPartitioner.StreamKey(ClusterHarness.StreamPrefix, StreamPartitioner.PartitionOf("streamed", "binary-0", ClusterHarness.Partitions));
+        await redis.GetDatabase().StreamAddAsync(stream, "batch", new TelemetryBatch { Devices = { block } }.ToByteArray());
+        Assert.Equal(5, (await PollAsync(silo, "/api/devices/streamed/binary-0")).Counters.Accepted);
+
         // MQTT: device d1 writes its own topic; the broker refuses it another device's topic and refuses strangers.
         using var device = new MqttClientFactory().CreateMqttClient();
         await device.ConnectAsync(BrokerClient("d1", _devicePassword).Build());
@@ -102,13 +119,22 @@ public sealed class SecuredBrokerLinksTests(ITestOutputHelper output) : IAsyncLi
         var own = await device.PublishAsync(Message("d1", $$"""{"ts":{{ts}},"seq":0,"values":[1,2,3]}"""));
         var other = await device.PublishAsync(Message("d2", $$"""{"ts":{{ts}},"seq":0,"values":[1,2,3]}"""));
         Assert.True(own.IsSuccess, $"own topic: {own.ReasonCode}");
+        var binary = new DeviceBlock { Features = 3, Seq = { 1, 2 }, Ts = { ts + 1, ts + 2 }, Values = { 1, 2, 3, 4, 5, 6 } }; // ids from the topic
+        var binaryPublish = await device.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(MqttTopic.For(Fleet, "d1"))
+            .WithPayload(new TelemetryBatch { Devices = { binary } }.ToByteArray())
+            .WithContentType(BinaryBatchDecoder.ContentType)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        Assert.True(binaryPublish.IsSuccess, $"binary batch: {binaryPublish.ReasonCode}");
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, other.ReasonCode);
         using var stranger = new MqttClientFactory().CreateMqttClient();
         var refused = await stranger.ConnectAsync(BrokerClient("d1", "wrong-password").Build());
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, refused.ResultCode); // mosquitto 2.0 answers a wrong password so
 
+        await ClusterHarness.WaitUntilAsync(async () => (await PollAsync(silo, $"/api/devices/{Fleet}/d1")).Counters.Accepted >= 3, TimeSpan.FromSeconds(30));
         var d1 = await PollAsync(silo, $"/api/devices/{Fleet}/d1");
-        Assert.Equal(1, d1.Counters.Accepted);
+        Assert.Equal((3, 2L), (d1.Counters.Accepted, d1.LastSeq)); // the JSON event and the binary batch's two
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await silo.Http.GetAsync($"/api/devices/{Fleet}/d2")).StatusCode);
 
         var metrics = await silo.Http.GetStringAsync("/metrics");

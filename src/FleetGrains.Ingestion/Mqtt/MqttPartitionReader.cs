@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Ingestion.Sources;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -222,7 +223,7 @@ public sealed partial class MqttPartitionReader : IPartitionReader
         var message = received.Args.ApplicationMessage;
         var payload = message.Payload.ToArray();
         return MqttTopic.TryParse(message.Topic, out var fleetId, out var deviceId)
-            ? new SourceMessage(message.Topic, payload, fleetId, deviceId)
+            ? new SourceMessage(message.Topic, payload, fleetId, deviceId, Binary: BinaryBatchDecoder.IsBinary(message.ContentType))
             : new SourceMessage(message.Topic, payload, Problem: $"the topic '{message.Topic}' is not fleets/{{fleetId}}/devices/{{deviceId}}/telemetry");
     }
 

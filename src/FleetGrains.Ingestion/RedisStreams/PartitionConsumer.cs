@@ -153,7 +153,8 @@ public sealed partial class PartitionConsumer : IPartitionReader
         }
     }
 
-    // Entry format: field "event" holds one event object; field "events" a JSON array or NDJSON of events.
+    // Entry format: field "event" holds one event object; field "events" a JSON array or NDJSON of events; field
+    // "batch" a binary batch (telemetry_batch.proto).
     private SourceMessage ToMessage(StreamEntry entry)
     {
         var position = $"{_stream}/{entry.Id}";
@@ -180,11 +181,17 @@ public sealed partial class PartitionConsumer : IPartitionReader
             return new SourceMessage(position, (byte[])batch!);
         }
 
+        var binary = entry["batch"];
+        if (!binary.IsNull)
+        {
+            return new SourceMessage(position, (byte[])binary!, Binary: true);
+        }
+
         var fields = string.Join(", ", entry.Values.Select(v => (string)v.Name!));
         return new SourceMessage(
             position,
             Encoding.UTF8.GetBytes(string.Join(", ", entry.Values.Select(v => $"{v.Name}={v.Value}"))),
-            Problem: $"the entry has neither an 'event' nor an 'events' field (it has: {fields})");
+            Problem: $"the entry has no 'event', 'events' or 'batch' field (it has: {fields})");
     }
 
     private async Task PauseAsync(TimeSpan delay)

@@ -90,7 +90,7 @@ public sealed partial class SourceBatchProcessor(
             DecodedBatch decoded;
             try
             {
-                decoded = TelemetryDecoder.Decode(message.Payload.Span);
+                decoded = message.Decode();
             }
             catch (TelemetryFormatException ex)
             {

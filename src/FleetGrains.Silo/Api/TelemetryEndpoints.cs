@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FleetGrains.Ingestion;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,8 @@ public static class TelemetryEndpoints
         api.MapPost("/telemetry", IngestAsync)
             .RequireAuthorization(FleetPolicies.Ingest)
             .WithName("IngestTelemetry")
-            .WithSummary("Ingest a JSON array or NDJSON of telemetry events (each for a fleet the caller may ingest for)")
-            .Accepts<string>("application/json", "application/x-ndjson")
+            .WithSummary("Ingest a JSON array or NDJSON of telemetry events, or a binary batch (telemetry_batch.proto), each event for a fleet the caller may ingest for")
+            .Accepts<string>("application/json", "application/x-ndjson", BinaryBatchDecoder.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -42,7 +43,15 @@ public static class TelemetryEndpoints
 
         RejectOtherFleets(batch, request.HttpContext.User);
 
-        var report = await pipeline.IngestAsync(batch, source: "http");
+        if (await pipeline.TryIngestAsync(batch, source: "http") is not { } report)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)options.Value.BusyRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Silo busy",
+                detail: $"This silo has its most telemetry events in flight ({IngestionOptions.Section}:MaxEventsInFlight); none of these {batch.Count} events was applied. Send them again after Retry-After, or to another silo.");
+        }
+
         if (report.Failed > 0)
         {
             request.HttpContext.Response.Headers.RetryAfter = api.Value.RetryAfterHeader;
@@ -106,7 +115,8 @@ public static class TelemetryEndpoints
 
         try
         {
-            return (TelemetryDecoder.Decode(body.Span), null);
+            var batch = BinaryBatchDecoder.IsBinary(request.ContentType) ? BinaryBatchDecoder.Decode(body.Span) : TelemetryDecoder.Decode(body.Span);
+            return (batch, null);
         }
         catch (TelemetryFormatException ex)
         {
