@@ -68,4 +68,28 @@ public class IngestScenarioTests
         Assert.All(warmup, e => Assert.Equal(0, e.Event.Seq));
         Assert.Throws<ArgumentException>(() => new IngestWorkload("f", 7, 3, eventsPerDevice: 5, batchEventsPerDevice: 3, devicesPerBatch: 4));
     }
+
+    [Fact]
+    public void ABinaryWorkload_CarriesTheSameEvents_AsItsNdjsonTwin()
+    {
+        var json = new IngestWorkload("f", devices: 7, features: 3, eventsPerDevice: 6, batchEventsPerDevice: 3, devicesPerBatch: 4);
+        var binary = new IngestWorkload("f", devices: 7, features: 3, eventsPerDevice: 6, batchEventsPerDevice: 3, devicesPerBatch: 4, WorkloadFormat.Binary);
+
+        // Timestamps from the first one: each workload starts its clock when it is made.
+        static List<string> Events(IngestWorkload w)
+        {
+            var events = Enumerable.Range(0, w.Groups).Select(w.WarmupBody)
+                .Concat(Enumerable.Range(0, w.Rounds).SelectMany(r => Enumerable.Range(0, w.Groups).Select(g => w.Body(r, g))))
+                .Concat(Enumerable.Range(0, w.Devices).Select(d => w.DeviceBatch(d, 1)))
+                .SelectMany(body => w.Decode(body).Events)
+                .Select(e => e.Event)
+                .ToList();
+            var first = events[0].Ts!.Value;
+            return [.. events.Select(e => $"{e.FleetId}/{e.DeviceId} {e.Seq} {e.Ts - first} {string.Join(',', e.Values!)}")];
+        }
+
+        Assert.Equal(Events(json), Events(binary));
+        Assert.Equal(("application/vnd.fleetgrains.batch.v1+protobuf", "batch"), (binary.ContentType, binary.BatchField));
+        Assert.True(binary.Body(0, 0).Length < json.Body(0, 0).Length / 2, "binary bodies are smaller");
+    }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace FleetGrains.LoadTests.Ingest;
 
 /// <summary>
-/// The <b>bare</b> baseline: the same bodies through the same code — <see cref="TelemetryDecoder"/>,
+/// The <b>bare</b> baseline: the same bodies through the same code — <see cref="TelemetryDecoder"/> (or the binary decoder),
 /// <see cref="TelemetryValidator"/>, grouping by device, <see cref="DeviceTwin.Ingest"/> (window, statistics,
 /// cadence) and the anomaly model through <see cref="OnnxModel"/> — in a plain loop in this process: no Orleans, no
 /// HTTP, no batcher; a body's captured windows go to the model in one run. One thread per core, each with its own
@@ -21,7 +21,7 @@ public static class BareIngestLoop
         var devices = new DeviceOptions { WindowSize = windowSize };
         var validator = new TelemetryValidator(Options.Create(new IngestionOptions()), Options.Create(devices));
         var threads = Environment.ProcessorCount;
-        var workers = Enumerable.Range(0, threads).Select(_ => new Worker(LoadModel(model), validator, devices)).ToArray();
+        var workers = Enumerable.Range(0, threads).Select(_ => new Worker(LoadModel(model), validator, devices, workload)).ToArray();
         Parallel.For(0, threads, t =>
         {
             for (var group = t; group < workload.Groups; group += threads)
@@ -63,7 +63,7 @@ public static class BareIngestLoop
         return OnnxModel.Load(model, new ModelFiles(Options.Create(options)).PathOf(model), SessionFactory.Standalone(options));
     }
 
-    private sealed class Worker(OnnxModel model, TelemetryValidator validator, DeviceOptions options) : IDisposable
+    private sealed class Worker(OnnxModel model, TelemetryValidator validator, DeviceOptions options, IngestWorkload workload) : IDisposable
     {
         private readonly Dictionary<(string, string), DeviceTwin> _twins = [];
         private readonly List<HealthTransition> _transitions = [];
@@ -72,7 +72,7 @@ public static class BareIngestLoop
         {
             var now = DateTimeOffset.UtcNow;
             var byDevice = new Dictionary<(string FleetId, string DeviceId), List<TelemetrySample>>();
-            foreach (var (_, e) in TelemetryDecoder.Decode(body).Events)
+            foreach (var (_, e) in workload.Decode(body).Events)
             {
                 if (validator.Validate(e, now) is { } reason)
                 {

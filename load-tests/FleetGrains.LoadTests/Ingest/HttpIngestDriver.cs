@@ -13,7 +13,6 @@ namespace FleetGrains.LoadTests.Ingest;
 /// </summary>
 public static class HttpIngestDriver
 {
-    private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
     private static readonly TimeSpan BusyPause = TimeSpan.FromMilliseconds(10);
 
     public static async Task<IngestRun> RunAsync(string mode, SiloProcess silo, IngestWorkload workload, int connections, TimeSpan? maxDuration)
@@ -42,7 +41,7 @@ public static class HttpIngestDriver
                         }
 
                         var expected = workload.DevicesOf(group).Count() * workload.BatchEventsPerDevice;
-                        Interlocked.Add(ref accepted, await PostAsync(http, bodies[round][group], expected));
+                        Interlocked.Add(ref accepted, await PostAsync(http, bodies[round][group], expected, workload.ContentType));
                     }
                 }
             }));
@@ -67,20 +66,20 @@ public static class HttpIngestDriver
         Parallel.ForEachAsync(
             Enumerable.Range(0, workload.Groups),
             new ParallelOptions { MaxDegreeOfParallelism = connections },
-            async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count()));
+            async (group, _) => await PostAsync(http, workload.WarmupBody(group), workload.DevicesOf(group).Count(), workload.ContentType));
 
     /// <summary>
     /// Posts one body; it must be answered 202 with <paramref name="expected"/> events accepted. A 503 "Silo busy"
     /// (admission control: nothing applied) is sent again after a short pause, as a client at full speed would.
     /// </summary>
-    public static async Task<int> PostAsync(HttpClient http, byte[] body, int expected)
+    public static async Task<int> PostAsync(HttpClient http, byte[] body, int expected, string contentType = "application/x-ndjson")
     {
         HttpResponseMessage response;
         string text;
         while (true)
         {
             using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = Ndjson;
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
             response = await http.PostAsync("/api/telemetry", content);
             text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !text.Contains("\"Silo busy\"", StringComparison.Ordinal))

@@ -23,14 +23,15 @@ public sealed class IngestScenario : ILoadScenario
     public string Usage => """
         ingest [--devices 100000] [--events 40] [--per-batch 10] [--batch-devices 500] [--features 38]
                [--model smd-machine-1-2-autoencoder@1] [--window 32] [--connections 8] [--naive-devices 10000]
-               [--naive-seconds 20] [--partitions 8]
+               [--naive-seconds 20] [--partitions 8] [--format json|binary]
                events/s end to end over HTTP and Redis Streams against a naive silo and a bare loop; each device sends
                --events events, a batch (HTTP body) holds --per-batch events of each of --batch-devices devices, a
-               stream entry one device's --per-batch events
+               stream entry one device's --per-batch events; --format binary sends binary batches (telemetry_batch.proto)
+               instead of NDJSON, to every run (bare decodes them too)
         """;
 
     public IReadOnlyCollection<string> Options =>
-        ["devices", "events", "per-batch", "batch-devices", "features", "model", "window", "connections", "naive-devices", "naive-seconds", "partitions", "trace"];
+        ["devices", "events", "per-batch", "batch-devices", "features", "model", "window", "connections", "naive-devices", "naive-seconds", "partitions", "format", "trace"];
 
     public async Task<ScenarioReport> RunAsync(ScenarioArguments arguments, TextWriter progress)
     {
@@ -45,8 +46,14 @@ public sealed class IngestScenario : ILoadScenario
         var naiveDevices = Math.Min(devices, arguments.PositiveInt("naive-devices", Math.Max(1, devices / 10)));
         var naiveSeconds = arguments.PositiveNumber("naive-seconds", arguments.Quick ? 5 : 20);
         var partitions = arguments.PositiveInt("partitions", 8);
-        var workload = new IngestWorkload(Fleet, devices, features, events, perBatch, batchDevices);
-        await progress.WriteLineAsync($"ingest: {devices} devices × {events} events ({workload.MeasuredEvents} measured), {perBatch} per device per batch, {workload.DevicesPerBatch} devices per HTTP batch, F={features}, W={window}, model {model}");
+        var format = arguments.Text("format") switch
+        {
+            null or "json" => WorkloadFormat.Json,
+            "binary" => WorkloadFormat.Binary,
+            var other => throw new ArgumentException($"--format takes json or binary, got '{other}'."),
+        };
+        var workload = new IngestWorkload(Fleet, devices, features, events, perBatch, batchDevices, format);
+        await progress.WriteLineAsync($"ingest: {devices} devices × {events} events ({workload.MeasuredEvents} measured), {perBatch} per device per batch, {workload.DevicesPerBatch} devices per HTTP batch, F={features}, W={window}, model {model}, {format}");
 
         var bare = BareIngestLoop.Run(workload, model, window);
         await progress.WriteLineAsync($"  bare: {bare.EventsPerSecond:0} events/s");
@@ -54,7 +61,7 @@ public sealed class IngestScenario : ILoadScenario
         var http = await RunHttpAsync("FleetGrains, HTTP", Settings(model, window, naive: false), workload, connections, null, arguments.TraceDirectory, progress);
         await progress.WriteLineAsync($"  http: {http.EventsPerSecond:0} events/s");
 
-        var naiveWorkload = new IngestWorkload(Fleet, naiveDevices, features, events, perBatch, batchDevices);
+        var naiveWorkload = new IngestWorkload(Fleet, naiveDevices, features, events, perBatch, batchDevices, format);
         var naive = await RunHttpAsync("naive, HTTP", Settings(model, window, naive: true), naiveWorkload, connections, TimeSpan.FromSeconds(naiveSeconds), arguments.TraceDirectory, progress);
         await progress.WriteLineAsync($"  naive: {naive.EventsPerSecond:0} events/s");
 
@@ -65,7 +72,7 @@ public sealed class IngestScenario : ILoadScenario
         var chart = new SvgLineChart(
             "ingest-throughput.svg", $"Events/s while ingesting ({devices:N0} devices, F={features}, {model})", "seconds", "events/s",
             [.. runs.Select(r => new ChartSeries(r.Mode, Rates(r.Progress)))]);
-        var figures = new { devices, events, perBatch, devicesPerBatch = workload.DevicesPerBatch, features, model = model.Key, window, connections, naiveDevices, partitions, runs = runs.Select(Figures) };
+        var figures = new { format = format.ToString().ToLowerInvariant(), devices, events, perBatch, devicesPerBatch = workload.DevicesPerBatch, features, model = model.Key, window, connections, naiveDevices, partitions, runs = runs.Select(Figures) };
         return new ScenarioReport(Table(workload, model, window, connections, runs, http, streams, naive, bare), figures, [chart]);
     }
 
@@ -139,7 +146,7 @@ public sealed class IngestScenario : ILoadScenario
         IngestWorkload w, ModelRef model, int window, int connections, IngestRun[] runs, IngestRun http, IngestRun streams, IngestRun naive, IngestRun bare)
     {
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"Ingest: {w.Devices} devices (W={window}, F={w.Features}), anomaly model {model} at every sample; HTTP bodies of {w.DevicesPerBatch} devices × {w.BatchEventsPerDevice} events, {connections} in flight; stream entries of one device's {w.BatchEventsPerDevice} events; {MachineInfo.Describe()}");
+        table.AppendLine(CultureInfo.InvariantCulture, $"Ingest: {w.Devices} devices (W={window}, F={w.Features}), anomaly model {model} at every sample; {(w.Format == WorkloadFormat.Binary ? "binary batches" : "NDJSON")}; HTTP bodies of {w.DevicesPerBatch} devices × {w.BatchEventsPerDevice} events, {connections} in flight; stream entries of one device's {w.BatchEventsPerDevice} events; {MachineInfo.Describe()}");
         table.AppendLine();
         table.AppendLine("| run | events | seconds | events/s | server CPU s per M events | driver CPU s per M events | × naive | × bare |");
         table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -51,7 +51,7 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
 
         for (var d = 0; d < workload.Devices; d++)
         {
-            adds.Add(db.StreamAddAsync(streams[d], "event", workload.Event(d, 0)));
+            adds.Add(db.StreamAddAsync(streams[d], workload.SingleEventField, workload.Event(d, 0)));
             await FlushAsync(10_000);
         }
 
@@ -59,7 +59,7 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
         {
             for (var d = 0; d < workload.Devices; d++)
             {
-                adds.Add(db.StreamAddAsync(streams[d], "events", workload.DeviceBatch(d, round)));
+                adds.Add(db.StreamAddAsync(streams[d], workload.BatchField, workload.DeviceBatch(d, round)));
                 await FlushAsync(10_000);
             }
         }
