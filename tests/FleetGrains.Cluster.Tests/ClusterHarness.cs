@@ -1,7 +1,9 @@
 using System.Text;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
 using FleetGrains.LocalServers;
+using Google.Protobuf;
 using StackExchange.Redis;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -41,9 +43,25 @@ public static class ClusterHarness
 
     public static string Device(int i) => $"d{i:D4}";
 
+    /// <summary>The events <see cref="Event"/> makes for seq <paramref name="from"/> to <paramref name="to"/> (excluded), as one binary block.</summary>
+    public static byte[] BinaryBatch(string fleetId, string deviceId, long from, long to, long ts)
+    {
+        var block = new DeviceBlock { FleetId = fleetId, DeviceId = deviceId, Features = 3 };
+        for (var seq = from; seq < to; seq++)
+        {
+            block.Seq.Add(seq);
+            block.Ts.Add(ts + seq);
+            block.Values.Add([seq % 7, 1 + (seq % 3), 0.5f]);
+        }
+
+        return new TelemetryBatch { Devices = { block } }.ToByteArray();
+    }
+
     /// <summary>
     /// Adds <paramref name="perDevice"/> events (seq 0…) for each device to its partition, in seq order.
-    /// Devices with an even index send one event per entry ("event"), the others batches of up to 10 ("events", NDJSON).
+    /// Devices with an even index send one event per entry ("event"), the others batches of up to 10: NDJSON ("events")
+    /// from devices 1, 5, 9…, binary batches ("batch", telemetry_batch.proto) from devices 3, 7, 11…, so that every
+    /// delivery proof holds for each format.
     /// Returns the number of events added.
     /// </summary>
     public static async Task<int> ProduceAsync(IDatabase db, string fleetId, int devices, int perDevice, int firstSeq = 0, CancellationToken cancellationToken = default)
@@ -66,10 +84,14 @@ public static class ClusterHarness
                         adds.Add(db.StreamAddAsync(stream, "event", Event(fleetId, deviceId, s, ts + s)));
                     }
                 }
-                else
+                else if (d % 4 == 1)
                 {
                     var lines = string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => Event(fleetId, deviceId, s, ts + s)));
                     adds.Add(db.StreamAddAsync(stream, "events", lines));
+                }
+                else
+                {
+                    adds.Add(db.StreamAddAsync(stream, "batch", BinaryBatch(fleetId, deviceId, seq, last, ts)));
                 }
 
                 produced += last - seq;
