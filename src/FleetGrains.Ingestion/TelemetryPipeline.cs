@@ -22,14 +22,7 @@ public sealed partial class TelemetryPipeline(
     public async Task<IngestReport> IngestAsync(DecodedBatch batch, string source)
     {
         await admission.EnterAsync(batch.Events.Count);
-        try
-        {
-            return await IngestAdmittedAsync(batch, source);
-        }
-        finally
-        {
-            admission.Exit(batch.Events.Count);
-        }
+        return await IngestAdmittedAsync(batch, source);
     }
 
     /// <summary>Ingests the batch if the silo has room for it now; null, with nothing applied, if it has not.</summary>
@@ -41,9 +34,15 @@ public sealed partial class TelemetryPipeline(
             return null;
         }
 
+        return await IngestAdmittedAsync(batch, source);
+    }
+
+    // The batch holds room in the admission until its devices answered.
+    private async Task<IngestReport> IngestAdmittedAsync(DecodedBatch batch, string source)
+    {
         try
         {
-            return await IngestAdmittedAsync(batch, source);
+            return await IngestCoreAsync(batch, source);
         }
         finally
         {
@@ -51,7 +50,7 @@ public sealed partial class TelemetryPipeline(
         }
     }
 
-    private async Task<IngestReport> IngestAdmittedAsync(DecodedBatch batch, string source)
+    private async Task<IngestReport> IngestCoreAsync(DecodedBatch batch, string source)
     {
         var errors = new List<EventRejection>(batch.Rejections);
         var now = time.GetUtcNow();

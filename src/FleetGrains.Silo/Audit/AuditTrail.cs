@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using FleetGrains.Silo.Security;
 using Microsoft.AspNetCore.Http.Json;
@@ -25,7 +24,7 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, IOption
         var entry = new AuditEntry(
             "",
             time.GetUtcNow(),
-            Actor(http.User),
+            http.User.Credential() ?? "unknown",
             http.User.Identity?.Name ?? "unknown",
             http.Connection.RemoteIpAddress?.ToString(),
             action,
@@ -43,15 +42,6 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, IOption
             LogNotRecorded(ex, entry.Actor, entry.Action, entry.FleetId, entry.DeviceId, entry.Target, entry.Before?.GetRawText(), entry.After?.GetRawText());
         }
     }
-
-    /// <summary>The credential that acted, stable across renames: the key id, the token's subject, or how access was open.</summary>
-    public static string Actor(ClaimsPrincipal user) => user.Identity?.AuthenticationType switch
-    {
-        ApiKeyAuthenticationHandler.SchemeName => $"apikey:{user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) ?? "admin"}",
-        OpenAccessAuthenticationHandler.SchemeName => "open",
-        { } scheme => $"jwt:{user.Identity?.Name ?? scheme}",
-        null => "unknown",
-    };
 
     private JsonElement? Element(object? value) =>
         value is null ? null : JsonSerializer.SerializeToElement(value, value.GetType(), json.Value.SerializerOptions);

@@ -21,7 +21,6 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
-using StackExchange.Redis;
 
 namespace FleetGrains.Silo.Hosting;
 
@@ -177,7 +176,6 @@ public static class FleetHostingExtensions
             o.CycleNumberWeight = 1;
         });
     }
-
 
     /// <summary>Error handling as problem+json, health endpoints, the OpenAPI document and the Prometheus scrape endpoint <c>/metrics</c>.</summary>
     public static WebApplication UseFleetPipeline(this WebApplication app)

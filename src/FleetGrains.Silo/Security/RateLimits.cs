@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -30,14 +29,8 @@ public static class RateLimits
         return services;
     }
 
-    /// <summary>Who is counted: the same credential on every connection is one partition.</summary>
-    public static string Caller(HttpContext context) => context.User switch
-    {
-        { Identity.IsAuthenticated: true } user when user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) is { } keyId => $"key:{keyId}",
-        { Identity.IsAuthenticated: true } user when user.FindFirstValue("sub") is { } subject => $"token:{subject}",
-        { Identity.IsAuthenticated: true } user => $"name:{user.Identity!.Name}",
-        _ => $"address:{context.Connection.RemoteIpAddress}",
-    };
+    /// <summary>Who is counted: the same credential on every connection is one partition; before sign-in, the address.</summary>
+    public static string Caller(HttpContext context) => context.User.Credential() ?? $"address:{context.Connection.RemoteIpAddress}";
 
     private static RateLimitPartition<string> Partition(HttpContext context, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => new FixedWindowRateLimiterOptions
