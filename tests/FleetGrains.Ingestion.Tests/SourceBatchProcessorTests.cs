@@ -3,9 +3,11 @@ using System.Reflection;
 using System.Text;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Devices;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Ingestion.DeadLetters;
 using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.Ingestion.Sources;
+using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -93,6 +95,33 @@ public class SourceBatchProcessorTests
         Assert.True(letters[4].Payload.Length <= DeadLetter.MaxPayloadChars + 1);
         var counts = _counters.ReadThisSilo().Single();
         Assert.Equal((101L, 5L, 0L), (counts.Accepted, counts.DeadLettered, counts.Retried));
+    }
+
+    [Fact]
+    public async Task BinaryPoison_IsDeadLetteredWithReasonAndPosition_AndTheValidBinaryBlocksAreApplied()
+    {
+        var devices = new AcceptingDevices.Log();
+        var processor = Processor(AcceptingDevices.Create(devices), _deadLetters);
+        var now = HostileTelemetry.Now;
+        var valid = new DeviceBlock { FleetId = "f", DeviceId = "b", Features = 2, Seq = { 1, 2 }, Ts = { now, now + 1 }, Values = { 1, 2, 3, 4 } };
+        var broken = new DeviceBlock { FleetId = "f", DeviceId = "c", Features = 2, Seq = { 1 }, Ts = { now }, Values = { 1 } };
+        var whole = new TelemetryBatch { Devices = { broken, valid } }.ToByteArray();
+        List<SourceMessage> messages =
+        [
+            new("s/1-0", whole[..(whole.Length / 2)], Binary: true),
+            new("s/2-0", whole, Binary: true),
+            new("s/3-0", Encoding.UTF8.GetBytes(HostileTelemetry.ValidEvent("f", "b", 3, now)), Binary: true),
+        ];
+
+        var done = await processor.ProcessAsync("test", messages, lastAttempt: false);
+
+        Assert.All(done, Assert.True);
+        Assert.Equal(2, devices.Accepted("f/b"));
+        var letters = (await _deadLetters.ReadAsync(10, "test")).OrderBy(l => l.Position, StringComparer.Ordinal).ToList();
+        Assert.Equal(["s/1-0", "s/2-0#0", "s/3-0"], letters.Select(l => l.Position));
+        Assert.StartsWith("The binary batch could not be read", letters[0].Reason, StringComparison.Ordinal);
+        Assert.Equal("device block 0 (f/c): values has 1 numbers; seq has 1 samples of 2 features (2 numbers)", letters[1].Reason);
+        Assert.StartsWith("The binary batch could not be read", letters[2].Reason, StringComparison.Ordinal); // JSON sent as binary
     }
 
     [Fact]

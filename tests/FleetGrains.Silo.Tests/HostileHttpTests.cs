@@ -4,8 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using FleetGrains.Ingestion;
+using FleetGrains.Ingestion.Binary;
 using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.Silo.Security;
+using Google.Protobuf;
 
 namespace FleetGrains.Silo.Tests;
 
@@ -42,6 +44,67 @@ public class HostileHttpTests(SiloHostFixture fixture)
                 if (report is null || report.Accepted < body.ValidDevices.Count)
                 {
                     failures.Add($"{name}: the valid events were not all applied: {(int)response.StatusCode} {text[..Math.Min(300, text.Length)]}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {FuzzCases} requests failed:\n{string.Join("\n", failures.Take(10))}");
+    }
+
+    [Fact]
+    public async Task GeneratedHostileBinaryBatches_AreNeverAServerError_AndTheirIntactBlocksAreApplied()
+    {
+        var failures = new List<string>();
+        var random = new Random(20_000);
+        for (var seed = 0; seed < FuzzCases; seed++)
+        {
+            var intact = new DeviceBlock { FleetId = "binary-fuzz", DeviceId = $"ok-{seed}", Features = 2 };
+            for (var i = 0; i < 3; i++)
+            {
+                intact.Seq.Add(i);
+                intact.Ts.Add(HostileTelemetry.Now + i);
+                intact.Values.Add([i, i + 1]);
+            }
+
+            var (mutation, hostile) = (seed % 6) switch
+            {
+                0 => ("NaN and infinity", new DeviceBlock { FleetId = "binary-fuzz", DeviceId = $"nan-{seed}", Features = 2, Seq = { 0 }, Ts = { HostileTelemetry.Now }, Values = { float.NaN, float.PositiveInfinity } }),
+                1 => ("columns that do not fit", new DeviceBlock { FleetId = "binary-fuzz", DeviceId = $"cols-{seed}", Features = uint.MaxValue, Seq = { 0, 1 }, Ts = { 0 }, Values = { 1 } }),
+                2 => ("hostile ids and extremes", new DeviceBlock { FleetId = "bad fleet\u0000", DeviceId = new string('x', 5000), Features = 1, Seq = { long.MaxValue }, Ts = { long.MinValue }, Values = { float.MaxValue } }),
+                _ => ("corrupted bytes", null),
+            };
+            var batch = new TelemetryBatch { Devices = { intact } };
+            if (hostile is not null)
+            {
+                batch.Devices.Add(hostile);
+            }
+
+            var bytes = batch.ToByteArray();
+            if (hostile is null)
+            {
+                bytes = (seed % 6) switch
+                {
+                    3 => bytes[..random.Next(bytes.Length)],
+                    4 => [.. bytes.Select(b => random.Next(8) == 0 ? (byte)random.Next(256) : b)],
+                    _ => [.. Enumerable.Range(0, random.Next(1, 300)).Select(_ => (byte)random.Next(256))],
+                };
+            }
+
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new(BinaryBatchDecoder.ContentType);
+            var response = await Http.PostAsync("/api/telemetry", content);
+            var text = await response.Content.ReadAsStringAsync();
+            var name = $"case {seed} ({mutation}, {bytes.Length} bytes)";
+            if ((int)response.StatusCode >= 500)
+            {
+                failures.Add($"{name}: {(int)response.StatusCode} {text}");
+            }
+            else if (hostile is not null)
+            {
+                var report = response.StatusCode == HttpStatusCode.Accepted ? JsonSerializer.Deserialize<IngestReport>(text, SiloHost.Json) : null;
+                if (report is null || report.Accepted != 3)
+                {
+                    failures.Add($"{name}: the intact block was not applied: {(int)response.StatusCode} {text[..Math.Min(300, text.Length)]}");
                 }
             }
         }
