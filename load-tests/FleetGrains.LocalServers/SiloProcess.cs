@@ -53,6 +53,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The silo's garbage-collector counters now (from its <c>/metrics</c>).</summary>
+    public async Task<GcCounters> GcCountersAsync() => GcCounters.Parse(await Http.GetStringAsync("/metrics"));
+
     /// <summary>The most physical memory the silo process has used so far.</summary>
     public long PeakWorkingSet
     {

@@ -5,12 +5,13 @@ namespace FleetGrains.Abstractions;
 public interface IDeviceGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Applies a batch of samples in sequence order. Samples whose sequence number is not above the
+    /// Applies one block of samples in sequence order. Samples whose sequence number is not above the
     /// last accepted one are ignored and counted as duplicates; samples that do not fit the device are
-    /// rejected with a reason, by their index in <paramref name="samples"/>.
+    /// rejected with a reason, by their index in <paramref name="block"/>. A block whose columns do not fit
+    /// together (<see cref="TelemetryBlock.Problem"/>) is refused with an <see cref="ArgumentException"/>.
     /// </summary>
-    [Alias("Ingest")]
-    Task<IngestOutcome> IngestAsync(TelemetrySample[] samples);
+    [Alias("IngestBlock")]
+    Task<IngestOutcome> IngestAsync(TelemetryBlock block);
 
     /// <summary>The device's state, or null when it has never accepted a sample.</summary>
     [Alias("GetSnapshot")]

@@ -18,14 +18,21 @@ public static class TelemetryDecoder
 
     private const int ExcerptBytes = 40;
 
+    // No valid event is shorter ({"fleetId":"f","deviceId":"d","ts":0,"seq":0,"values":[0]} has 56 bytes):
+    // room for the events is reserved by line count only up to this share of the body.
+    private const int MinEventBytes = 56;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    /// <summary>The events of <paramref name="body"/>; throws <see cref="TelemetryFormatException"/> only, and only when the body cannot be read as a whole.</summary>
-    public static DecodedBatch Decode(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The events of <paramref name="body"/>, their values kept in <paramref name="values"/> (shared with other bodies) or
+    /// in a store of the batch's own; throws <see cref="TelemetryFormatException"/> only, and only when the body cannot be read as a whole.
+    /// </summary>
+    public static DecodedBatch Decode(ReadOnlySpan<byte> body, DecodedValues? values = null)
     {
         try
         {
-            return DecodeBody(body);
+            return DecodeBody(body, values);
         }
         catch (Exception ex) when (ex is not TelemetryFormatException)
         {
@@ -34,7 +41,7 @@ public static class TelemetryDecoder
         }
     }
 
-    private static DecodedBatch DecodeBody(ReadOnlySpan<byte> body)
+    private static DecodedBatch DecodeBody(ReadOnlySpan<byte> body, DecodedValues? values)
     {
         var start = FirstNonWhitespace(body);
         if (start < 0)
@@ -44,17 +51,16 @@ public static class TelemetryDecoder
 
         return body[start] switch
         {
-            (byte)'[' => DecodeArray(body),
-            (byte)'{' => DecodeLines(body),
-            _ when HasObjectLine(body) => DecodeLines(body), // NDJSON whose first line is broken: the other lines still count
+            (byte)'[' => DecodeArray(body, NewBatch(body, values)),
+            (byte)'{' => DecodeLines(body, NewBatch(body, values)),
+            _ when HasObjectLine(body) => DecodeLines(body, NewBatch(body, values)), // NDJSON whose first line is broken: the other lines still count
             var c => throw new TelemetryFormatException(
                 $"The body must be a JSON array of events or NDJSON (one event object per line); it starts with '{(char)c}'."),
         };
     }
 
-    private static DecodedBatch DecodeArray(ReadOnlySpan<byte> body)
+    private static DecodedBatch DecodeArray(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
-        var batch = new DecodedBatch();
         var scratch = new List<float>(64);
         var reader = new Utf8JsonReader(body, ReaderOptions);
         try
@@ -91,9 +97,9 @@ public static class TelemetryDecoder
         return batch;
     }
 
-    private static DecodedBatch DecodeLines(ReadOnlySpan<byte> body)
+    private static DecodedBatch DecodeLines(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
-        var batch = new DecodedBatch();
+        batch.Events.EnsureCapacity(Math.Min(body.Count((byte)'\n') + 1, body.Length / MinEventBytes));
         var scratch = new List<float>(64);
         var index = 0;
         var lineNumber = 0;
@@ -142,23 +148,24 @@ public static class TelemetryDecoder
     }
 
     // The reader is on the object's StartObject; it is left on the matching EndObject. The values are read
-    // into the batch's scratch list, so that each event allocates only its exact array.
+    // into the batch's scratch list and stored in the batch, and the ids are the batch's strings: an event
+    // allocates nothing of its own.
     private static void ReadEvent(ref Utf8JsonReader reader, int index, DecodedBatch batch, List<float> scratch)
     {
         string? fleetId = null, deviceId = null, error = null;
         long? ts = null, seq = null;
-        float[]? values = null;
+        ReadOnlyMemory<float>? values = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("fleetId"u8))
             {
                 reader.Read();
-                fleetId = ReadString(ref reader, "fleetId", ref error);
+                fleetId = ReadId(ref reader, "fleetId", batch, ref error);
             }
             else if (reader.ValueTextEquals("deviceId"u8))
             {
                 reader.Read();
-                deviceId = ReadString(ref reader, "deviceId", ref error);
+                deviceId = ReadId(ref reader, "deviceId", batch, ref error);
             }
             else if (reader.ValueTextEquals("ts"u8))
             {
@@ -173,7 +180,7 @@ public static class TelemetryDecoder
             else if (reader.ValueTextEquals("values"u8))
             {
                 reader.Read();
-                values = ReadValues(ref reader, scratch, ref error);
+                values = ReadValues(ref reader, scratch, batch, ref error);
             }
             else
             {
@@ -192,7 +199,7 @@ public static class TelemetryDecoder
         }
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? error)
+    private static string? ReadId(ref Utf8JsonReader reader, string name, DecodedBatch batch, ref string? error)
     {
         switch (reader.TokenType)
         {
@@ -201,7 +208,7 @@ public static class TelemetryDecoder
                 error ??= $"{name} is longer than {TelemetryValidator.MaxIdLength} characters";
                 return null;
             case JsonTokenType.String:
-                if (TryGetString(ref reader, out var text))
+                if (TryGetId(ref reader, batch, out var text))
                 {
                     return text;
                 }
@@ -236,7 +243,7 @@ public static class TelemetryDecoder
         return null;
     }
 
-    private static float[]? ReadValues(ref Utf8JsonReader reader, List<float> values, ref string? error)
+    private static ReadOnlyMemory<float>? ReadValues(ref Utf8JsonReader reader, List<float> values, DecodedBatch batch, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -291,14 +298,16 @@ public static class TelemetryDecoder
             }
         }
 
-        return error is null ? [.. values] : null; // a rejected event needs no copy
+        return error is null ? batch.Values.Store(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values)) : null; // a rejected event needs no copy
     }
 
-    private static bool TryGetString(ref Utf8JsonReader reader, out string? text)
+    // The id's characters (at most as many as its UTF-8 bytes, which the caller bounded) decoded on the stack.
+    private static bool TryGetId(ref Utf8JsonReader reader, DecodedBatch batch, out string? text)
     {
         try
         {
-            text = reader.GetString();
+            Span<char> chars = stackalloc char[reader.ValueSpan.Length];
+            text = batch.Id(chars[..reader.CopyString(chars)]);
             return true;
         }
         catch (InvalidOperationException)
@@ -362,6 +371,10 @@ public static class TelemetryDecoder
         var rest = text[column..];
         return rest.StartsWith("NaN"u8) || rest.StartsWith("Infinity"u8) || rest.StartsWith("-Infinity"u8);
     }
+
+    // A value takes at least two bytes ("1,").
+    private static DecodedBatch NewBatch(ReadOnlySpan<byte> body, DecodedValues? values) =>
+        values is null ? new DecodedBatch(maxValues: body.Length / 2) : new DecodedBatch(values);
 
     private static bool HasObjectLine(ReadOnlySpan<byte> body)
     {

@@ -2,9 +2,10 @@ namespace FleetGrains.Ingestion;
 
 /// <summary>
 /// One telemetry event as decoded from the wire. Fields a sender left out are null, so that the
-/// validator can say precisely what is missing.
+/// validator can say precisely what is missing. A value, not an object: <see cref="Values"/> points into
+/// the <see cref="DecodedBatch"/> that decoded it, so decoding makes no object per event.
 /// </summary>
-public sealed record TelemetryEvent(string? FleetId, string? DeviceId, long? Ts, long? Seq, float[]? Values);
+public readonly record struct TelemetryEvent(string? FleetId, string? DeviceId, long? Ts, long? Seq, ReadOnlyMemory<float>? Values);
 
 /// <summary>
 /// An event that could not be used, by its 0-based position in the request, and why. <see cref="Retryable"/>:

@@ -54,26 +54,43 @@ public sealed partial class TelemetryPipeline(
     {
         var errors = new List<EventRejection>(batch.Rejections);
         var now = time.GetUtcNow();
-        // Keyed by the id pair, so that the grain key string is built once per device, not per event.
-        var byDevice = new Dictionary<(string FleetId, string DeviceId), List<(int Index, TelemetrySample Sample)>>();
-        foreach (var (index, e) in batch.Events)
+        var events = batch.Events;
+        // Each device's valid events by their position in the batch, keyed by the ids (so that the grain key is built
+        // once per device, not per event), in one block per width (a block holds samples of one width; the device
+        // takes the width it knows, or the first it is sent, and refuses the others).
+        var byDevice = new Dictionary<(string FleetId, string DeviceId), List<(int Features, List<int> Positions)>>();
+        var samples = 0;
+        var values = 0;
+        for (var position = 0; position < events.Count; position++)
         {
+            var (index, e) = events[position];
             if (ValidateSafely(e, now) is { } reason)
             {
                 errors.Add(new EventRejection(index, reason));
                 continue;
             }
 
-            var key = (e.FleetId!, e.DeviceId!);
-            if (!byDevice.TryGetValue(key, out var samples))
+            var features = e.Values!.Value.Length;
+            if (!byDevice.TryGetValue((e.FleetId!, e.DeviceId!), out var widths))
             {
-                byDevice[key] = samples = [];
+                byDevice[(e.FleetId!, e.DeviceId!)] = widths = new(1);
             }
 
-            samples.Add((index, new TelemetrySample(e.Seq!.Value, e.Ts!.Value, e.Values!)));
+            WidthOf(widths, features).Add(position);
+            samples++;
+            values += features;
         }
 
-        var results = await Task.WhenAll(byDevice.Select(group => IngestDeviceAsync(FleetKeys.Device(group.Key.FleetId, group.Key.DeviceId), group.Value)));
+        var columns = new TelemetryColumns(samples, values);
+        var calls = new Task<IngestReport>[byDevice.Count];
+        var call = 0;
+        foreach (var (key, widths) in byDevice)
+        {
+            var blocks = widths.ConvertAll(w => (columns.Append(w.Features, w.Positions, events), w.Positions));
+            calls[call++] = IngestDeviceAsync(FleetKeys.Device(key.FleetId, key.DeviceId), blocks, events);
+        }
+
+        var results = await Task.WhenAll(calls);
         var accepted = 0;
         var duplicates = 0;
         var failed = 0;
@@ -85,6 +102,15 @@ public sealed partial class TelemetryPipeline(
             errors.AddRange(result.Errors);
         }
 
+        if (failed == 0)
+        {
+            columns.Dispose();
+        }
+        else
+        {
+            columns.Abandon(); // a call that timed out may still be running on its device: its block must stay as it is
+        }
+
         errors.Sort((a, b) => a.Index.CompareTo(b.Index));
         var report = new IngestReport(accepted, duplicates, errors.Count - failed, failed, errors);
         metrics.Record(source, report);
@@ -92,7 +118,7 @@ public sealed partial class TelemetryPipeline(
     }
 
     // Validation is the event's business: whatever goes wrong there rejects that event, never the batch.
-    private string? ValidateSafely(TelemetryEvent e, DateTimeOffset now)
+    private string? ValidateSafely(in TelemetryEvent e, DateTimeOffset now)
     {
         try
         {
@@ -105,33 +131,73 @@ public sealed partial class TelemetryPipeline(
         }
     }
 
-    private async Task<IngestReport> IngestDeviceAsync(string deviceKey, List<(int Index, TelemetrySample Sample)> events)
+    private static List<int> WidthOf(List<(int Features, List<int> Positions)> widths, int features)
+    {
+        foreach (var width in widths)
+        {
+            if (width.Features == features)
+            {
+                return width.Positions;
+            }
+        }
+
+        widths.Add((features, []));
+        return widths[^1].Positions;
+    }
+
+    // A device's blocks one after the other, in the order of their first events: the first defines a new device's width.
+    private async Task<IngestReport> IngestDeviceAsync(
+        string deviceKey, List<(TelemetryBlock Block, List<int> Positions)> blocks, List<(int Index, TelemetryEvent Event)> events)
+    {
+        if (blocks.Count == 1)
+        {
+            return await IngestBlockAsync(deviceKey, blocks[0].Block, blocks[0].Positions, events);
+        }
+
+        var reports = new List<IngestReport>(blocks.Count);
+        foreach (var (block, positions) in blocks)
+        {
+            reports.Add(await IngestBlockAsync(deviceKey, block, positions, events));
+        }
+
+        return new IngestReport(
+            reports.Sum(r => r.Accepted), reports.Sum(r => r.Duplicates), reports.Sum(r => r.Rejected), reports.Sum(r => r.Failed), [.. reports.SelectMany(r => r.Errors)]);
+    }
+
+    private async Task<IngestReport> IngestBlockAsync(
+        string deviceKey, TelemetryBlock block, List<int> positions, List<(int Index, TelemetryEvent Event)> events)
     {
         try
         {
             var device = grains.GetGrainFast<IDeviceGrain>(deviceKey);
             var outcome = options.Value.CallPerEvent
-                ? await IngestOneByOneAsync(device, events)
-                : await device.IngestAsync([.. events.Select(e => e.Sample)]);
-            var errors = outcome.Rejected.Select(r => new EventRejection(events[r.Index].Index, r.Reason)).ToList();
+                ? await IngestOneByOneAsync(device, block)
+                : await device.IngestAsync(block);
+            if (outcome.Rejected.Count == 0)
+            {
+                return new IngestReport(outcome.Accepted, outcome.Duplicates, 0, 0, []);
+            }
+
+            var errors = outcome.Rejected.Select(r => new EventRejection(events[positions[r.Index]].Index, r.Reason)).ToList();
             return new IngestReport(outcome.Accepted, outcome.Duplicates, errors.Count, 0, errors);
         }
         catch (Exception ex)
         {
-            LogDeviceCallFailed(logger, ex, deviceKey, events.Count);
+            LogDeviceCallFailed(logger, ex, deviceKey, positions.Count);
             var reason = $"not applied: the call to device {deviceKey} failed ({ex.GetType().Name}); sending it again is safe";
-            return new IngestReport(0, 0, 0, events.Count, [.. events.Select(e => new EventRejection(e.Index, reason, Retryable: true))]);
+            return new IngestReport(0, 0, 0, positions.Count, [.. positions.Select(p => new EventRejection(events[p].Index, reason, Retryable: true))]);
         }
     }
 
     // In order, each call awaited before the next: what a caller without batching does.
-    private static async Task<IngestOutcome> IngestOneByOneAsync(IDeviceGrain device, List<(int Index, TelemetrySample Sample)> events)
+    private static async Task<IngestOutcome> IngestOneByOneAsync(IDeviceGrain device, TelemetryBlock block)
     {
         int accepted = 0, duplicates = 0;
         var rejected = new List<SampleRejection>();
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < block.Count; i++)
         {
-            var outcome = await device.IngestAsync([events[i].Sample]);
+            var one = new TelemetryBlock(block.Features, block.Seq.Slice(i, 1), block.Timestamps.Slice(i, 1), block.Values.Slice(i * block.Features, block.Features));
+            var outcome = await device.IngestAsync(one);
             accepted += outcome.Accepted;
             duplicates += outcome.Duplicates;
             rejected.AddRange(outcome.Rejected.Select(r => r with { Index = i }));

@@ -19,7 +19,7 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
     private readonly DeviceOptions _devices = devices.Value;
 
     /// <summary>Why the event cannot be accepted, or null when it is valid.</summary>
-    public string? Validate(TelemetryEvent e, DateTimeOffset now)
+    public string? Validate(in TelemetryEvent e, DateTimeOffset now)
     {
         if (CheckId(e.FleetId, "fleetId") is { } fleetError)
         {
@@ -59,28 +59,36 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
                 return $"seq {e.Seq} is above {MaxSeq} (2^53 - 1, the largest integer every JSON parser carries exactly): a device's sequence numbers stay below it";
         }
 
-        if (e.Values is null)
+        if (e.Values is not { } memory)
         {
             return "values is missing (an array with one number per feature)";
         }
 
-        if (e.Values.Length == 0)
+        var values = memory.Span;
+        if (values.Length == 0)
         {
             return "values is empty: an event needs at least one feature";
         }
 
-        if (e.Values.Length > _ingestion.MaxFeatures)
+        if (values.Length > _ingestion.MaxFeatures)
         {
-            return $"values has {e.Values.Length} entries; at most {_ingestion.MaxFeatures} are allowed ({IngestionOptions.Section}:MaxFeatures)";
+            return $"values has {values.Length} entries; at most {_ingestion.MaxFeatures} are allowed ({IngestionOptions.Section}:MaxFeatures)";
         }
 
-        if (_devices.FeatureCountFor(e.FleetId!) is { } expected && e.Values.Length != expected)
+        if (_devices.FeatureCountFor(e.FleetId!) is { } expected && values.Length != expected)
         {
-            return $"fleet '{e.FleetId}' expects {expected} values per event, got {e.Values.Length}";
+            return $"fleet '{e.FleetId}' expects {expected} values per event, got {values.Length}";
         }
 
-        var nonFinite = Array.FindIndex(e.Values, v => !float.IsFinite(v));
-        return nonFinite >= 0 ? $"values[{nonFinite}] is {e.Values[nonFinite]}: only finite numbers are accepted" : null;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return $"values[{i}] is {values[i]}: only finite numbers are accepted";
+            }
+        }
+
+        return null;
     }
 
     private static string DescribeMilliseconds(long milliseconds) =>

@@ -36,6 +36,37 @@ public class DeviceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_ABlockCutFromLargerColumns_ArrivesAsItsSlice()
+    {
+        var device = Device("slices");
+        // Two devices' rows share the columns; the call carries only the second device's two rows.
+        long[] seq = [100, 101, 0, 1];
+        long[] timestamps = [5, 6, 1_000, 2_000];
+        var values = Enumerable.Range(0, 4 * F).Select(v => (float)v).ToArray();
+        var block = new TelemetryBlock(F, seq.AsMemory(2, 2), timestamps.AsMemory(2, 2), values.AsMemory(2 * F, 2 * F));
+
+        var outcome = await device.IngestAsync(block);
+        var window = await device.GetWindowAsync();
+
+        Assert.Equal(2, outcome.Accepted);
+        Assert.Equal([1_000L, 2_000L], window!.Samples.Select(s => s.Timestamp));
+        Assert.Equal(values[(3 * F)..], window.Samples[^1].Values);
+    }
+
+    [Fact]
+    public async Task Ingest_ABlockWhoseColumnsDoNotFit_IsRefusedWithTheReason_AndTheDeviceGoesOn()
+    {
+        var device = Device("misfit");
+        var misfit = new TelemetryBlock(F, new long[] { 0, 1 }, new long[] { 0, 1 }, new float[(2 * F) - 1]);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => device.IngestAsync(misfit));
+        var outcome = await device.IngestAsync(TestData.Normal(0, 3, F, seed: 5));
+
+        Assert.Contains($"the block has {(2 * F) - 1} values; 2 samples of {F} features need {2 * F}", error.Message);
+        Assert.Equal(3, outcome.Accepted);
+    }
+
+    [Fact]
     public async Task Ingest_DuplicateAndReplayedSequence_IsIgnoredAndCounted()
     {
         var device = Device("replay");

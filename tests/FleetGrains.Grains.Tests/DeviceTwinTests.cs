@@ -101,15 +101,19 @@ public class DeviceTwinTests
     public void Ingest_WrongFeatureCountOrNaN_RejectsOnlyThoseSamples()
     {
         var twin = new DeviceTwin(8, 2);
-        TelemetrySample[] batch = [new(0, 0, [1f, 2f]), new(1, 1, [1f]), new(2, 2, [float.NaN, 1f]), new(3, 3, [3f, 4f])];
+        TelemetrySample[] batch = [new(0, 0, [1f, 2f]), new(2, 2, [float.NaN, 1f]), new(3, 3, [3f, 4f])];
 
         var outcome = twin.Ingest(batch, Now, _options, _scorer, null, []);
+        var narrow = twin.Ingest([new TelemetrySample(4, 4, [1f]), new TelemetrySample(5, 5, [2f])], Now, _options, _scorer, null, []);
 
         Assert.Equal(2, outcome.Accepted);
-        Assert.Equal([1, 2], outcome.Rejected.Select(r => r.Index));
-        Assert.Contains("expected 2 values", outcome.Rejected[0].Reason);
-        Assert.Contains("finite", outcome.Rejected[1].Reason);
+        Assert.Equal([1], outcome.Rejected.Select(r => r.Index));
+        Assert.Contains("values[0] is NaN: only finite numbers are accepted", outcome.Rejected[0].Reason);
+        Assert.Equal(0, narrow.Accepted);
+        Assert.Equal([0, 1], narrow.Rejected.Select(r => r.Index));
+        Assert.All(narrow.Rejected, r => Assert.Contains("expected 2 values (this device's feature count), got 1", r.Reason));
         Assert.Equal(3, twin.LastSeq);
+        Assert.Equal(3, twin.ToSnapshot("f", "d", Now, _options).Counters.Rejected);
     }
 
     [Fact]

@@ -223,9 +223,9 @@ public class SourceBatchProcessorTests
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
-            var samples = (TelemetrySample[])args![0]!;
-            _log.Add(_key, samples.Length);
-            return Task.FromResult(new IngestOutcome(samples.Length, 0, []));
+            var block = (TelemetryBlock)args![0]!;
+            _log.Add(_key, block.Count);
+            return Task.FromResult(new IngestOutcome(block.Count, 0, []));
         }
     }
 

@@ -15,7 +15,7 @@ public class TelemetryDecoderTests
         var (index, e) = Assert.Single(batch.Events);
         Assert.Equal(0, index);
         Assert.Equal(new TelemetryEvent("fleet-a", "pump-1", 1763900000000, 17, null) with { Values = e.Values }, e);
-        Assert.Equal([0.12f, 3.4f, -1000f], e.Values!);
+        Assert.Equal([0.12f, 3.4f, -1000f], e.Values!.Value.ToArray());
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class TelemetryValidatorTests
         Options.Create(new IngestionOptions { MaxFutureSkew = TimeSpan.FromMinutes(5), MaxFeatures = 4 }),
         Options.Create(new DeviceOptions { Fleets = { ["fixed"] = new FleetProfile { FeatureCount = 2 } } }));
 
-    private static TelemetryEvent Valid => new("fleet-a", "pump-0042", Now.ToUnixTimeMilliseconds(), 17, [1f, 2f]);
+    private static TelemetryEvent Valid => new("fleet-a", "pump-0042", Now.ToUnixTimeMilliseconds(), 17, new float[] { 1f, 2f });
 
     [Fact]
     public void ValidEvent_HasNoError()
@@ -35,10 +35,10 @@ public class TelemetryValidatorTests
         { Valid with { Ts = long.MaxValue }, $"ts {long.MaxValue} is {long.MaxValue - Now.ToUnixTimeMilliseconds()} ms ahead of the server clock" },
         { Valid with { Ts = Now.AddYears(50).ToUnixTimeMilliseconds() }, "18263.00:00:00 ahead of the server clock" },
         { Valid with { Values = null }, "values is missing" },
-        { Valid with { Values = [] }, "values is empty" },
-        { Valid with { Values = [1, 2, 3, 4, 5] }, "at most 4 are allowed" },
-        { Valid with { FleetId = "fixed", Values = [1, 2, 3] }, "fleet 'fixed' expects 2 values per event, got 3" },
-        { Valid with { Values = [1, float.PositiveInfinity] }, "values[1] is Infinity: only finite numbers are accepted" },
+        { Valid with { Values = Array.Empty<float>() }, "values is empty" },
+        { Valid with { Values = new float[] { 1, 2, 3, 4, 5 } }, "at most 4 are allowed" },
+        { Valid with { FleetId = "fixed", Values = new float[] { 1, 2, 3 } }, "fleet 'fixed' expects 2 values per event, got 3" },
+        { Valid with { Values = new float[] { 1, float.PositiveInfinity } }, "values[1] is Infinity: only finite numbers are accepted" },
     };
 
     [Theory]

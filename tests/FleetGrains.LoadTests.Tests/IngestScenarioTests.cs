@@ -56,7 +56,7 @@ public class IngestScenarioTests
             .Select(e => e.Event)
             .ToList();
         Assert.Equal(42, events.Count);
-        Assert.All(events, e => Assert.Equal(3, e.Values!.Length));
+        Assert.All(events, e => Assert.Equal(3, e.Values!.Value.Length));
         foreach (var device in events.GroupBy(e => e.DeviceId))
         {
             Assert.Equal([1L, 2, 3, 4, 5, 6], device.Select(e => e.Seq!.Value));
@@ -85,7 +85,7 @@ public class IngestScenarioTests
                 .Select(e => e.Event)
                 .ToList();
             var first = events[0].Ts!.Value;
-            return [.. events.Select(e => $"{e.FleetId}/{e.DeviceId} {e.Seq} {e.Ts - first} {string.Join(',', e.Values!)}")];
+            return [.. events.Select(e => $"{e.FleetId}/{e.DeviceId} {e.Seq} {e.Ts - first} {string.Join(',', e.Values!.Value.ToArray())}")];
         }
 
         Assert.Equal(Events(json), Events(binary));

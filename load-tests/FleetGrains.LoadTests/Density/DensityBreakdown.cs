@@ -34,7 +34,7 @@ public sealed record DensityBreakdown(int Count, double EmptyActivationBytes, do
         for (var i = 0; i < count; i++)
         {
             twins[i] = new DeviceTwin(window, features);
-            twins[i].Ingest([sample], DateTimeOffset.UtcNow, options, scorer, capture: null, transitions: []);
+            twins[i].Ingest(TelemetryBlock.Of([sample]), DateTimeOffset.UtcNow, options, scorer, capture: null, transitions: []);
         }
 
         var twinBytes = (HeapMeter.Settle().Heap - heapBefore - ((long)IntPtr.Size * count)) / (double)count;

@@ -1,3 +1,4 @@
+using FleetGrains.LocalServers;
 using System.Diagnostics;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Devices;
@@ -34,6 +35,7 @@ public static class BareIngestLoop
         GC.Collect();
         var accepted = 0L;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var gc = ThisProcessGc();
         var started = Stopwatch.GetTimestamp();
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
@@ -53,9 +55,15 @@ public static class BareIngestLoop
         }
 
         return accepted == workload.MeasuredEvents
-            ? new IngestRun("bare", accepted, elapsed, used, null, [(0, 0), (elapsed.TotalSeconds, accepted)])
+            ? new IngestRun("bare", accepted, elapsed, used, null, [(0, 0), (elapsed.TotalSeconds, accepted)], ThisProcessGc() - gc)
             : throw new InvalidOperationException($"The bare loop accepted {accepted} of {workload.MeasuredEvents} events.");
     }
+
+    // The counters the silo's /metrics shows, read from this process's runtime.
+    private static GcCounters ThisProcessGc() => new(
+        GC.GetTotalAllocatedBytes(precise: true),
+        Enumerable.Range(0, GC.MaxGeneration + 1).Sum(GC.CollectionCount),
+        GC.GetTotalPauseDuration().TotalSeconds);
 
     private static OnnxModel LoadModel(ModelRef model)
     {
@@ -71,31 +79,39 @@ public static class BareIngestLoop
         public int Apply(byte[] body)
         {
             var now = DateTimeOffset.UtcNow;
-            var byDevice = new Dictionary<(string FleetId, string DeviceId), List<TelemetrySample>>();
-            foreach (var (_, e) in workload.Decode(body).Events)
+            using var batch = workload.Decode(body);
+            var events = batch.Events;
+            var byDevice = new Dictionary<(string FleetId, string DeviceId, int Features), List<int>>();
+            var values = 0;
+            for (var position = 0; position < events.Count; position++)
             {
+                var e = events[position].Event;
                 if (validator.Validate(e, now) is { } reason)
                 {
                     throw new InvalidOperationException($"The workload made an invalid event: {reason}");
                 }
 
-                var key = (e.FleetId!, e.DeviceId!);
-                if (!byDevice.TryGetValue(key, out var samples))
+                var key = (e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
+                if (!byDevice.TryGetValue(key, out var positions))
                 {
-                    byDevice[key] = samples = [];
+                    byDevice[key] = positions = [];
                 }
 
-                samples.Add(new TelemetrySample(e.Seq!.Value, e.Ts!.Value, e.Values!));
+                positions.Add(position);
+                values += key.Item3;
             }
 
+            // The same columns and blocks as the silo's pipeline.
+            using var columns = new TelemetryColumns(events.Count, values);
             var accepted = 0;
             var scored = new List<(DeviceTwin Twin, WindowCapture Capture)>();
             var window = model.Description.Window;
-            foreach (var (key, samples) in byDevice)
+            foreach (var (key, positions) in byDevice)
             {
-                var twin = TwinOf(key, samples[0].Values.Length);
-                var capture = new WindowCapture(window, twin.FeatureCount, expectedRows: samples.Count);
-                accepted += twin.Ingest([.. samples], now, options, null, capture, _transitions).Accepted;
+                var block = columns.Append(key.Features, positions, events);
+                var twin = TwinOf((key.FleetId, key.DeviceId), key.Features);
+                var capture = new WindowCapture(window, twin.FeatureCount, expectedRows: block.Count);
+                accepted += twin.Ingest(block, now, options, null, capture, _transitions).Accepted;
                 if (capture.Rows > 0)
                 {
                     scored.Add((twin, capture));

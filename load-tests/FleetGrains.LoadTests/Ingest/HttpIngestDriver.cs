@@ -24,6 +24,7 @@ public static class HttpIngestDriver
         GC.Collect();
         var accepted = 0L;
         var serverCpu = silo.ProcessorTime;
+        var serverGc = await silo.GcCountersAsync();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
         TimeSpan elapsed;
         IReadOnlyList<(double, long)> progress;
@@ -49,8 +50,9 @@ public static class HttpIngestDriver
             progress = recorder.Samples;
         }
 
+        var gc = await silo.GcCountersAsync() - serverGc;
         return new IngestRun(
-            mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)]);
+            mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)], gc);
     }
 
     /// <summary>A client for the silo's API with at most <paramref name="connections"/> connections.</summary>

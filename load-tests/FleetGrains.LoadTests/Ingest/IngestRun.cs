@@ -1,12 +1,18 @@
+using FleetGrains.LocalServers;
+
 namespace FleetGrains.LoadTests.Ingest;
 
 /// <summary>
 /// One measured ingest run: events applied in the wall time, the CPU time the server (the silo process, or this
-/// process for the bare loop) and the load driver used for them, and the cumulative events over time.
+/// process for the bare loop) and the load driver used for them, the server's garbage-collector counters over the
+/// run, and the cumulative events over time.
 /// </summary>
 public sealed record IngestRun(
-    string Mode, long Events, TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan? DriverCpu, IReadOnlyList<(double Seconds, long Events)> Progress)
+    string Mode, long Events, TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan? DriverCpu, IReadOnlyList<(double Seconds, long Events)> Progress, GcCounters ServerGc)
 {
+    /// <summary>Bytes the server allocated per event (the runtime's allocated-bytes counter over the run).</summary>
+    public double AllocatedBytesPerEvent => ServerGc.AllocatedBytes / Events;
+
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
 
     /// <summary>Server CPU seconds per million events.</summary>

@@ -111,12 +111,15 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
 
         await WaitForAsync(WarmupEntries);
         var cpu = silo.ProcessorTime;
+        var gc = await silo.GcCountersAsync();
         IngestRun run;
         await using (var recorder = new ProgressRecorder(async () => EventsOf(await AcknowledgedAsync(SiloGroup)), TimeSpan.FromMilliseconds(250)))
         {
             await WaitForAsync(Entries);
             var elapsed = recorder.Elapsed;
-            run = new IngestRun(mode, workload.MeasuredEvents, elapsed, silo.ProcessorTime - cpu, null, [.. recorder.Samples, (elapsed.TotalSeconds, workload.MeasuredEvents)]);
+            run = new IngestRun(
+                mode, workload.MeasuredEvents, elapsed, silo.ProcessorTime - cpu, null, [.. recorder.Samples, (elapsed.TotalSeconds, workload.MeasuredEvents)],
+                await silo.GcCountersAsync() - gc);
         }
 
         return run;

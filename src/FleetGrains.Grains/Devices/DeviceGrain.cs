@@ -66,22 +66,28 @@ public sealed partial class DeviceGrain(
         await Writer.SaveAsync();
     }
 
-    public async Task<IngestOutcome> IngestAsync(TelemetrySample[] samples)
+    public async Task<IngestOutcome> IngestAsync(TelemetryBlock block)
     {
-        if (samples is null || samples.Length == 0)
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.Problem is { } problem)
+        {
+            throw new ArgumentException($"The block sent to {_fleetId}/{_deviceId} was refused: {problem}.", nameof(block));
+        }
+
+        if (block.Count == 0)
         {
             return new IngestOutcome(0, 0, []);
         }
 
-        var twin = state.State.Twin ??= CreateTwin(samples);
+        var twin = state.State.Twin ??= CreateTwin(block);
         var assignment = await models.GetAsync(_fleetId);
         var (anomalyModel, rulModel) = UsableModels(twin, assignment);
-        var capture = PrepareScoring(twin, anomalyModel, rulModel, samples.Length);
+        var capture = PrepareScoring(twin, anomalyModel, rulModel, block.Count);
 
         var now = time.GetUtcNow();
         var wasOffline = twin.HealthAt(now, _options) == HealthState.Offline;
         var transitions = new List<HealthTransition>();
-        var outcome = twin.Ingest(samples, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
+        var outcome = twin.Ingest(block, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
         if (capture is { Rows: > 0 })
         {
             await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now);
@@ -330,11 +336,9 @@ public sealed partial class DeviceGrain(
         }
     }
 
-    private DeviceTwin CreateTwin(TelemetrySample[] samples)
+    private DeviceTwin CreateTwin(TelemetryBlock block)
     {
-        var featureCount = _options.FeatureCountFor(_fleetId)
-            ?? samples.FirstOrDefault(s => s.Values is { Length: > 0 })?.Values.Length
-            ?? 1;
+        var featureCount = _options.FeatureCountFor(_fleetId) ?? block.Features;
         return new DeviceTwin(_options.WindowSizeFor(_fleetId), featureCount);
     }
 

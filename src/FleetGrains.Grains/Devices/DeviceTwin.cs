@@ -41,6 +41,10 @@ public sealed class DeviceTwin
     // Recent scorings for the operator API; in memory only (not persisted), created at the first scoring.
     [NonSerialized] private ScoreHistory? _history;
 
+    // The deviations of the latest inline scoring on this thread: an ingest runs without awaiting, so one
+    // buffer per thread serves every device, and the top contributors are worked out only where they are read.
+    [ThreadStatic] private static ScoreExplanation? t_explanation;
+
     /// <summary>The name of the built-in scorer, where a model key would stand otherwise.</summary>
     public const string StatisticalScorerName = "statistical";
 
@@ -142,69 +146,98 @@ public sealed class DeviceTwin
     }
 
     /// <summary>
-    /// Applies <paramref name="samples"/> in sequence order and returns what happened to each. When a
+    /// Applies the samples of <paramref name="block"/> in sequence order and returns what happened to each. When a
     /// scoring is due it scores with <paramref name="inlineScorer"/> at once (when the device has no anomaly
     /// model), and, given a <paramref name="capture"/>, captures the window for its models to score afterwards
     /// (<see cref="ApplyModelScores"/>, <see cref="ApplyRul"/>). Every health change is added to <paramref name="transitions"/>.
     /// </summary>
     public IngestOutcome Ingest(
-        TelemetrySample[] samples,
+        TelemetryBlock block,
         DateTimeOffset now,
         DeviceOptions options,
         IAnomalyScorer? inlineScorer,
         WindowCapture? capture,
         List<HealthTransition> transitions)
     {
-        var rejected = new List<SampleRejection>();
+        if (block.Features != FeatureCount)
+        {
+            return RejectAll(block, $"expected {FeatureCount} values (this device's feature count), got {block.Features}");
+        }
+
+        List<SampleRejection>? rejected = null;
         var accepted = 0;
         var duplicates = 0;
         var reorder = ReorderWindowFor(options);
-        foreach (var index in SequenceOrder(samples))
+        var seqs = block.Seq.Span;
+        var timestamps = block.Timestamps.Span;
+        var order = SequenceOrder(seqs);
+        var explanation = inlineScorer is null ? null : t_explanation ??= new ScoreExplanation(FeatureCount);
+        var scoredInline = false;
+        for (var i = 0; i < seqs.Length; i++)
         {
-            var sample = samples[index];
-            var late = sample.Seq <= _lastSeq;
-            if (late && (reorder is null || !reorder.IsUnseenLate(sample.Seq, _lastSeq)))
+            var index = order?[i] ?? i;
+            var seq = seqs[index];
+            var values = block.ValuesOf(index);
+            var late = seq <= _lastSeq;
+            if (late && (reorder is null || !reorder.IsUnseenLate(seq, _lastSeq)))
             {
                 duplicates++;
                 continue;
             }
 
-            if (!late && _lastSeq >= 0 && sample.Seq - _lastSeq > options.MaxSeqJump)
+            if (!late && _lastSeq >= 0 && seq - _lastSeq > options.MaxSeqJump)
             {
-                rejected.Add(new SampleRejection(index, $"seq {sample.Seq} is {sample.Seq - _lastSeq} ahead of this device's last seq {_lastSeq}; " +
+                (rejected ??= []).Add(new SampleRejection(index, $"seq {seq} is {seq - _lastSeq} ahead of this device's last seq {_lastSeq}; " +
                     $"a jump of at most {options.MaxSeqJump} is accepted ({DeviceOptions.Section}:MaxSeqJump), so that one wrong seq cannot make every later event a duplicate"));
                 continue;
             }
 
-            if (Reject(sample) is { } reason)
+            if (NonFinite(values) is { } reason)
             {
-                rejected.Add(new SampleRejection(index, reason));
+                (rejected ??= []).Add(new SampleRejection(index, reason));
                 continue;
             }
 
             if (late)
             {
-                ApplyLate(sample, options);
-                reorder!.MarkSeen(sample.Seq);
+                ApplyLate(values, options);
+                reorder!.MarkSeen(seq);
             }
             else
             {
-                reorder?.Advance(_lastSeq, sample.Seq);
-                Apply(sample, options, inlineScorer, capture, transitions);
+                reorder?.Advance(_lastSeq, seq);
+                scoredInline |= Apply(seq, timestamps[index], values, options, inlineScorer, explanation, capture, transitions);
             }
 
             accepted++;
         }
 
+        if (scoredInline)
+        {
+            _topContributors = explanation!.Top(options.TopContributors);
+        }
+
         _accepted += accepted;
         _duplicates += duplicates;
-        _rejected += rejected.Count;
+        _rejected += rejected?.Count ?? 0;
         if (accepted > 0)
         {
             ObserveReport(now);
         }
 
-        return new IngestOutcome(accepted, duplicates, rejected);
+        return new IngestOutcome(accepted, duplicates, rejected ?? (IReadOnlyList<SampleRejection>)[]);
+    }
+
+    private IngestOutcome RejectAll(TelemetryBlock block, string reason)
+    {
+        var rejected = new SampleRejection[block.Count];
+        for (var i = 0; i < rejected.Length; i++)
+        {
+            rejected[i] = new SampleRejection(i, reason);
+        }
+
+        _rejected += rejected.Length;
+        return new IngestOutcome(0, 0, rejected);
     }
 
     /// <summary>
@@ -310,18 +343,13 @@ public sealed class DeviceTwin
     public DeviceStatus ToStatus(string deviceId, DateTimeOffset now, DeviceOptions options) =>
         new(deviceId, HealthAt(now, options), _score, _threshold.Effective, _lastSeen ?? now, OfflineAfter(options) ?? now);
 
-    private string? Reject(TelemetrySample sample)
+    private static string? NonFinite(ReadOnlySpan<float> values)
     {
-        if (sample.Values is null || sample.Values.Length != FeatureCount)
+        for (var i = 0; i < values.Length; i++)
         {
-            return $"expected {FeatureCount} values (this device's feature count), got {sample.Values?.Length ?? 0}";
-        }
-
-        for (var i = 0; i < sample.Values.Length; i++)
-        {
-            if (!float.IsFinite(sample.Values[i]))
+            if (!float.IsFinite(values[i]))
             {
-                return $"values[{i}] is {sample.Values[i]}: only finite numbers are accepted";
+                return $"values[{i}] is {values[i]}: only finite numbers are accepted";
             }
         }
 
@@ -347,35 +375,36 @@ public sealed class DeviceTwin
 
     // A sample older than the newest applied one: the window and the scores have moved past it, so it only
     // counts and teaches the statistics (which do not depend on order).
-    private void ApplyLate(TelemetrySample sample, DeviceOptions options)
+    private void ApplyLate(ReadOnlySpan<float> values, DeviceOptions options)
     {
         _late++;
         var warmedUp = _statistics.Count >= options.WarmupSamples;
-        _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
+        _statistics.Add(values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
     }
 
-    private void Apply(TelemetrySample sample, DeviceOptions options, IAnomalyScorer? inlineScorer, WindowCapture? capture, List<HealthTransition> transitions)
+    // Returns whether the sample was scored inline (its deviations are then in the explanation).
+    private bool Apply(
+        long seq, long timestamp, ReadOnlySpan<float> values, DeviceOptions options, IAnomalyScorer? inlineScorer, ScoreExplanation? explanation,
+        WindowCapture? capture, List<HealthTransition> transitions)
     {
-        _window.Append(sample.Timestamp, sample.Values);
-        _lastSeq = sample.Seq;
+        _window.Append(timestamp, values);
+        _lastSeq = seq;
         float? score = null;
         var captureReady = capture?.Ready(_window) ?? false;
         var inlineReady = inlineScorer is not null && _statistics.Count >= options.WarmupSamples;
-        if ((captureReady || inlineReady) && IsScoringDue(sample, options))
+        if ((captureReady || inlineReady) && IsScoringDue(timestamp, options))
         {
             if (captureReady)
             {
-                capture!.Add(_window, sample.Seq, sample.Timestamp);
+                capture!.Add(_window, seq, timestamp);
             }
 
             if (inlineReady)
             {
-                var anomalyScore = inlineScorer!.Score(_window, _statistics, options.TopContributors);
-                score = anomalyScore.Value;
-                _topContributors = anomalyScore.Top;
-                if (ApplyScore(anomalyScore.Value, options.ThresholdPolicy, options, sample.Seq, sample.Timestamp) is { } transition)
+                score = inlineScorer!.Score(_window, _statistics, explanation!);
+                if (ApplyScore(score.Value, options.ThresholdPolicy, options, seq, timestamp) is { } transition)
                 {
-                    transitions.Add(transition with { TopContributors = anomalyScore.Top });
+                    transitions.Add(transition with { TopContributors = explanation!.Top(options.TopContributors) });
                 }
             }
         }
@@ -385,26 +414,27 @@ public sealed class DeviceTwin
         // otherwise a persistent fault (drift, degradation) would soon look normal.
         if (score is { } s && _threshold.Effective is { } threshold && s >= threshold)
         {
-            return;
+            return true;
         }
 
         var warmedUp = _statistics.Count >= options.WarmupSamples;
-        _statistics.Add(sample.Values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
+        _statistics.Add(values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
+        return score is not null;
     }
 
     // Every ScoreEvery samples, or when ScoreInterval of device time passed since the last scoring,
     // counted from the first sample a scorer was ready for (statistics warm, or the window as long as
     // the models read).
-    private bool IsScoringDue(TelemetrySample sample, DeviceOptions options)
+    private bool IsScoringDue(long timestamp, DeviceOptions options)
     {
         // The time cadence counts from the last scoring, or from the first sample that could be scored.
-        _lastScoredTimestamp ??= sample.Timestamp;
+        _lastScoredTimestamp ??= timestamp;
         var due = ++_samplesSinceScore >= options.ScoreEvery
-            || (options.ScoreInterval is { } interval && sample.Timestamp - _lastScoredTimestamp >= (long)interval.TotalMilliseconds);
+            || (options.ScoreInterval is { } interval && timestamp - _lastScoredTimestamp >= (long)interval.TotalMilliseconds);
         if (due)
         {
             _samplesSinceScore = 0;
-            _lastScoredTimestamp = sample.Timestamp;
+            _lastScoredTimestamp = timestamp;
         }
 
         return due;
@@ -453,23 +483,29 @@ public sealed class DeviceTwin
         _lastSeen = now;
     }
 
-    private static int[] SequenceOrder(TelemetrySample[] samples)
+    // Null when the samples are in order already, as batches usually arrive; otherwise the indices sorted
+    // stably by seq: equal sequence numbers keep their batch order, so the first one wins and the rest are duplicates.
+    private static int[]? SequenceOrder(ReadOnlySpan<long> seqs)
     {
-        var order = new int[samples.Length];
         var sorted = true;
+        for (var i = 1; i < seqs.Length && sorted; i++)
+        {
+            sorted = seqs[i - 1] <= seqs[i];
+        }
+
+        if (sorted)
+        {
+            return null;
+        }
+
+        var keys = seqs.ToArray();
+        var order = new int[seqs.Length];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
-            sorted &= i == 0 || samples[i - 1].Seq <= samples[i].Seq;
         }
 
-        // Batches usually arrive in order, so they are not sorted again. The sort is stable: equal
-        // sequence numbers keep their batch order, so the first one wins and the rest are duplicates.
-        if (!sorted)
-        {
-            Array.Sort(order, (a, b) => samples[a].Seq != samples[b].Seq ? samples[a].Seq.CompareTo(samples[b].Seq) : a.CompareTo(b));
-        }
-
+        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
         return order;
     }
 }

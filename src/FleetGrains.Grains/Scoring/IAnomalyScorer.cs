@@ -11,10 +11,25 @@ namespace FleetGrains.Grains.Scoring;
 public interface IAnomalyScorer
 {
     /// <summary>
+    /// The score of the newest sample, allocating nothing: each feature's deviation goes into
+    /// <paramref name="explanation"/>, from which <see cref="ScoreExplanation.Top"/> explains it where the
+    /// explanation is read.
+    /// </summary>
+    float Score(RingBuffer window, RunningStatistics statistics, ScoreExplanation explanation);
+}
+
+public static class AnomalyScorerExtensions
+{
+    /// <summary>
     /// The score and its explanation: at most <paramref name="topCount"/> features whose share of the
     /// score is at least <paramref name="minShare"/>, largest first (ties by feature index).
     /// </summary>
-    AnomalyScore Score(RingBuffer window, RunningStatistics statistics, int topCount, float minShare = 0.05f);
+    public static AnomalyScore Score(this IAnomalyScorer scorer, RingBuffer window, RunningStatistics statistics, int topCount, float minShare = 0.05f)
+    {
+        var explanation = new ScoreExplanation(window.Features);
+        var value = scorer.Score(window, statistics, explanation);
+        return new AnomalyScore(value, explanation.Top(topCount, minShare));
+    }
 }
 
 /// <summary>A score and the features that contributed most to it.</summary>

@@ -14,9 +14,8 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
 {
     private readonly StatisticalScorerOptions _options = options.Value;
 
-    // Runs once per scored sample: the per-feature work stays on the stack, and only the few
-    // contributions that are kept are allocated.
-    public AnomalyScore Score(RingBuffer window, RunningStatistics statistics, int topCount, float minShare = 0.05f)
+    // Runs once per scored sample and allocates nothing: the deviations go into the caller's explanation.
+    public float Score(RingBuffer window, RunningStatistics statistics, ScoreExplanation explanation)
     {
         if (window.Count == 0)
         {
@@ -25,8 +24,9 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
 
         var features = window.Features;
         var newest = window.Sample(0);
-        Span<float> deviations = features <= 512 ? stackalloc float[features] : new float[features];
-        Span<bool> stuck = features <= 512 ? stackalloc bool[features] : new bool[features];
+        explanation.Reset(features);
+        var deviations = explanation.Deviations;
+        var stuck = explanation.Stuck;
         double sumOfSquares = 0;
         for (var i = 0; i < features; i++)
         {
@@ -44,8 +44,8 @@ public sealed class StatisticalScorer(IOptions<StatisticalScorerOptions> options
             sumOfSquares += (double)z * z;
         }
 
-        var value = (float)Math.Sqrt(sumOfSquares / features);
-        return new AnomalyScore(value, Contributions.Top(deviations, stuck, sumOfSquares, topCount, minShare));
+        explanation.SumOfSquares = sumOfSquares;
+        return (float)Math.Sqrt(sumOfSquares / features);
     }
 
     private bool IsStuck(RingBuffer window, int feature)

@@ -17,8 +17,11 @@ public static class BinaryBatchDecoder
     public static bool IsBinary(string? contentType) =>
         contentType is not null && contentType.Split(';', 2)[0].Trim().Equals(ContentType, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The events of <paramref name="body"/>; throws <see cref="TelemetryFormatException"/> only, when the body is not a batch.</summary>
-    public static DecodedBatch Decode(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The events of <paramref name="body"/>, their values kept in <paramref name="values"/> (shared with other bodies) or in
+    /// a store of the batch's own; throws <see cref="TelemetryFormatException"/> only, when the body is not a batch.
+    /// </summary>
+    public static DecodedBatch Decode(ReadOnlySpan<byte> body, DecodedValues? values = null)
     {
         TelemetryBatch message;
         try
@@ -30,7 +33,8 @@ public static class BinaryBatchDecoder
             throw new TelemetryFormatException($"The binary batch could not be read ({ContentType}, telemetry_batch.proto): {ex.Message}");
         }
 
-        var batch = new DecodedBatch();
+        var batch = values is null ? new DecodedBatch(maxValues: body.Length / sizeof(float)) : new DecodedBatch(values);
+        batch.Events.EnsureCapacity(message.Devices.Sum(block => Math.Max(block.Seq.Count, block.Ts.Count)));
         var index = 0;
         for (var b = 0; b < message.Devices.Count; b++)
         {
@@ -54,15 +58,16 @@ public static class BinaryBatchDecoder
             var features = (int)block.Features;
             var fleetId = block.FleetId.Length > 0 ? block.FleetId : null;
             var deviceId = block.DeviceId.Length > 0 ? block.DeviceId : null;
+            var blockValues = batch.Values.Reserve(block.Values.Count);
+            var span = blockValues.Span;
+            for (var v = 0; v < span.Length; v++)
+            {
+                span[v] = block.Values[v];
+            }
+
             for (var i = 0; i < samples; i++)
             {
-                var values = new float[features];
-                for (var f = 0; f < features; f++)
-                {
-                    values[f] = block.Values[(i * features) + f];
-                }
-
-                batch.Events.Add((index++, new TelemetryEvent(fleetId, deviceId, block.Ts[i], block.Seq[i], values)));
+                batch.Events.Add((index++, new TelemetryEvent(fleetId, deviceId, block.Ts[i], block.Seq[i], blockValues.Slice(i * features, features))));
             }
         }
 

@@ -65,7 +65,9 @@ public sealed partial class SourceBatchProcessor(
 
     private async Task<bool[]> ProcessTogetherAsync(string source, IReadOnlyList<SourceMessage> messages, bool lastAttempt, int attempt)
     {
-        var batch = new DecodedBatch();
+        // One store for every message's values: they live until the merged batch has been ingested.
+        using var values = new DecodedValues();
+        var batch = new DecodedBatch(values);
         var origin = new List<(int Message, int Event)>();
         var letters = new List<DeadLetter>[messages.Count];
         var now = time.GetUtcNow();
@@ -90,7 +92,7 @@ public sealed partial class SourceBatchProcessor(
             DecodedBatch decoded;
             try
             {
-                decoded = message.Decode();
+                decoded = message.Decode(values);
             }
             catch (TelemetryFormatException ex)
             {

@@ -36,6 +36,7 @@ public static class TelemetryEndpoints
             return problem;
         }
 
+        using var decoded = batch!;
         if (batch!.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No events", detail: "The body contains no events.");

@@ -49,7 +49,7 @@ public sealed partial class FleetSimulator(
         using var timer = new PeriodicTimer(_options.TickInterval, time);
         do
         {
-            var batch = NextBatch(devices, time.GetUtcNow(), start);
+            using var batch = NextBatch(devices, time.GetUtcNow(), start);
             try
             {
                 var report = await pipeline.IngestAsync(batch, source: "simulator");

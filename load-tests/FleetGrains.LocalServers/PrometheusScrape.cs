@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace FleetGrains.Cluster.Tests;
+namespace FleetGrains.LocalServers;
 
 /// <summary>The samples of one metric in a Prometheus text-format scrape (what <c>GET /metrics</c> answers).</summary>
 public static partial class PrometheusScrape
