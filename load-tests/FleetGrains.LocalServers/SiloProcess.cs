@@ -53,6 +53,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Rows the silo's scoring refused so far (a batcher's or model host's queue was full), from its <c>/metrics</c>.</summary>
+    public async Task<double> RowsRefusedForScoringAsync() => PrometheusScrape.SumOf(await Http.GetStringAsync("/metrics"), "fleet_inference_refused");
+
     /// <summary>The silo's garbage-collector counters now (from its <c>/metrics</c>).</summary>
     public async Task<GcCounters> GcCountersAsync() => GcCounters.Parse(await Http.GetStringAsync("/metrics"));
 

@@ -14,6 +14,14 @@ public interface IModelHostGrain : IGrainWithStringKey
     [Alias("Score")]
     Task<ScoringResult> ScoreAsync(ScoringRequest request);
 
+    /// <summary>
+    /// Scores several requests together (a batcher's batch), each answered with its own rows, without
+    /// concatenating them first. Refused as a whole when too many rows are queued; fails as a whole when a
+    /// request does not fit the model.
+    /// </summary>
+    [Alias("ScoreBatch")]
+    Task<ScoringResult[]> ScoreBatchAsync(ScoringRequest[] requests);
+
     [Alias("GetStatus")]
     Task<ModelHostStatus> GetStatusAsync();
 }

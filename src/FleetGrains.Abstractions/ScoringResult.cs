@@ -13,11 +13,4 @@ public sealed record ScoringResult(
     [property: Id(3)] int Features)
 {
     public int Rows => Values.Length;
-
-    /// <summary>The rows [first, first + count) of this result.</summary>
-    public ScoringResult Slice(int first, int count) => new(
-        Model,
-        Values[first..(first + count)],
-        FeatureErrors.Length == 0 ? [] : FeatureErrors[(first * Features)..((first + count) * Features)],
-        Features);
 }

@@ -26,7 +26,7 @@ public sealed class InferenceMetrics
         var meter = meterFactory.Create(MeterName);
         _batchSize = meter.CreateHistogram<int>(BatchSizeHistogram, unit: "{row}", description: "Rows per ONNX Runtime run.");
         _runDuration = meter.CreateHistogram<double>(RunDurationHistogram, unit: "ms", description: "Duration of one ONNX Runtime run.");
-        _refused = meter.CreateCounter<long>(RefusedCounter, unit: "{row}", description: "Rows refused because a model host's queue was full.");
+        _refused = meter.CreateCounter<long>(RefusedCounter, unit: "{row}", description: "Rows refused because a scoring batcher's or a model host's queue was full.");
         _providerFallbacks = meter.CreateCounter<long>(ProviderFallbackCounter, unit: "{fallback}", description: "Configured execution providers that could not be loaded (served on CPU instead).");
         meter.CreateObservableGauge(QueuedRowsGauge, ObserveQueuedRows, unit: "{row}",
             description: "Rows waiting in this silo's model hosts for their ONNX Runtime run: the inference pressure model silos scale on.");

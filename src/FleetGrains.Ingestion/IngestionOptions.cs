@@ -25,10 +25,12 @@ public sealed class IngestionOptions
     /// <summary>
     /// Events this silo has in flight at most (sent to their device grains, not yet answered), whatever their source.
     /// Beyond it HTTP ingestion is answered 503 at once and the broker sources wait, so the silo's queues stay short.
-    /// At ~130,000 events/s per 2-core silo, 50,000 is ~0.4 s of work: room for the load tests' 8 connections of
-    /// 5,000-event batches, a bound on what an overload can queue.
+    /// Every event in flight may wait for a model's scoring, so the default is what a scoring batcher queues per model
+    /// (<c>Fleet:Inference:MaxQueuedRows</c>, 16,384): with more, a burst was applied but up to a third of its samples
+    /// went unscored (refused by the full batcher, counted in <c>fleet-inference-refused</c>). At ~150,000 events/s per
+    /// 2-core silo that is ~0.1 s of work.
     /// </summary>
-    public int MaxEventsInFlight { get; set; } = 50_000;
+    public int MaxEventsInFlight { get; set; } = 16_384;
 
     /// <summary>The Retry-After of a 503 for a batch refused because the silo is at <see cref="MaxEventsInFlight"/>.</summary>
     public TimeSpan BusyRetryAfter { get; set; } = TimeSpan.FromSeconds(1);

@@ -93,6 +93,23 @@ public sealed class CoalescingRunnerTests
     }
 
     [Fact]
+    public async Task ScoreAll_AnswersEachRequestWithItsOwnRows_AndRefusesAllOfThemWhenTheQueueCannotTakeThemAll()
+    {
+        var runner = new CoalescingRunner(Doubled, rowWidth: 2, maxRunRows: 100, maxQueuedRows: 5);
+
+        var results = await runner.ScoreAllAsync([Request(2, 2, 1f), Request(1, 2, 5f)]);
+        var refused = await Assert.ThrowsAsync<ModelHostBusyException>(() => runner.ScoreAllAsync([Request(3, 2, 1f), Request(3, 2, 1f)]));
+        var misfit = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAllAsync([Request(1, 2, 1f), new ScoringRequest([1f], 1)]));
+
+        Assert.Equal(new[] { 4f, 4f }, results[0].Values);
+        Assert.Equal(new[] { 20f }, results[1].Values);
+        Assert.Contains("6 more were refused", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("2 values", misfit.Message, StringComparison.Ordinal);
+        Assert.Equal(0, runner.QueuedRows);
+        Assert.Equal((1L, 3L, 2L), runner.Counters); // one run of both requests; nothing of the refused ones
+    }
+
+    [Fact]
     public async Task Score_RowsOfTheWrongWidth_AreRefusedWithAClearError()
     {
         var runner = new CoalescingRunner(Doubled, rowWidth: 3, maxRunRows: 4, maxQueuedRows: 4);

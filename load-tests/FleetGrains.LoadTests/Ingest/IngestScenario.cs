@@ -141,6 +141,7 @@ public sealed class IngestScenario : ILoadScenario
         mode = r.Mode, events = r.Events, seconds = r.Elapsed.TotalSeconds, eventsPerSecond = r.EventsPerSecond,
         serverCpuSecondsPerMillion = r.CpuSecondsPerMillion, driverCpuSecondsPerMillion = r.DriverCpuSecondsPerMillion,
         serverAllocatedBytesPerEvent = r.AllocatedBytesPerEvent, serverCollections = r.ServerGc.Collections, serverGcPauseSeconds = r.ServerGc.PauseSeconds,
+        rowsRefusedForScoring = r.RowsRefusedForScoring,
     };
 
     private static string Table(
@@ -149,12 +150,12 @@ public sealed class IngestScenario : ILoadScenario
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Ingest: {w.Devices} devices (W={window}, F={w.Features}), anomaly model {model} at every sample; {(w.Format == WorkloadFormat.Binary ? "binary batches" : "NDJSON")}; HTTP bodies of {w.DevicesPerBatch} devices × {w.BatchEventsPerDevice} events, {connections} in flight; stream entries of one device's {w.BatchEventsPerDevice} events; {MachineInfo.Describe()}");
         table.AppendLine();
-        table.AppendLine("| run | events | seconds | events/s | server CPU s per M events | driver CPU s per M events | server bytes allocated per event | GCs | GC pause s (mean ms) | × naive | × bare |");
-        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        table.AppendLine("| run | events | seconds | events/s | server CPU s per M events | driver CPU s per M events | server bytes allocated per event | GCs | GC pause s (mean ms) | rows refused for scoring | × naive | × bare |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
         {
             var driver = r.DriverCpuSecondsPerMillion is { } d ? d.ToString("0.00", CultureInfo.InvariantCulture) : "–";
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Mode} | {r.Events} | {r.Elapsed.TotalSeconds:0.0} | {r.EventsPerSecond:0} | {r.CpuSecondsPerMillion:0.00} | {driver} | {r.AllocatedBytesPerEvent:0} | {r.ServerGc.Collections:0} | {r.ServerGc.PauseSeconds:0.00} ({r.ServerGc.MeanPauseMilliseconds:0.0}) | {r.EventsPerSecond / naive.EventsPerSecond:0.0} | {r.EventsPerSecond / bare.EventsPerSecond:0.00} |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Mode} | {r.Events} | {r.Elapsed.TotalSeconds:0.0} | {r.EventsPerSecond:0} | {r.CpuSecondsPerMillion:0.00} | {driver} | {r.AllocatedBytesPerEvent:0} | {r.ServerGc.Collections:0} | {r.ServerGc.PauseSeconds:0.00} ({r.ServerGc.MeanPauseMilliseconds:0.0}) | {r.RowsRefusedForScoring:0} | {r.EventsPerSecond / naive.EventsPerSecond:0.0} | {r.EventsPerSecond / bare.EventsPerSecond:0.00} |");
         }
 
         table.AppendLine();

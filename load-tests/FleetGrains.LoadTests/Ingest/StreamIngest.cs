@@ -119,7 +119,8 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
             var elapsed = recorder.Elapsed;
             run = new IngestRun(
                 mode, workload.MeasuredEvents, elapsed, silo.ProcessorTime - cpu, null, [.. recorder.Samples, (elapsed.TotalSeconds, workload.MeasuredEvents)],
-                await silo.GcCountersAsync() - gc);
+                await silo.GcCountersAsync() - gc,
+                await silo.RowsRefusedForScoringAsync());
         }
 
         return run;

@@ -9,9 +9,10 @@ namespace FleetGrains.LoadTests.Tracing;
 /// </summary>
 public sealed class SiloTrace
 {
-    // Runtime provider, GC keyword (0x1) at Verbose (5): collections, suspensions and an allocation sample
-    // every ~100 KB (GCAllocationTick) with its type.
-    private const string Providers = "Microsoft-Windows-DotNETRuntime:0x1:5";
+    // Runtime provider at Verbose (5), keywords GC (0x1): collections, suspensions and an allocation sample every
+    // ~100 KB (GCAllocationTick) with its type and stack; Loader (0x8) and JIT (0x10): the method loads that name the
+    // stacks' frames.
+    private const string Providers = "Microsoft-Windows-DotNETRuntime:0x19:5";
 
     private SiloTrace(string path) => Path = path;
 
@@ -50,6 +51,7 @@ public sealed class SiloTrace
         if (trace is not null)
         {
             await progress.WriteLineAsync(GcTraceSummary.Read(trace.Path).ToMarkdown(run));
+            await progress.WriteLineAsync(AllocationSites.Read(trace.Path).ToMarkdown());
         }
     }
 }

@@ -8,7 +8,7 @@ namespace FleetGrains.Grains.Devices;
 /// seen during that run. A score at or above the threshold is Warning level, at or above
 /// threshold × <see cref="CriticalFactor"/> Critical level.
 /// </summary>
-public sealed record HysteresisPolicy(int RaiseAfter, int ClearAfter, float CriticalFactor);
+public readonly record struct HysteresisPolicy(int RaiseAfter, int ClearAfter, float CriticalFactor);
 
 /// <summary>The score-driven part of a device's health (Offline is decided by time, elsewhere).</summary>
 [GenerateSerializer]

@@ -1,13 +1,13 @@
 namespace FleetGrains.Grains.Devices;
 
 /// <summary>How a device learns its threshold from its own scores.</summary>
-public sealed record ThresholdPolicy(int CalibrationScores, double Quantile, double Margin, float MinThreshold);
+public readonly record struct ThresholdPolicy(int CalibrationScores, double Quantile, double Margin, float MinThreshold);
 
 /// <summary>
 /// How far false-positive feedback moves a learned threshold: each time to <c>Raise</c> × the larger of
 /// the threshold and the score that alarmed, never beyond <c>MaxRaise</c> × the calibrated threshold.
 /// </summary>
-public sealed record FeedbackPolicy(double Raise, double MaxRaise);
+public readonly record struct FeedbackPolicy(double Raise, double MaxRaise);
 
 /// <summary>
 /// Learns a device's anomaly threshold from its own first <see cref="ThresholdPolicy.CalibrationScores"/>

@@ -15,7 +15,7 @@ namespace FleetGrains.Grains.Devices;
 public sealed class WindowCapture
 {
     private readonly int _expectedRows;
-    private readonly List<(long Seq, long Timestamp)> _rows = [];
+    private readonly List<(long Seq, long Timestamp)> _rows;
     private float[] _values = [];
     private int _written;
     private bool _handedOver;
@@ -28,6 +28,7 @@ public sealed class WindowCapture
         Window = window;
         Features = features;
         _expectedRows = expectedRows;
+        _rows = new List<(long, long)>(expectedRows);
     }
 
     public int Window { get; }

@@ -44,23 +44,60 @@ public sealed class CoalescingRunner(Func<IReadOnlyList<ScoringRequest>, Scoring
 
     public Task<ScoringResult> ScoreAsync(ScoringRequest request)
     {
-        if (request is null || request.Rows < 1 || request.Windows is null || request.Windows.Length != request.Rows * rowWidth)
+        if (Problem(request) is { } problem)
         {
-            return Task.FromException<ScoringResult>(new ArgumentException($"A request must hold at least one row of {rowWidth} values; got {request?.Windows?.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request)));
+            return Task.FromException<ScoringResult>(problem);
         }
 
         var pending = new Pending(request, new TaskCompletionSource<ScoringResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return Enqueue([pending], request.Rows) is { } refused ? Task.FromException<ScoringResult>(refused) : pending.Completion.Task;
+    }
+
+    /// <summary>Queues every request or none (too many rows waiting, or a request that does not fit); each is answered with its own rows.</summary>
+    public Task<ScoringResult[]> ScoreAllAsync(IReadOnlyList<ScoringRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var pending = new Pending[requests.Count];
+        var rows = 0;
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (Problem(requests[i]) is { } problem)
+            {
+                return Task.FromException<ScoringResult[]>(problem);
+            }
+
+            pending[i] = new Pending(requests[i], new TaskCompletionSource<ScoringResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+            rows += requests[i].Rows;
+        }
+
+        return Enqueue(pending, rows) is { } refused
+            ? Task.FromException<ScoringResult[]>(refused)
+            : Task.WhenAll(pending.Select(p => p.Completion.Task));
+    }
+
+    private ArgumentException? Problem(ScoringRequest? request) =>
+        request is null || request.Rows < 1 || request.Windows is null || request.Windows.Length != request.Rows * rowWidth
+            ? new ArgumentException($"A request must hold at least one row of {rowWidth} values; got {request?.Windows?.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request))
+            : null;
+
+    // Null when queued; the refusal when too many rows are waiting.
+    private ModelHostBusyException? Enqueue(Pending[] pending, int rows)
+    {
         bool startDrain;
         lock (_lock)
         {
-            if (_queuedRows + request.Rows > maxQueuedRows)
+            if (_queuedRows + rows > maxQueuedRows)
             {
-                return Task.FromException<ScoringResult>(new ModelHostBusyException($"The model host has {_queuedRows} rows waiting (at most {maxQueuedRows}); {request.Rows} more were refused. Retry later."));
+                return new ModelHostBusyException($"The model host has {_queuedRows} rows waiting (at most {maxQueuedRows}); {rows} more were refused. Retry later.");
             }
 
-            _queue.Enqueue(pending);
-            _queuedRows += request.Rows;
-            _requests++;
+            foreach (var p in pending)
+            {
+                _queue.Enqueue(p);
+            }
+
+            _queuedRows += rows;
+            _requests += pending.Length;
             startDrain = !_draining;
             _draining = true;
         }
@@ -72,7 +109,7 @@ public sealed class CoalescingRunner(Func<IReadOnlyList<ScoringRequest>, Scoring
             _ = Task.Run(Drain);
         }
 
-        return pending.Completion.Task;
+        return null;
     }
 
     private void Drain()

@@ -3,7 +3,8 @@ using FleetGrains.Abstractions;
 namespace FleetGrains.Inference.Batching;
 
 /// <summary>
-/// Collects scoring requests per model and sends them as one request per batch: when a model's waiting
+/// Collects scoring requests per model and sends them together, one call per batch (each request answered
+/// with its own rows, so that no rows are copied to concatenate them): when a model's waiting
 /// rows reach <see cref="BatcherLimits.MaxRows"/>, or when its oldest request has waited
 /// <see cref="BatcherLimits.MaxDelay"/>. One batch per model is in flight at a time; requests that arrive
 /// meanwhile form the next one. A failed send fails every caller of that batch and no other; a caller
@@ -11,7 +12,7 @@ namespace FleetGrains.Inference.Batching;
 /// <see cref="ModelHostBusyException"/>.
 /// </summary>
 public sealed class RequestBatcher(
-    Func<ModelRef, ScoringRequest, Task<ScoringResult>> send, BatcherLimits limits, TimeProvider time) : IDisposable
+    Func<ModelRef, ScoringRequest[], Task<ScoringResult[]>> send, BatcherLimits limits, TimeProvider time) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ModelRef, ModelQueue> _queues = [];
@@ -157,18 +158,24 @@ public sealed class RequestBatcher(
     {
         try
         {
-            var rows = batch.Sum(p => p.Request.Rows);
-            var result = await send(model, batch.Count == 1 ? batch[0].Request : new ScoringRequest(Concatenate(batch), rows));
-            if (result.Rows != rows)
+            var requests = new ScoringRequest[batch.Count];
+            for (var i = 0; i < requests.Length; i++)
             {
-                throw new InvalidOperationException($"{model} answered {result.Rows} rows for {rows}.");
+                requests[i] = batch[i].Request;
             }
 
-            var first = 0;
-            foreach (var pending in batch)
+            var results = await send(model, requests);
+            for (var i = 0; i < requests.Length; i++)
             {
-                pending.Completion.TrySetResult(batch.Count == 1 ? result : result.Slice(first, pending.Request.Rows));
-                first += pending.Request.Rows;
+                if (i >= results.Length || results[i].Rows != requests[i].Rows)
+                {
+                    throw new InvalidOperationException($"{model} answered request {i} of {requests.Length} with {(i < results.Length ? results[i].Rows : 0)} rows for {requests[i].Rows}.");
+                }
+            }
+
+            for (var i = 0; i < requests.Length; i++)
+            {
+                batch[i].Completion.TrySetResult(results[i]);
             }
         }
         catch (Exception ex)
@@ -199,19 +206,6 @@ public sealed class RequestBatcher(
         }
 
         Send(model, next);
-    }
-
-    private static float[] Concatenate(List<Pending> batch)
-    {
-        var windows = new float[batch.Sum(p => p.Request.Windows.Length)];
-        var offset = 0;
-        foreach (var pending in batch)
-        {
-            pending.Request.Windows.CopyTo(windows, offset);
-            offset += pending.Request.Windows.Length;
-        }
-
-        return windows;
     }
 
     private sealed class ModelQueue

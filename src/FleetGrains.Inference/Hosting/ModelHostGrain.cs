@@ -74,6 +74,19 @@ public sealed partial class ModelHostGrain(
         }
     }
 
+    public async Task<ScoringResult[]> ScoreBatchAsync(ScoringRequest[] requests)
+    {
+        try
+        {
+            return await _runner!.ScoreAllAsync(requests);
+        }
+        catch (ModelHostBusyException)
+        {
+            metrics.RecordRefused(_model!.Description.Model.Id, requests.Sum(r => r.Rows));
+            throw;
+        }
+    }
+
     public Task<ModelHostStatus> GetStatusAsync()
     {
         var provider = sessions.Status;

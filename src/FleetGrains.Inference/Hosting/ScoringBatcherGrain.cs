@@ -12,7 +12,7 @@ namespace FleetGrains.Inference.Hosting;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, TimeProvider time) : Grain, IScoringBatcherGrain
+public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, InferenceMetrics metrics, TimeProvider time) : Grain, IScoringBatcherGrain
 {
     private RequestBatcher? _batcher;
 
@@ -21,7 +21,7 @@ public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, Time
         var o = options.Value;
         var factory = GrainFactory;
         _batcher = new RequestBatcher(
-            (model, request) => factory.GetGrainFast<IModelHostGrain>(model.Key).ScoreAsync(request),
+            (model, requests) => factory.GetGrainFast<IModelHostGrain>(model.Key).ScoreBatchAsync(requests),
             new BatcherLimits(o.BatchMaxRows, o.BatchMaxDelay, o.MaxQueuedRows),
             time);
         return Task.CompletedTask;
@@ -33,5 +33,15 @@ public sealed class ScoringBatcherGrain(IOptions<InferenceOptions> options, Time
         return Task.CompletedTask;
     }
 
-    public Task<ScoringResult> ScoreAsync(ModelRef model, ScoringRequest request) => _batcher!.ScoreAsync(model, request);
+    public Task<ScoringResult> ScoreAsync(ModelRef model, ScoringRequest request)
+    {
+        var scoring = _batcher!.ScoreAsync(model, request);
+        // Refused at once when this batcher's queue is full (a model host's refusals arrive later and count there).
+        if (scoring.IsFaulted && scoring.Exception.InnerException is ModelHostBusyException)
+        {
+            metrics.RecordRefused(model.Id, request.Rows);
+        }
+
+        return scoring;
+    }
 }
