@@ -43,7 +43,14 @@ for variant in cpu gpu; do
   cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$context/dotnet/"
   cp -a "$dotnet_root/shared/Microsoft.NETCore.App" "$dotnet_root/shared/Microsoft.AspNetCore.App" "$context/dotnet/shared/"
   echo "build-images.sh: building fleetgrains/silo:$tag$suffix"
-  podman build --quiet -f deploy/Containerfile --build-arg BASE="$base" -t "fleetgrains/silo:$tag$suffix" "$context" >/dev/null
+  # No intermediate images (--layers=false), and the image this tag named before is removed once the tag moves:
+  # building again (every test run does) must not leave a 0.3–1.4 GB image behind each time.
+  image="fleetgrains/silo:$tag$suffix"
+  previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+  podman build --quiet --layers=false -f deploy/Containerfile --build-arg BASE="$base" -t "$image" "$context" >/dev/null
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$image")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 done
 
 echo "build-images.sh: built fleetgrains/silo:$tag and fleetgrains/silo:$tag-gpu"
