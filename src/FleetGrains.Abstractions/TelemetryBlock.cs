@@ -26,6 +26,10 @@ public sealed record TelemetryBlock(
     /// <summary>The values of sample <paramref name="sample"/>.</summary>
     public ReadOnlySpan<float> ValuesOf(int sample) => Values.Span.Slice(sample * Features, Features);
 
+    /// <summary>The block of sample <paramref name="sample"/> alone (slices of the same columns).</summary>
+    public TelemetryBlock Sample(int sample) =>
+        new(Features, Seq.Slice(sample, 1), Timestamps.Slice(sample, 1), Values.Slice(sample * Features, Features));
+
     /// <summary>The block of <paramref name="samples"/>, which must all have the same number of values.</summary>
     public static TelemetryBlock Of(IReadOnlyList<TelemetrySample> samples)
     {

@@ -196,8 +196,7 @@ public sealed partial class TelemetryPipeline(
         var rejected = new List<SampleRejection>();
         for (var i = 0; i < block.Count; i++)
         {
-            var one = new TelemetryBlock(block.Features, block.Seq.Slice(i, 1), block.Timestamps.Slice(i, 1), block.Values.Slice(i * block.Features, block.Features));
-            var outcome = await device.IngestAsync(one);
+            var outcome = await device.IngestAsync(block.Sample(i));
             accepted += outcome.Accepted;
             duplicates += outcome.Duplicates;
             rejected.AddRange(outcome.Rejected.Select(r => r with { Index = i }));

@@ -1,3 +1,4 @@
+using FleetGrains.Abstractions;
 using FleetGrains.Grains.Devices;
 using Microsoft.Extensions.Options;
 
@@ -80,15 +81,7 @@ public sealed class TelemetryValidator(IOptions<IngestionOptions> ingestion, IOp
             return $"fleet '{e.FleetId}' expects {expected} values per event, got {values.Length}";
         }
 
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                return $"values[{i}] is {values[i]}: only finite numbers are accepted";
-            }
-        }
-
-        return null;
+        return FiniteValues.Problem(values);
     }
 
     private static string DescribeMilliseconds(long milliseconds) =>

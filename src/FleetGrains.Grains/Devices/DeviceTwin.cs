@@ -192,7 +192,7 @@ public sealed class DeviceTwin
                 continue;
             }
 
-            if (NonFinite(values) is { } reason)
+            if (FiniteValues.Problem(values) is { } reason)
             {
                 (rejected ??= []).Add(new SampleRejection(index, reason));
                 continue;
@@ -342,19 +342,6 @@ public sealed class DeviceTwin
 
     public DeviceStatus ToStatus(string deviceId, DateTimeOffset now, DeviceOptions options) =>
         new(deviceId, HealthAt(now, options), _score, _threshold.Effective, _lastSeen ?? now, OfflineAfter(options) ?? now);
-
-    private static string? NonFinite(ReadOnlySpan<float> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                return $"values[{i}] is {values[i]}: only finite numbers are accepted";
-            }
-        }
-
-        return null;
-    }
 
     // The window of the options' size; a device that has applied samples before it kept a window (or under
     // another size) counts everything up to its last seq as seen, as it did then.
