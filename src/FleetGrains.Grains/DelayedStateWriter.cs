@@ -4,7 +4,7 @@ using Orleans.Storage;
 namespace FleetGrains.Grains;
 
 /// <summary>
-/// Writes a grain's state a fixed delay after its first unsaved change (never per change), or at once on
+/// Writes a grain's state at most <c>delay</c> after its first unsaved change (never per change), or at once on
 /// <see cref="SaveAsync"/> (deactivation, an operator's action). A failed write is logged and tried again
 /// after the delay. Grain calls and timer callbacks do not interleave, so at most one write is in flight.
 /// </summary>
@@ -14,6 +14,11 @@ namespace FleetGrains.Grains;
 /// restarting between applying a write and replying). Every later write would be refused the same way, so the
 /// activation goes away and the next one starts from the stored copy; its unsaved changes are dropped, which
 /// for a device writing before it acknowledges means samples its source still holds and sends again.
+/// <para>
+/// Each wait is drawn between half the delay and the delay: grains that changed together (a fleet's devices all
+/// receiving their first event in the same second) would otherwise write together, every delay, for as long as
+/// they stay busy — tens of thousands of writes in one burst that stalls every request on the silo.
+/// </para>
 /// </remarks>
 public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeSpan delay, ILogger logger, Func<string> describe)
 {
@@ -36,7 +41,7 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> writ
                 _timer = null;
                 await SaveAsync();
             },
-            new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan });
+            new GrainTimerCreationOptions { DueTime = Jittered(delay), Period = Timeout.InfiniteTimeSpan });
     }
 
     /// <summary>Writes now if anything changed; false when the write failed (retried later) or the stored copy was written by someone else.</summary>
@@ -74,6 +79,8 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> writ
             return false;
         }
     }
+
+    private static TimeSpan Jittered(TimeSpan delay) => delay / 2 + delay / 2 * Random.Shared.NextDouble();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {What} failed; will retry")]
     private static partial void LogFailed(ILogger logger, Exception exception, string what);

@@ -75,7 +75,9 @@ public sealed class LatencyScenario : ILoadScenario
         var accepted = new ConcurrentDictionary<int, long>(); // probe → when its first event was accepted
         var counts = new ConcurrentQueue<(long At, int Devices)>();
         var random = new Random(7);
-        var ingest = OpenLoop.RunAsync(batchesPerSecond, duration, i => HttpIngestDriver.PostAsync(http, bodies[i], expected[i]));
+        var ingestTimeline = new LatencyTimeline();
+        var queryTimeline = new LatencyTimeline();
+        var ingest = OpenLoop.RunAsync(batchesPerSecond, duration, i => HttpIngestDriver.PostAsync(http, bodies[i], expected[i]), ingestTimeline);
         var deviceQuery = OpenLoop.RunAsync(deviceQueries, duration, async _ =>
         {
             int d;
@@ -87,7 +89,7 @@ public sealed class LatencyScenario : ILoadScenario
             using var response = await http.GetAsync($"/api/devices/{Fleet}/{IngestWorkload.DeviceId(d)}");
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync();
-        });
+        }, queryTimeline);
         var fleetQuery = OpenLoop.RunAsync(fleetQueries, duration, async _ =>
         {
             counts.Enqueue((Stopwatch.GetTimestamp(), await FleetDeviceCountAsync(http)));
@@ -100,6 +102,8 @@ public sealed class LatencyScenario : ILoadScenario
         });
         var results = await Task.WhenAll(ingest, deviceQuery, fleetQuery, probe);
         var staleness = await StalenessAsync(http, devices, accepted, counts);
+        await progress.WriteLineAsync($"latency: slowest batch of each second (ms): {ingestTimeline.Describe()}");
+        await progress.WriteLineAsync($"latency: slowest device query of each second (ms): {queryTimeline.Describe()}");
         await silo.StopAsync();
         await SiloTrace.ReportAsync(trace, "latency", progress);
 

@@ -9,7 +9,7 @@ namespace FleetGrains.LoadTests.Latency;
 /// </summary>
 public static class OpenLoop
 {
-    public static async Task<LatencyHistogram> RunAsync(double perSecond, TimeSpan duration, Func<int, Task> call, CancellationToken cancellationToken = default)
+    public static async Task<LatencyHistogram> RunAsync(double perSecond, TimeSpan duration, Func<int, Task> call, LatencyTimeline? timeline = null, CancellationToken cancellationToken = default)
     {
         var histogram = new LatencyHistogram();
         var calls = new List<Task>();
@@ -35,6 +35,7 @@ public static class OpenLoop
             await Task.Yield();
             await call(i);
             var latency = Stopwatch.GetElapsedTime(due);
+            timeline?.Record(Stopwatch.GetElapsedTime(started, due), latency);
             lock (histogram)
             {
                 histogram.Record(latency);
