@@ -15,7 +15,7 @@ namespace FleetGrains.LoadTests;
 /// </summary>
 public static class LoadTestCommand
 {
-    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new IngestScenario(), new DensityScenario(), new InferenceScenario(), new LatencyScenario(), new StreamsScenario(), new BatcherScenario()];
+    public static readonly IReadOnlyList<ILoadScenario> Scenarios = [new IngestScenario(), new DensityScenario(), new InferenceScenario(), new LatencyScenario(), new OverloadScenario(), new StreamsScenario(), new BatcherScenario()];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

@@ -16,7 +16,7 @@ public class LatencyScenarioTests
         try
         {
             var exit = await LoadTestCommand.RunAsync(
-                ["latency", "--devices", "400", "--seconds", "3", "--batch-devices", "20", "--device-queries", "20", "--fleet-queries", "10", "--probes", "4",
+                ["latency", "--devices", "400", "--seconds", "3", "--settle", "1", "--batch-devices", "20", "--device-queries", "20", "--fleet-queries", "10", "--probes", "4",
                  "--json", json, "--charts", folder],
                 output, progress);
 
@@ -29,12 +29,65 @@ public class LatencyScenarioTests
             Assert.Equal(12, measures[3].GetProperty("count").GetInt64()); // every probe was counted by the rollup
             Assert.All(measures, m => Assert.True(m.GetProperty("p50Ms").GetDouble() > 0 && m.GetProperty("p99Ms").GetDouble() >= m.GetProperty("p50Ms").GetDouble()));
             Assert.Contains("| event → state p99 ≤ 20 ms |", output.ToString());
+            Assert.Contains("| fleet query p99 ≤ 10 ms under load |", output.ToString());
+            Assert.Contains("latency: slowest batch of each second (ms): 0s:", progress.ToString());
             Assert.Contains("<polyline", await File.ReadAllTextAsync(Path.Combine(folder, "latency-percentiles.svg")));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Overload_TimesRefusedAndAcceptedBatchesApart_AndFindsEveryAcceptedEventInItsDevice()
+    {
+        var folder = Directory.CreateTempSubdirectory("overload-").FullName;
+        var json = Path.Combine(folder, "overload.json");
+        var output = new StringWriter();
+        var progress = new StringWriter();
+        try
+        {
+            var exit = await LoadTestCommand.RunAsync(
+                ["overload", "--devices", "400", "--seconds", "3", "--settle", "1", "--batch-devices", "20", "--device-queries", "20", "--fleet-queries", "10",
+                 "--json", json, "--charts", folder],
+                output, progress);
+
+            Assert.True(exit == 0, progress.ToString());
+            var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("figures");
+            var offered = figures.GetProperty("offeredEventsPerSecond").GetDouble();
+            Assert.True(offered > figures.GetProperty("maximumEventsPerSecond").GetDouble());
+            var measures = figures.GetProperty("measures").EnumerateArray().ToList();
+            Assert.Equal(4, measures.Count);
+            var batches = (long)(3 * offered / 40); // batches of 20 devices × 2 events
+            Assert.InRange(measures[0].GetProperty("count").GetInt64() + measures[1].GetProperty("count").GetInt64(), batches - 1, batches); // each sent once: refused or accepted
+            Assert.Equal(60, measures[2].GetProperty("count").GetInt64());
+            Assert.Equal(0, figures.GetProperty("devicesNotMatchingTheirAnswers").GetInt32());
+            Assert.Contains("| nothing accepted lost | 0 devices differ | met |", output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task OpenLoop_KeepsTheLatenciesOfEachOutcomeApart_AndTheTimelineNamesTheSlowSecond()
+    {
+        var timeline = new LatencyTimeline();
+        var byOutcome = await OpenLoop.RunByOutcomeAsync(20, TimeSpan.FromSeconds(1.5), async i =>
+        {
+            await Task.Delay(i == 25 ? 300 : 0); // the 26th call is due 1.25 s in
+            return i % 3 == 0 ? "refused" : "accepted";
+        }, timeline);
+
+        Assert.Equal(10, byOutcome["refused"].Count);
+        Assert.Equal(20, byOutcome["accepted"].Count);
+        Assert.True(byOutcome["accepted"].Max >= TimeSpan.FromMilliseconds(290), $"max {byOutcome["accepted"].Max}");
+        var seconds = timeline.Describe().Split(' ');
+        Assert.Equal(2, seconds.Length);
+        Assert.StartsWith("1s:", seconds[1]);
+        Assert.True(int.Parse(seconds[1][3..], System.Globalization.CultureInfo.InvariantCulture) >= 290, timeline.Describe());
     }
 
     [Fact]

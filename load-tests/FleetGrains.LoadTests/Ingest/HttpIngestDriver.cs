@@ -77,24 +77,29 @@ public static class HttpIngestDriver
     /// </summary>
     public static async Task<int> PostAsync(HttpClient http, byte[] body, int expected, string contentType = "application/x-ndjson")
     {
-        HttpResponseMessage response;
-        string text;
-        while (true)
+        while (!await TryPostAsync(http, body, expected, contentType))
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-            response = await http.PostAsync("/api/telemetry", content);
-            text = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !text.Contains("\"Silo busy\"", StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            response.Dispose();
             await Task.Delay(BusyPause);
         }
 
-        using var answered = response;
+        return expected;
+    }
+
+    /// <summary>
+    /// Posts one body once: true when it was answered 202 with <paramref name="expected"/> events accepted, false
+    /// when it was answered 503 "Silo busy" (admission control: nothing applied); any other answer throws.
+    /// </summary>
+    public static async Task<bool> TryPostAsync(HttpClient http, byte[] body, int expected, string contentType = "application/x-ndjson")
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await http.PostAsync("/api/telemetry", content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.ServiceUnavailable && text.Contains("\"Silo busy\"", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"POST /api/telemetry answered {(int)response.StatusCode}: {text}");
@@ -103,7 +108,7 @@ public static class HttpIngestDriver
         using var report = JsonDocument.Parse(text);
         var accepted = report.RootElement.GetProperty("accepted").GetInt32();
         return accepted == expected
-            ? accepted
+            ? true
             : throw new InvalidOperationException($"POST /api/telemetry accepted {accepted} of {expected} events: {text}");
     }
 }

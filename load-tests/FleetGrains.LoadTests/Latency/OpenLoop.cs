@@ -9,13 +9,27 @@ namespace FleetGrains.LoadTests.Latency;
 /// </summary>
 public static class OpenLoop
 {
-    public static async Task<LatencyHistogram> RunAsync(double perSecond, TimeSpan duration, Func<int, Task> call, LatencyTimeline? timeline = null, CancellationToken cancellationToken = default)
+    /// <summary>Calls <paramref name="call"/> with <paramref name="first"/>, <paramref name="first"/> + 1, … at <paramref name="perSecond"/> for <paramref name="duration"/>.</summary>
+    public static async Task<LatencyHistogram> RunAsync(double perSecond, TimeSpan duration, Func<int, Task> call, LatencyTimeline? timeline = null, int first = 0)
     {
-        var histogram = new LatencyHistogram();
+        var byOutcome = await RunByOutcomeAsync(perSecond, duration, async i =>
+        {
+            await call(i);
+            return true;
+        }, timeline, first);
+        return byOutcome.GetValueOrDefault(true) ?? new LatencyHistogram();
+    }
+
+    /// <summary>The same, with the latencies kept apart by what each call answered (accepted or refused, say).</summary>
+    public static async Task<IReadOnlyDictionary<TOutcome, LatencyHistogram>> RunByOutcomeAsync<TOutcome>(
+        double perSecond, TimeSpan duration, Func<int, Task<TOutcome>> call, LatencyTimeline? timeline = null, int first = 0)
+        where TOutcome : notnull
+    {
+        var byOutcome = new Dictionary<TOutcome, LatencyHistogram>();
         var calls = new List<Task>();
         var started = Stopwatch.GetTimestamp();
         var count = (int)(duration.TotalSeconds * perSecond);
-        for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+        for (var i = 0; i < count; i++)
         {
             var due = started + (long)(i / perSecond * Stopwatch.Frequency);
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
@@ -24,20 +38,25 @@ public static class OpenLoop
                 await Task.Delay(wait, CancellationToken.None);
             }
 
-            calls.Add(TimedAsync(i, due));
+            calls.Add(TimedAsync(first + i, due));
         }
 
         await Task.WhenAll(calls);
-        return histogram;
+        return byOutcome;
 
         async Task TimedAsync(int i, long due)
         {
             await Task.Yield();
-            await call(i);
+            var outcome = await call(i);
             var latency = Stopwatch.GetElapsedTime(due);
             timeline?.Record(Stopwatch.GetElapsedTime(started, due), latency);
-            lock (histogram)
+            lock (byOutcome)
             {
+                if (!byOutcome.TryGetValue(outcome, out var histogram))
+                {
+                    byOutcome[outcome] = histogram = new LatencyHistogram();
+                }
+
                 histogram.Record(latency);
             }
         }
