@@ -59,6 +59,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The silo's garbage-collector counters now (from its <c>/metrics</c>).</summary>
     public async Task<GcCounters> GcCountersAsync() => GcCounters.Parse(await Http.GetStringAsync("/metrics"));
 
+    /// <summary>The silo's request-duration histograms now (from its <c>/metrics</c>).</summary>
+    public async Task<ServerRequestDurations> RequestDurationsAsync() => ServerRequestDurations.Parse(await Http.GetStringAsync("/metrics"));
+
     /// <summary>The most physical memory the silo process has used so far.</summary>
     public long PeakWorkingSet
     {

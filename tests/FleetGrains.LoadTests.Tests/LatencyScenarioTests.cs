@@ -64,6 +64,8 @@ public class LatencyScenarioTests
             Assert.Equal(60, measures[2].GetProperty("count").GetInt64());
             Assert.Equal(0, figures.GetProperty("devicesNotMatchingTheirAnswers").GetInt32());
             Assert.Contains("| nothing accepted lost | 0 devices differ | met |", output.ToString());
+            var inSilo = figures.GetProperty("inSilo").EnumerateArray().Single(s => s.GetProperty("status").GetInt32() == 202);
+            Assert.Equal(measures[1].GetProperty("count").GetInt64(), inSilo.GetProperty("count").GetDouble()); // the silo's own histogram saw every 202
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using FleetGrains.LoadTests.Ingest;
 using FleetGrains.LoadTests.Tracing;
 using FleetGrains.LocalServers;
@@ -16,6 +17,8 @@ namespace FleetGrains.LoadTests.Latency;
 /// </summary>
 public sealed class OverloadScenario : ILoadScenario
 {
+    private const string IngestRoute = "/api/telemetry";
+
     public string Name => "overload";
 
     public string Usage => $"""
@@ -34,6 +37,7 @@ public sealed class OverloadScenario : ILoadScenario
         await rig.SettleAsync(acceptedBatches);
 
         var gcBefore = await rig.Silo.GcCountersAsync();
+        var durationsBefore = await rig.Silo.RequestDurationsAsync();
         var ingestTimeline = new LatencyTimeline();
         var ingest = OpenLoop.RunByOutcomeAsync(rig.BatchesPerSecond, shape.Duration, async i =>
             acceptedBatches[i] = await HttpIngestDriver.TryPostAsync(rig.Http, rig.Bodies[i], rig.Expected[i]), ingestTimeline, first: rig.SettleBatches);
@@ -41,6 +45,7 @@ public sealed class OverloadScenario : ILoadScenario
         var fleetQuery = rig.QueryFleetAsync(_ => { });
         await Task.WhenAll(ingest, deviceQuery, fleetQuery);
         var gc = await rig.Silo.GcCountersAsync() - gcBefore;
+        var inSilo = await rig.Silo.RequestDurationsAsync() - durationsBefore;
         await progress.WriteLineAsync($"overload: slowest answer to a batch of each second (ms): {ingestTimeline.Describe()}");
 
         var mismatches = await CountMismatchesAsync(rig, acceptedBatches, shape.PerBatch);
@@ -61,11 +66,18 @@ public sealed class OverloadScenario : ILoadScenario
             batchDevices = shape.BatchDevices, maximumEventsPerSecond = rig.Maximum.EventsPerSecond, offeredEventsPerSecond = rig.EventsPerSecond,
             acceptedEventsPerSecond = measures[1].Histogram.Count * shape.BatchEvents / shape.Duration.TotalSeconds,
             devicesNotMatchingTheirAnswers = mismatches,
+            inSilo = new[] { StatusCodes.Status503ServiceUnavailable, StatusCodes.Status202Accepted }.Select(status => new
+            {
+                status, count = inSilo.Count(IngestRoute, status), p50Ms = inSilo.PercentileMilliseconds(IngestRoute, status, 50), p99Ms = inSilo.PercentileMilliseconds(IngestRoute, status, 99),
+            }),
             gc = new { collections = gc.Collections, pausedSeconds = gc.PauseSeconds, meanPauseMs = gc.MeanPauseMilliseconds },
             measures = measures.Select(m => new { name = m.Name, count = m.Histogram.Count, p50Ms = LatencyTables.Ms(m.Histogram, 50), p99Ms = LatencyTables.Ms(m.Histogram, 99), maxMs = m.Histogram.Max.TotalMilliseconds }),
         };
-        return new ScenarioReport(Table(shape, rig, gc, measures, mismatches), figures, []);
+        return new ScenarioReport(Table(shape, rig, gc, inSilo, measures, mismatches), figures, []);
     }
+
+    private static string Edge(ServerRequestDurations durations, int status, double percentile) =>
+        durations.PercentileMilliseconds(IngestRoute, status, percentile) is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{ms:0} ms") : "– (none)";
 
     // Every device's accepted counter must be its warm-up event plus the events of the batches answered 202 that
     // carried it; the batches answered 503 must have left no trace.
@@ -96,7 +108,7 @@ public sealed class OverloadScenario : ILoadScenario
         return mismatches;
     }
 
-    private static string Table(LatencyShape shape, LatencyRig rig, GcCounters gc, (string Name, LatencyHistogram Histogram)[] measures, int mismatches)
+    private static string Table(LatencyShape shape, LatencyRig rig, GcCounters gc, ServerRequestDurations inSilo, (string Name, LatencyHistogram Histogram)[] measures, int mismatches)
     {
         var table = new StringBuilder();
         var accepted = measures[1].Histogram.Count * shape.BatchEvents / shape.Duration.TotalSeconds;
@@ -105,6 +117,8 @@ public sealed class OverloadScenario : ILoadScenario
         table.AppendLine();
         LatencyTables.AppendMeasures(table, measures);
         LatencyTables.AppendGc(table, gc, shape.Duration);
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"Inside the silo (its http.server.request.duration, to the histogram's bucket edges): 503 p50 ≤ {Edge(inSilo, 503, 50)}, p99 ≤ {Edge(inSilo, 503, 99)}; 202 p50 ≤ {Edge(inSilo, 202, 50)}, p99 ≤ {Edge(inSilo, 202, 99)}.");
         table.AppendLine(CultureInfo.InvariantCulture, $"Devices whose accepted events differ from their 202 answers: {mismatches} of {shape.Devices}.");
         Targets.AppendHeader(table);
         var refused = LatencyTables.Ms(measures[0].Histogram, 99);
