@@ -46,7 +46,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.Services.AddFleetGrainServices();
             silo.Services.AddKeyedSingleton<IGrainStorage>(FleetStorage.Name, (services, _) =>
-                Storage = new CountingGrainStorage(services.GetRequiredService<IGrainStorageSerializer>()));
+                Storage = new CountingGrainStorage(services.GetRequiredService<StateSerializer>()));
             silo.Services.AddSingleton<TimeProvider>(Time);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.PostConfigure<DeviceOptions>(o =>

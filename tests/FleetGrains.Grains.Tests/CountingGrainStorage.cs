@@ -7,7 +7,7 @@ namespace FleetGrains.Grains.Tests;
 /// The embedded silo's in-memory storage, counting the writes (applied, and refused for a version conflict)
 /// per grain so tests can see when grains persist; it can also fail a grain's next write, or lose its answer.
 /// </summary>
-public sealed class CountingGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
+public sealed class CountingGrainStorage(StateSerializer serializer) : IGrainStorage
 {
     private readonly ProcessMemoryGrainStorage _store = new(serializer);
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();

@@ -76,6 +76,6 @@ public class ProcessMemoryGrainStorageTests
     private static ProcessMemoryGrainStorage NewStorage()
     {
         var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
-        return new ProcessMemoryGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
+        return new ProcessMemoryGrainStorage(new StateSerializer(services.GetRequiredService<Serializer>()));
     }
 }

@@ -34,7 +34,8 @@ public static class FleetGrainsServiceCollectionExtensions
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the
         // stored contract (compact, tolerant of added fields), not whatever a JSON serializer sees.
-        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        services.TryAddSingleton<StateSerializer>();
+        services.AddSingleton<IGrainStorageSerializer>(sp => sp.GetRequiredService<StateSerializer>());
         return services;
     }
 }

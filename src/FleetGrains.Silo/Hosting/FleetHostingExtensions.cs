@@ -137,12 +137,12 @@ public static class FleetHostingExtensions
             silo.AddRedisGrainStorage(FleetStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
             {
                 o.ConfigurationOptions = redis.For(cluster.Redis!);
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                o.GrainStorageSerializer = new StateSerializer(serializer);
             }));
         }
         else if (cluster.Clustering == ClusteringProvider.Localhost)
         {
-            silo.Services.AddGrainStorage(FleetStorage.Name, (services, _) => new ProcessMemoryGrainStorage(services.GetRequiredService<IGrainStorageSerializer>()));
+            silo.Services.AddGrainStorage(FleetStorage.Name, (services, _) => new ProcessMemoryGrainStorage(services.GetRequiredService<StateSerializer>()));
         }
         else
         {
