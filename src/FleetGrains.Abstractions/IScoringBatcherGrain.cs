@@ -1,9 +1,8 @@
 namespace FleetGrains.Abstractions;
 
 /// <summary>
-/// The silo-local batcher (a stateless worker, key 0): collects the scoring requests of the device
-/// grains on its silo and sends one call per model and batch to the model host, flushing at the
-/// maximum batch size or after the maximum delay.
+/// The door to a silo's <see cref="IScoringBatcher"/> for callers outside it (a stateless worker, key 0, on
+/// the caller's silo): the device grains call the batcher in process.
 /// </summary>
 [Alias("FleetGrains.IScoringBatcherGrain")]
 public interface IScoringBatcherGrain : IGrainWithIntegerKey

@@ -10,7 +10,7 @@ namespace FleetGrains.Grains.Devices;
 
 /// <summary>
 /// The grain of one device. It applies telemetry to its <see cref="DeviceTwin"/>, has the windows due for
-/// scoring scored by its fleet's models (through the silo's batcher) or by the statistical scorer,
+/// scoring scored by its fleet's models (through the silo's batcher, in process) or by the statistical scorer,
 /// records moves to Warning or Critical in the fleet's anomaly log, writes the twin to storage on a timer
 /// when it changed (never per event), on deactivation and, with WriteBeforeAcknowledge, before answering an ingest; and reports status changes to its fleet shard,
 /// at most once per report interval.
@@ -19,6 +19,7 @@ public sealed partial class DeviceGrain(
     [PersistentState("device", FleetStorage.Name)] IPersistentState<DeviceState> state,
     IAnomalyScorer scorer,
     FleetModelCache models,
+    IScoringBatcher batcher,
     IOptions<DeviceOptions> deviceOptions,
     IOptions<RollupOptions> rollupOptions,
     IOptions<MaintenanceOptions> maintenanceOptions,
@@ -226,7 +227,6 @@ public sealed partial class DeviceGrain(
     private async Task ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
-        var batcher = GrainFactory.GetGrainFast<IScoringBatcherGrain>(0);
         var anomalyTask = anomaly is null ? null : batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
         var rulTask = rul is null ? null : batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
         var failed = false;

@@ -1,3 +1,4 @@
+using FleetGrains.Abstractions;
 using FleetGrains.Grains.Anomalies;
 using FleetGrains.Grains.Devices;
 using FleetGrains.Grains.Fleets;
@@ -30,6 +31,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
         services.TryAddSingleton<IAnomalyScorer, StatisticalScorer>();
         services.TryAddSingleton<FleetModelCache>();
+        services.TryAddSingleton<IScoringBatcher, NoModelServing>();
         services.TryAddSingleton(TimeProvider.System);
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the

@@ -9,7 +9,8 @@ namespace FleetGrains.Inference.Batching;
 /// <see cref="BatcherLimits.MaxDelay"/>. One batch per model is in flight at a time; requests that arrive
 /// meanwhile form the next one. A failed send fails every caller of that batch and no other; a caller
 /// that cancels before its batch is sent is left out of it; a full queue refuses new requests with
-/// <see cref="ModelHostBusyException"/>.
+/// <see cref="ModelHostBusyException"/>. A batch's answers are handed out, and the next batch sent, on the thread
+/// pool, never on the scheduler of the caller whose request completed a batch (a grain's, which may be gone by then).
 /// </summary>
 public sealed class RequestBatcher(
     Func<ModelRef, ScoringRequest[], Task<ScoringResult[]>> send, BatcherLimits limits, TimeProvider time) : IDisposable
@@ -164,7 +165,7 @@ public sealed class RequestBatcher(
                 requests[i] = batch[i].Request;
             }
 
-            var results = await send(model, requests);
+            var results = await send(model, requests).ConfigureAwait(false);
             for (var i = 0; i < requests.Length; i++)
             {
                 if (i >= results.Length || results[i].Rows != requests[i].Rows)

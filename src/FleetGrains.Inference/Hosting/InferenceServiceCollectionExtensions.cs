@@ -1,3 +1,4 @@
+using FleetGrains.Abstractions;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Inference.Placement;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ namespace FleetGrains.Inference.Hosting;
 
 public static class InferenceServiceCollectionExtensions
 {
-    /// <summary>Model serving on this silo: options, sessions, metrics and the model-host placement filter.</summary>
+    /// <summary>Model serving on this silo: options, sessions, metrics, the silo's batcher and the model-host placement filter.</summary>
     public static IServiceCollection AddFleetInference(this IServiceCollection services)
     {
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateOnStart();
@@ -18,6 +19,7 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton<InferenceMetrics>();
         services.TryAddSingleton<SessionFactory>();
         services.TryAddSingleton<ModelFiles>();
+        services.Replace(ServiceDescriptor.Singleton<IScoringBatcher, SiloScoringBatcher>()); // in place of the grains' "no model serving here"
         services.TryAddSingleton(TimeProvider.System);
         services.AddPlacementFilter<ModelHostPlacementFilterStrategy, ModelHostPlacementFilterDirector>(ServiceLifetime.Singleton);
         return services;
