@@ -8,6 +8,7 @@ public sealed class RequestBatcherTests
 {
     private static readonly ModelRef Model = new("test", 1);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
     private readonly FakeTimeProvider _time = new();
     private readonly List<(ModelRef Model, ScoringRequest Request, TaskCompletionSource<ScoringResult> Answer)> _sent = [];
@@ -41,6 +42,27 @@ public sealed class RequestBatcherTests
         sent.Answer.SetResult(Echo(sent.Request));
         Assert.Equal(new[] { 1f }, (await first).Values);
         Assert.Equal(new[] { 2f }, (await second).Values);
+    }
+
+    [Fact]
+    public async Task Score_BehindAModelHostThatDoesNotAnswer_FailsOnceItWaitedMaxWait_AndLaterRequestsAreServed()
+    {
+        using var batcher = Batcher(maxRows: 1);
+        var stuck = batcher.ScoreAsync(Model, Row(1));
+        var waiting = batcher.ScoreAsync(Model, Row(2));
+        _time.Advance(MaxWait / 2);
+        var younger = batcher.ScoreAsync(Model, Row(3));
+        _time.Advance((MaxWait / 2) + TimeSpan.FromSeconds(1));
+
+        Sent()[0].Answer.SetException(new TimeoutException("the model host's call timed out"));
+        await Assert.ThrowsAsync<TimeoutException>(() => stuck);
+        var expired = await Assert.ThrowsAsync<TimeoutException>(() => waiting);
+        Assert.Contains("waited more than", expired.Message);
+
+        await Eventually.Holds(() => Sent().Count == 2, "the younger request's batch");
+        Assert.Equal(new[] { 3f, 3f }, Sent()[1].Request.Windows);
+        Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
+        Assert.Equal(new[] { 3f }, (await younger).Values);
     }
 
     [Fact]
@@ -129,7 +151,7 @@ public sealed class RequestBatcherTests
 
                 return results;
             },
-            new BatcherLimits(maxRows, MaxDelay, maxQueuedRows),
+            new BatcherLimits(maxRows, MaxDelay, maxQueuedRows, MaxWait),
             _time);
 
     private List<(ModelRef Model, ScoringRequest Request, TaskCompletionSource<ScoringResult> Answer)> Sent()

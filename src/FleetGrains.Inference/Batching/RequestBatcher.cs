@@ -9,7 +9,9 @@ namespace FleetGrains.Inference.Batching;
 /// <see cref="BatcherLimits.MaxDelay"/>. One batch per model is in flight at a time; requests that arrive
 /// meanwhile form the next one. A failed send fails every caller of that batch and no other; a caller
 /// that cancels before its batch is sent is left out of it; a full queue refuses new requests with
-/// <see cref="ModelHostBusyException"/>. A batch's answers are handed out, and the next batch sent, on the thread
+/// <see cref="ModelHostBusyException"/>; a request found waiting longer than <see cref="BatcherLimits.MaxWait"/>
+/// when the next batch is formed fails with a <see cref="TimeoutException"/> (checked there rather than with a
+/// timer per request: a batch in flight is bounded by its call's own timeout). A batch's answers are handed out, and the next batch sent, on the thread
 /// pool, never on the scheduler of the caller whose request completed a batch (a grain's, which may be gone by then).
 /// </summary>
 public sealed class RequestBatcher(
@@ -85,7 +87,13 @@ public sealed class RequestBatcher(
     // timer will come back for the oldest waiting request.
     private List<Pending>? NextBatchIfDue(ModelRef model, ModelQueue queue)
     {
-        if (queue.InFlight || queue.Waiting.Count == 0)
+        if (queue.InFlight)
+        {
+            return null;
+        }
+
+        FailExpired(model, queue);
+        if (queue.Waiting.Count == 0)
         {
             return null;
         }
@@ -112,6 +120,21 @@ public sealed class RequestBatcher(
         queue.WaitingRows -= rows;
         queue.InFlight = true;
         return batch;
+    }
+
+    // Called under the lock; the callers' continuations run asynchronously, so completing them here is safe.
+    private void FailExpired(ModelRef model, ModelQueue queue)
+    {
+        var expired = 0;
+        while (expired < queue.Waiting.Count && time.GetElapsedTime(queue.Waiting[expired].EnqueuedAt) > limits.MaxWait)
+        {
+            var pending = queue.Waiting[expired++];
+            queue.WaitingRows -= pending.Request.Rows;
+            pending.Completion.TrySetException(new TimeoutException(
+                $"The request of {pending.Request.Rows} rows for {model} waited more than {limits.MaxWait} in the batcher without being sent (the model host is not answering)."));
+        }
+
+        queue.Waiting.RemoveRange(0, expired);
     }
 
     private void OnTimer(ModelRef model)
