@@ -33,6 +33,13 @@ public sealed class DecodedBatch : IDisposable
 
     public int Count => Events.Count + Rejections.Count;
 
+    /// <summary>Drops what was appended after the batch held <paramref name="events"/> events and <paramref name="rejections"/> rejections (a body that failed as a whole).</summary>
+    public void Truncate(int events, int rejections)
+    {
+        Events.RemoveRange(events, Events.Count - events);
+        Rejections.RemoveRange(rejections, Rejections.Count - rejections);
+    }
+
     /// <summary>The string of <paramref name="id"/>: one per distinct id in the batch, not one per event.</summary>
     public string Id(ReadOnlySpan<char> id)
     {

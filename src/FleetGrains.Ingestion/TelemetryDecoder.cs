@@ -25,23 +25,43 @@ public static class TelemetryDecoder
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
     /// <summary>
-    /// The events of <paramref name="body"/>, their values kept in <paramref name="values"/> (shared with other bodies) or
-    /// in a store of the batch's own; throws <see cref="TelemetryFormatException"/> only, and only when the body cannot be read as a whole.
+    /// The events of <paramref name="body"/> in a batch with a store of its own; throws <see cref="TelemetryFormatException"/>
+    /// only, and only when the body cannot be read as a whole.
     /// </summary>
-    public static DecodedBatch Decode(ReadOnlySpan<byte> body, DecodedValues? values = null)
+    public static DecodedBatch Decode(ReadOnlySpan<byte> body)
     {
+        var batch = new DecodedBatch(maxValues: body.Length / 2);
+        DecodeInto(body, batch);
+        return batch;
+    }
+
+    /// <summary>
+    /// Appends the events and rejections of <paramref name="body"/> to <paramref name="batch"/> (a source's read of many
+    /// messages decodes them into one batch: one list, one store, one id per device), indexed within the body. When
+    /// the body cannot be read as a whole it throws <see cref="TelemetryFormatException"/> and leaves none of its events
+    /// in <paramref name="batch"/>.
+    /// </summary>
+    public static void DecodeInto(ReadOnlySpan<byte> body, DecodedBatch batch)
+    {
+        var (events, rejections) = (batch.Events.Count, batch.Rejections.Count);
         try
         {
-            return DecodeBody(body, values);
+            DecodeBody(body, batch);
         }
-        catch (Exception ex) when (ex is not TelemetryFormatException)
+        catch (TelemetryFormatException)
         {
+            batch.Truncate(events, rejections);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            batch.Truncate(events, rejections);
             // A reader failure no case below foresaw: still the body's fault, and still a clear answer.
             throw new TelemetryFormatException($"The body could not be decoded: {ex.Message}");
         }
     }
 
-    private static DecodedBatch DecodeBody(ReadOnlySpan<byte> body, DecodedValues? values)
+    private static void DecodeBody(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
         var start = FirstNonWhitespace(body);
         if (start < 0)
@@ -49,17 +69,21 @@ public static class TelemetryDecoder
             throw new TelemetryFormatException("The body is empty: send a JSON array of events or NDJSON (one event object per line).");
         }
 
-        return body[start] switch
+        switch (body[start])
         {
-            (byte)'[' => DecodeArray(body, NewBatch(body, values)),
-            (byte)'{' => DecodeLines(body, NewBatch(body, values)),
-            _ when HasObjectLine(body) => DecodeLines(body, NewBatch(body, values)), // NDJSON whose first line is broken: the other lines still count
-            var c => throw new TelemetryFormatException(
-                $"The body must be a JSON array of events or NDJSON (one event object per line); it starts with '{(char)c}'."),
-        };
+            case (byte)'[':
+                DecodeArray(body, batch);
+                break;
+            case (byte)'{':
+            case var _ when HasObjectLine(body): // NDJSON whose first line is broken: the other lines still count
+                DecodeLines(body, batch);
+                break;
+            case var c:
+                throw new TelemetryFormatException($"The body must be a JSON array of events or NDJSON (one event object per line); it starts with '{(char)c}'.");
+        }
     }
 
-    private static DecodedBatch DecodeArray(ReadOnlySpan<byte> body, DecodedBatch batch)
+    private static void DecodeArray(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
         var scratch = new List<float>(64);
         var reader = new Utf8JsonReader(body, ReaderOptions);
@@ -93,13 +117,11 @@ public static class TelemetryDecoder
         {
             throw new TelemetryFormatException(MalformedMessage(ex, body, lineOffset: 0));
         }
-
-        return batch;
     }
 
-    private static DecodedBatch DecodeLines(ReadOnlySpan<byte> body, DecodedBatch batch)
+    private static void DecodeLines(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
-        batch.Events.EnsureCapacity(Math.Min(body.Count((byte)'\n') + 1, body.Length / MinEventBytes));
+        batch.Events.EnsureCapacity(batch.Events.Count + Math.Min(body.Count((byte)'\n') + 1, body.Length / MinEventBytes));
         var scratch = new List<float>(64);
         var index = 0;
         var lineNumber = 0;
@@ -117,8 +139,6 @@ public static class TelemetryDecoder
             DecodeLine(line, index, lineNumber, batch, scratch);
             index++;
         }
-
-        return batch;
     }
 
     private static void DecodeLine(ReadOnlySpan<byte> line, int index, int lineNumber, DecodedBatch batch, List<float> scratch)
@@ -373,9 +393,6 @@ public static class TelemetryDecoder
     }
 
     // A value takes at least two bytes ("1,").
-    private static DecodedBatch NewBatch(ReadOnlySpan<byte> body, DecodedValues? values) =>
-        values is null ? new DecodedBatch(maxValues: body.Length / 2) : new DecodedBatch(values);
-
     private static bool HasObjectLine(ReadOnlySpan<byte> body)
     {
         for (var newline = body.IndexOf((byte)'\n'); newline >= 0; newline = body.IndexOf((byte)'\n'))

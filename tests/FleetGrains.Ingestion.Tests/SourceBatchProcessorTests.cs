@@ -98,6 +98,32 @@ public class SourceBatchProcessorTests
     }
 
     [Fact]
+    public async Task MessagesDecodedIntoOneRead_KeepTheirOwnPositions_AndABodyBrokenAfterValidEventsLeavesNoneOfThemApplied()
+    {
+        var devices = new AcceptingDevices.Log();
+        var processor = Processor(AcceptingDevices.Create(devices), _deadLetters);
+        var now = HostileTelemetry.Now;
+        string Event(string device, int seq) => HostileTelemetry.ValidEvent("f", device, seq, now);
+        List<SourceMessage> messages =
+        [
+            Message("s/1-0", Event("a", 1)),
+            Message("s/2-0", $"[{Event("b", 1)},{Event("b", 2)},{{\"fleetId\":"), // valid events, then a broken tail
+            new("s/3-0", Encoding.UTF8.GetBytes($"{Event("c", 1)}\n{Event("x", 2)}\n{{\"ts\":{now},\"seq\":3,\"values\":[1]}}"), FleetId: "f", DeviceId: "c"),
+            Message("s/4-0", $"[{Event("d", 1)},5,{Event("d", 2)}]"),
+        ];
+
+        var done = await processor.ProcessAsync("test", messages, lastAttempt: false);
+
+        Assert.All(done, Assert.True);
+        Assert.Equal((1, 0, 2, 2), (devices.Accepted("f/a"), devices.Accepted("f/b"), devices.Accepted("f/c"), devices.Accepted("f/d")));
+        Assert.Equal(0, devices.Accepted("f/x"));
+        var letters = (await _deadLetters.ReadAsync(10, "test")).OrderBy(l => l.Position, StringComparer.Ordinal).ToList();
+        Assert.Equal(["s/2-0", "s/3-0#1", "s/4-0#1"], letters.Select(l => l.Position));
+        Assert.Contains("the topic names f/c", letters[1].Reason);
+        Assert.Contains("element 1 is a number", letters[2].Reason);
+    }
+
+    [Fact]
     public async Task BinaryPoison_IsDeadLetteredWithReasonAndPosition_AndTheValidBinaryBlocksAreApplied()
     {
         var devices = new AcceptingDevices.Log();

@@ -17,11 +17,20 @@ public static class BinaryBatchDecoder
     public static bool IsBinary(string? contentType) =>
         contentType is not null && contentType.Split(';', 2)[0].Trim().Equals(ContentType, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The events of <paramref name="body"/> in a batch with a store of its own; throws <see cref="TelemetryFormatException"/> only, when the body is not a batch.</summary>
+    public static DecodedBatch Decode(ReadOnlySpan<byte> body)
+    {
+        var batch = new DecodedBatch(maxValues: body.Length / sizeof(float));
+        DecodeInto(body, batch);
+        return batch;
+    }
+
     /// <summary>
-    /// The events of <paramref name="body"/>, their values kept in <paramref name="values"/> (shared with other bodies) or in
-    /// a store of the batch's own; throws <see cref="TelemetryFormatException"/> only, when the body is not a batch.
+    /// Appends the events and rejections of <paramref name="body"/> to <paramref name="batch"/> (a source's read of many
+    /// messages decodes them into one batch), indexed within the body; when the body is not a batch it throws
+    /// <see cref="TelemetryFormatException"/> before appending anything.
     /// </summary>
-    public static DecodedBatch Decode(ReadOnlySpan<byte> body, DecodedValues? values = null)
+    public static void DecodeInto(ReadOnlySpan<byte> body, DecodedBatch batch)
     {
         TelemetryBatch message;
         try
@@ -33,8 +42,7 @@ public static class BinaryBatchDecoder
             throw new TelemetryFormatException($"The binary batch could not be read ({ContentType}, telemetry_batch.proto): {ex.Message}");
         }
 
-        var batch = values is null ? new DecodedBatch(maxValues: body.Length / sizeof(float)) : new DecodedBatch(values);
-        batch.Events.EnsureCapacity(message.Devices.Sum(block => Math.Max(block.Seq.Count, block.Ts.Count)));
+        batch.Events.EnsureCapacity(batch.Events.Count + message.Devices.Sum(block => Math.Max(block.Seq.Count, block.Ts.Count)));
         var index = 0;
         for (var b = 0; b < message.Devices.Count; b++)
         {
@@ -70,8 +78,6 @@ public static class BinaryBatchDecoder
                 batch.Events.Add((index++, new TelemetryEvent(fleetId, deviceId, block.Ts[i], block.Seq[i], blockValues.Slice(i * features, features))));
             }
         }
-
-        return batch;
     }
 
     private static string? Problem(DeviceBlock block)

@@ -89,10 +89,10 @@ public sealed partial class SourceBatchProcessor(
                 continue;
             }
 
-            DecodedBatch decoded;
+            var (events, rejections) = (batch.Events.Count, batch.Rejections.Count);
             try
             {
-                decoded = message.Decode(values);
+                message.DecodeInto(batch);
             }
             catch (TelemetryFormatException ex)
             {
@@ -100,24 +100,37 @@ public sealed partial class SourceBatchProcessor(
                 continue;
             }
 
-            foreach (var (index, e) in decoded.Events)
+            // The message's events and rejections were appended with their indices within the message: number
+            // them in the read, remembering which message and event each came from.
+            var decodedRejections = batch.Rejections.Count;
+            var otherDevice = false;
+            for (var i = events; i < batch.Events.Count; i++)
             {
+                var (index, e) = batch.Events[i];
                 if (WithTopicIds(e, message) is { } named)
                 {
-                    batch.Events.Add((origin.Count, named));
+                    batch.Events[i] = (origin.Count, named);
                 }
                 else
                 {
+                    batch.Events[i] = (-1, e);
                     batch.Rejections.Add(new EventRejection(origin.Count, $"the event names {e.FleetId}/{e.DeviceId}; the topic names {message.FleetId}/{message.DeviceId}"));
+                    otherDevice = true;
                 }
 
                 origin.Add((m, index));
             }
 
-            foreach (var rejection in decoded.Rejections)
+            for (var r = rejections; r < decodedRejections; r++)
             {
-                batch.Rejections.Add(rejection with { Index = origin.Count });
+                var rejection = batch.Rejections[r];
+                batch.Rejections[r] = rejection with { Index = origin.Count };
                 origin.Add((m, rejection.Index));
+            }
+
+            if (otherDevice)
+            {
+                batch.Events.RemoveAll(e => e.Index < 0);
             }
         }
 

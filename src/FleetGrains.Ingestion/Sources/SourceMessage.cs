@@ -10,7 +10,16 @@ namespace FleetGrains.Ingestion.Sources;
 public sealed record SourceMessage(
     string Position, ReadOnlyMemory<byte> Payload, string? FleetId = null, string? DeviceId = null, string? Problem = null, bool Binary = false)
 {
-    /// <summary>The payload's events, by the payload's format, their values kept in <paramref name="values"/>; throws <see cref="TelemetryFormatException"/> only.</summary>
-    public DecodedBatch Decode(DecodedValues values) =>
-        Binary ? FleetGrains.Ingestion.Binary.BinaryBatchDecoder.Decode(Payload.Span, values) : TelemetryDecoder.Decode(Payload.Span, values);
+    /// <summary>Appends the payload's events to <paramref name="batch"/>, by the payload's format; throws <see cref="TelemetryFormatException"/> only, leaving nothing of the payload appended.</summary>
+    public void DecodeInto(DecodedBatch batch)
+    {
+        if (Binary)
+        {
+            FleetGrains.Ingestion.Binary.BinaryBatchDecoder.DecodeInto(Payload.Span, batch);
+        }
+        else
+        {
+            TelemetryDecoder.DecodeInto(Payload.Span, batch);
+        }
+    }
 }
