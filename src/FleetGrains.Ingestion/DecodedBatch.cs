@@ -4,12 +4,14 @@ namespace FleetGrains.Ingestion;
 /// What a decoder made of a request body: the events it could read (by their 0-based position) and
 /// the ones it could not, with the reason. The events' values live in <see cref="Values"/> (pooled chunks) and
 /// their ids are one string per distinct id, so that no event has an object of its own. Disposing the batch
-/// gives the values back when the batch owns them, after which its events' values must not be read.
+/// gives the values back when the batch owns them, and its event list to the <see cref="EventListPool"/>; after that
+/// neither its events nor their values may be read.
 /// </summary>
 public sealed class DecodedBatch : IDisposable
 {
     private readonly bool _ownsValues;
     private Dictionary<string, string>? _ids;
+    private bool _disposed;
 
     /// <summary>A batch with a store of its own for at most <paramref name="maxValues"/> values (see <see cref="DecodedValues"/>).</summary>
     public DecodedBatch(int maxValues = int.MaxValue)
@@ -27,7 +29,7 @@ public sealed class DecodedBatch : IDisposable
 
     public DecodedValues Values { get; }
 
-    public List<(int Index, TelemetryEvent Event)> Events { get; } = [];
+    public List<(int Index, TelemetryEvent Event)> Events { get; } = EventListPool.Rent();
 
     public List<EventRejection> Rejections { get; } = [];
 
@@ -55,6 +57,13 @@ public sealed class DecodedBatch : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return; // the list may already serve another batch
+        }
+
+        _disposed = true;
+        EventListPool.Return(Events);
         if (_ownsValues)
         {
             Values.Dispose();

@@ -67,7 +67,7 @@ public sealed partial class SourceBatchProcessor(
     {
         // One store for every message's values: they live until the merged batch has been ingested.
         using var values = new DecodedValues();
-        var batch = new DecodedBatch(values);
+        using var batch = new DecodedBatch(values);
         var origin = new List<(int Message, int Event)>();
         var letters = new List<DeadLetter>[messages.Count];
         var now = time.GetUtcNow();
