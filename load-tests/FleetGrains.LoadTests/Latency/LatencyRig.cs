@@ -21,7 +21,7 @@ internal sealed class LatencyRig : IAsyncDisposable
     private readonly LatencyShape _shape;
     private readonly Random _random = new(7);
 
-    private LatencyRig(LatencyShape shape, SiloProcess silo, SiloTrace? trace, HttpClient http, IngestRun maximum, IngestWorkload workload)
+    private LatencyRig(LatencyShape shape, SiloProcess silo, SiloTrace? trace, HttpClient http, IngestRun maximum, IngestWorkload workload, double batchesPerSecond, int batches)
     {
         _shape = shape;
         Silo = silo;
@@ -29,8 +29,7 @@ internal sealed class LatencyRig : IAsyncDisposable
         Http = http;
         Maximum = maximum;
         Workload = workload;
-        BatchesPerSecond = shape.Load * maximum.EventsPerSecond / shape.BatchEvents;
-        var batches = (int)((shape.Settle + shape.Duration).TotalSeconds * BatchesPerSecond);
+        BatchesPerSecond = batchesPerSecond;
         Bodies = [.. Enumerable.Range(0, batches).Select(i => workload.Body(i / workload.Groups, i % workload.Groups))];
         Expected = [.. Enumerable.Range(0, batches).Select(i => workload.DevicesOf(i % workload.Groups).Count() * shape.PerBatch)];
     }
@@ -76,7 +75,7 @@ internal sealed class LatencyRig : IAsyncDisposable
             await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{run}: maximum {max.EventsPerSecond:0} events/s; offering {shape.Load * max.EventsPerSecond:0} events/s ({batchesPerSecond:0.0} batches of {shape.BatchEvents}), {shape.Settle.TotalSeconds} s to settle, then {shape.Duration.TotalSeconds} s measured"));
             await HttpIngestDriver.WarmUpAsync(http, workload, shape.Connections);
-            var rig = new LatencyRig(shape, silo, trace, http, max, workload);
+            var rig = new LatencyRig(shape, silo, trace, http, max, workload, batchesPerSecond, batches);
             await rig.WaitForRollupAsync();
             return rig;
         }
