@@ -11,8 +11,9 @@ namespace FleetGrains.Inference.Batching;
 /// that cancels before its batch is sent is left out of it; a full queue refuses new requests with
 /// <see cref="ModelHostBusyException"/>; a request found waiting longer than <see cref="BatcherLimits.MaxWait"/>
 /// when the next batch is formed fails with a <see cref="TimeoutException"/> (checked there rather than with a
-/// timer per request: a batch in flight is bounded by its call's own timeout). A batch's answers are handed out, and the next batch sent, on the thread
-/// pool, never on the scheduler of the caller whose request completed a batch (a grain's, which may be gone by then).
+/// timer per request: a batch in flight is bounded by its call's own timeout). A batch's answers are handed out,
+/// and the next batch sent, on the thread pool, never on the scheduler of the caller whose request completed a
+/// batch (a grain's, which may be gone by then).
 /// </summary>
 public sealed class RequestBatcher(
     Func<ModelRef, ScoringRequest[], Task<ScoringResult[]>> send, BatcherLimits limits, TimeProvider time) : IDisposable
