@@ -33,10 +33,13 @@ public sealed class ScoringRefusalTests : IDisposable
             [$"Fleet:Models:Fleets:{Fleet}:Anomaly"] = Model.Key,
             ["Fleet:Inference:MaxRunRows"] = "2",
             ["Fleet:Inference:MaxQueuedRows"] = "2",
-            ["Fleet:Inference:BatchMaxRows"] = "2",
+            ["Fleet:Inference:BatchMaxRows"] = "4",
+            ["Fleet:Inference:BatchMaxDelay"] = "00:00:01",
         });
 
-        // 3 samples per device: 2 scored rows each (the window is full from the second), all devices at once.
+        // 3 samples per device: 2 scored rows each (the window is full from the second), all devices at once. The
+        // first device's 2 rows fill the batcher's queue and wait there for the batch delay (a batch is due at 4
+        // rows or after 1 s), so the devices that come within that second are refused, whatever the timing.
         var rows = TestModels.Rows(3, seed: 7);
         var events = Enumerable.Range(0, Devices).SelectMany(d => rows.Select((values, seq) => Telemetry.Event(Fleet, $"d{d}", seq, values)));
         var before = RefusedRows(await host.Http.GetStringAsync("/metrics"));
