@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Core;
 using Orleans.Storage;
 
 namespace FleetGrains.Grains;
 
 /// <summary>
 /// Writes a grain's state at most <c>delay</c> after its first unsaved change (never per change), or at once on
-/// <see cref="SaveAsync"/> (deactivation, an operator's action). A failed write is logged and tried again
-/// after the delay. Grain calls and timer callbacks do not interleave, so at most one write is in flight.
+/// <see cref="SaveAsync"/> (an operator's action, a device writing before it acknowledges). A failed write is
+/// logged and tried again after the delay. The wait is kept by the silo's <see cref="StateWriteSchedule"/>, which
+/// calls the grain when it is over (<see cref="IWritesStateWhenDue"/>); grain calls do not interleave, so at most
+/// one write is in flight.
 /// </summary>
 /// <remarks>
 /// A write refused for a version conflict is not tried again: the stored copy changed since this activation
@@ -20,34 +23,39 @@ namespace FleetGrains.Grains;
 /// they stay busy — tens of thousands of writes in one burst that stalls every request on the silo.
 /// </para>
 /// </remarks>
-public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> write, TimeSpan delay, ILogger logger, Func<string> describe)
+public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state, TimeSpan delay, StateWriteSchedule schedule, ILogger logger)
 {
+    private const long NotScheduled = long.MinValue;
+
     private bool _dirty;
-    private bool _superseded;
-    private IGrainTimer? _timer;
+    private bool _closed;
+    private long _slot = NotScheduled;
 
     public void MarkDirty()
     {
-        if (_superseded)
+        if (_closed)
         {
             return;
         }
 
         _dirty = true;
-        _timer ??= grain.RegisterGrainTimer(
-            async _ =>
-            {
-                _timer?.Dispose();
-                _timer = null;
-                await SaveAsync();
-            },
-            new GrainTimerCreationOptions { DueTime = Jittered(delay), Period = Timeout.InfiniteTimeSpan });
+        if (_slot == NotScheduled)
+        {
+            _slot = schedule.Schedule(grain.GrainContext.GrainId, Jittered(delay));
+        }
+    }
+
+    /// <summary>The schedule's call: the delay is over.</summary>
+    public Task WriteDueAsync()
+    {
+        _slot = NotScheduled;
+        return SaveAsync();
     }
 
     /// <summary>Writes now if anything changed; false when the write failed (retried later) or the stored copy was written by someone else.</summary>
     public async Task<bool> SaveAsync()
     {
-        if (_superseded)
+        if (_closed)
         {
             return false;
         }
@@ -60,31 +68,47 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, Func<Task> writ
         _dirty = false;
         try
         {
-            await write();
+            await state.WriteStateAsync();
             return true;
         }
         catch (InconsistentStateException ex)
         {
-            _superseded = true;
-            _timer?.Dispose();
-            _timer = null;
-            LogSuperseded(logger, ex, describe());
+            Close();
+            LogSuperseded(logger, ex, grain.GrainContext.GrainId);
             grain.DeactivateOnIdle();
             return false;
         }
         catch (Exception ex)
         {
-            LogFailed(logger, ex, describe());
+            LogFailed(logger, ex, grain.GrainContext.GrainId);
             MarkDirty();
             return false;
         }
     }
 
+    /// <summary>The grain deactivates: a last write if anything changed, and no more after it (nor a call from the schedule).</summary>
+    public async Task<bool> SaveAndCloseAsync()
+    {
+        var saved = await SaveAsync();
+        Close();
+        return saved;
+    }
+
+    private void Close()
+    {
+        _closed = true;
+        if (_slot != NotScheduled)
+        {
+            schedule.Cancel(grain.GrainContext.GrainId, _slot);
+            _slot = NotScheduled;
+        }
+    }
+
     private static TimeSpan Jittered(TimeSpan delay) => delay / 2 + delay / 2 * Random.Shared.NextDouble();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {What} failed; will retry")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string what);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the state of {Grain} failed; will retry")]
+    private static partial void LogFailed(ILogger logger, Exception exception, GrainId grain);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {What} was refused: the stored copy was written by someone else since this activation read it (another activation, or an earlier write whose answer was lost). The activation stops and the next one starts from the stored copy; changes not yet written are dropped")]
-    private static partial void LogSuperseded(ILogger logger, Exception exception, string what);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the state of {Grain} was refused: the stored copy was written by someone else since this activation read it (another activation, or an earlier write whose answer was lost). The activation stops and the next one starts from the stored copy; changes not yet written are dropped")]
+    private static partial void LogSuperseded(ILogger logger, Exception exception, GrainId grain);
 }

@@ -4,16 +4,19 @@ using Orleans.Storage;
 namespace FleetGrains.Grains.Tests;
 
 /// <summary>
-/// The embedded silo's in-memory storage, counting the writes (applied, and refused for a version conflict)
-/// per grain so tests can see when grains persist; it can also fail a grain's next write, or lose its answer.
+/// The embedded silo's in-memory storage, counting the reads (one per activation) and the writes (applied, and
+/// refused for a version conflict) per grain so tests can see when grains persist; it can also fail a grain's next write, or lose its answer.
 /// </summary>
 public sealed class CountingGrainStorage(StateSerializer serializer) : IGrainStorage
 {
     private readonly ProcessMemoryGrainStorage _store = new(serializer);
+    private readonly ConcurrentDictionary<GrainId, int> _reads = new();
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
     private readonly ConcurrentDictionary<GrainId, int> _conflicts = new();
     private readonly ConcurrentDictionary<GrainId, bool> _loseNextAnswer = new();
     private readonly ConcurrentDictionary<GrainId, bool> _failNext = new();
+
+    public int ReadsOf(GrainId grain) => _reads.GetValueOrDefault(grain);
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);
 
@@ -25,8 +28,11 @@ public sealed class CountingGrainStorage(StateSerializer serializer) : IGrainSto
     /// <summary>The grain's next write fails without being applied (the store is unreachable).</summary>
     public void FailNextWrite(GrainId grain) => _failNext[grain] = true;
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _store.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        _reads.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        return _store.ReadStateAsync(stateName, grainId, grainState);
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

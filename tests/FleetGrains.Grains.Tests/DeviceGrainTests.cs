@@ -191,6 +191,22 @@ public class DeviceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ADeviceThatDeactivatesBeforeItsWriteIsDue_WritesThen_AndIsNotActivatedAgainByTheSchedule()
+    {
+        var device = Device("gone-before-due");
+        var grainId = device.GetGrainId();
+        await device.IngestAsync(TestData.Normal(0, 10, F, seed: 24));
+
+        await fixture.Cluster.DeactivateAsync(device);
+        await fixture.Cluster.WaitForDeactivationAsync(device);
+        Assert.Equal(1, fixture.Storage.WritesOf(grainId));
+
+        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await Task.Delay(200); // a call the schedule sent would reach the silo within this
+        Assert.Equal((1, 1), (fixture.Storage.ReadsOf(grainId), fixture.Storage.WritesOf(grainId)));
+    }
+
+    [Fact]
     public async Task AWriteRefusedForAConflict_EndsTheActivation_AndTheNextOneStartsFromTheStoredCopy_AndWritesAgain()
     {
         var device = Device("lost-answer");

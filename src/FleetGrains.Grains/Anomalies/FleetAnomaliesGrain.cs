@@ -12,14 +12,17 @@ namespace FleetGrains.Grains.Anomalies;
 public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
     IOptions<AnomalyLogOptions> options,
-    ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain
+    StateWriteSchedule writes,
+    ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain, IWritesStateWhenDue
 {
     private DelayedStateWriter? _writer;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, options.Value.PersistInterval, logger, () => $"the anomaly log of fleet {this.GetPrimaryKeyString()}");
+        this, state, options.Value.PersistInterval, writes, logger);
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAndCloseAsync();
+
+    public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
     public Task RecordAsync(AnomalyEvent anomaly)
     {

@@ -25,7 +25,8 @@ public sealed partial class DeviceGrain(
     IOptions<MaintenanceOptions> maintenanceOptions,
     TimeProvider time,
     IClusterMembershipService membership,
-    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
+    StateWriteSchedule writes,
+    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IWritesStateWhenDue
 {
     private readonly DeviceOptions _options = deviceOptions.Value;
     private string _fleetId = "";
@@ -41,7 +42,7 @@ public sealed partial class DeviceGrain(
     private string? _featureMismatch;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, _options.PersistInterval, logger, () => $"the state of {_fleetId}/{_deviceId}");
+        this, state, _options.PersistInterval, writes, logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -64,8 +65,10 @@ public sealed partial class DeviceGrain(
             await FlushReportAsync(cancellationToken);
         }
 
-        await Writer.SaveAsync();
+        await Writer.SaveAndCloseAsync();
     }
+
+    public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
     public async Task<IngestOutcome> IngestAsync(TelemetryBlock block)
     {

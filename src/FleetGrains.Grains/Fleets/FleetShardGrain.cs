@@ -14,7 +14,8 @@ public sealed class FleetShardGrain(
     [PersistentState("shard", FleetStorage.Name)] IPersistentState<ShardState> state,
     IOptions<RollupOptions> options,
     TimeProvider time,
-    ILogger<FleetShardGrain> logger) : Grain, IFleetShardGrain
+    StateWriteSchedule writes,
+    ILogger<FleetShardGrain> logger) : Grain, IFleetShardGrain, IWritesStateWhenDue
 {
     private readonly RollupOptions _options = options.Value;
     private string _fleetId = "";
@@ -25,7 +26,7 @@ public sealed class FleetShardGrain(
     private DateTimeOffset _lastSentAt;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, _options.PersistInterval, logger, () => $"shard {_shard} of fleet {_fleetId}");
+        this, state, _options.PersistInterval, writes, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +40,9 @@ public sealed class FleetShardGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAndCloseAsync();
+
+    public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
     public async Task ReportAsync(DeviceStatus status)
     {

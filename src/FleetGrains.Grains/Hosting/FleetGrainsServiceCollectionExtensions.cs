@@ -33,6 +33,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton<FleetModelCache>();
         services.TryAddSingleton<IScoringBatcher, NoModelServing>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StateWriteSchedule>();
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the
         // stored contract (compact, tolerant of added fields), not whatever a JSON serializer sees.

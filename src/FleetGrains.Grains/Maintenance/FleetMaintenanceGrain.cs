@@ -14,7 +14,8 @@ public sealed partial class FleetMaintenanceGrain(
     [PersistentState("maintenance", FleetStorage.Name)] IPersistentState<FleetMaintenanceState> state,
     IOptions<MaintenanceOptions> options,
     TimeProvider time,
-    ILogger<FleetMaintenanceGrain> logger) : Grain, IFleetMaintenanceGrain
+    StateWriteSchedule writes,
+    ILogger<FleetMaintenanceGrain> logger) : Grain, IFleetMaintenanceGrain, IWritesStateWhenDue
 {
     private DelayedStateWriter? _writer;
 
@@ -23,9 +24,11 @@ public sealed partial class FleetMaintenanceGrain(
     private MaintenancePlanner Planner => state.State.Planner;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state.WriteStateAsync, options.Value.PersistInterval, logger, () => $"the maintenance plan of fleet {FleetId}");
+        this, state, options.Value.PersistInterval, writes, logger);
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Writer.SaveAndCloseAsync();
+
+    public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
     public Task ReportAsync(RulReport report)
     {
