@@ -25,11 +25,9 @@ namespace FleetGrains.Grains;
 /// </remarks>
 public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state, TimeSpan delay, StateWriteSchedule schedule, ILogger logger)
 {
-    private const long NotScheduled = long.MinValue;
-
     private bool _dirty;
     private bool _closed;
-    private long _slot = NotScheduled;
+    private long _slot = StateWriteSchedule.NotScheduled;
 
     public void MarkDirty()
     {
@@ -39,7 +37,7 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state,
         }
 
         _dirty = true;
-        if (_slot == NotScheduled)
+        if (_slot == StateWriteSchedule.NotScheduled)
         {
             _slot = schedule.Schedule(grain.GrainContext.GrainId, Jittered(delay));
         }
@@ -48,7 +46,7 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state,
     /// <summary>The schedule's call: the delay is over.</summary>
     public Task WriteDueAsync()
     {
-        _slot = NotScheduled;
+        _slot = StateWriteSchedule.NotScheduled;
         return SaveAsync();
     }
 
@@ -97,10 +95,10 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state,
     private void Close()
     {
         _closed = true;
-        if (_slot != NotScheduled)
+        if (_slot != StateWriteSchedule.NotScheduled)
         {
             schedule.Cancel(grain.GrainContext.GrainId, _slot);
-            _slot = NotScheduled;
+            _slot = StateWriteSchedule.NotScheduled;
         }
     }
 

@@ -6,8 +6,8 @@ namespace FleetGrains.Grains.Anomalies;
 
 /// <summary>
 /// The anomaly log of one fleet: devices send an event on every move to Warning or Critical (rare, thanks
-/// to hysteresis); the newest <see cref="AnomalyLogOptions.MaxEventsPerFleet"/> are kept and written on a
-/// timer and on deactivation, not per event.
+/// to hysteresis); the newest <see cref="AnomalyLogOptions.MaxEventsPerFleet"/> are kept and written on
+/// the silo's write schedule and on deactivation, not per event.
 /// </summary>
 public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,

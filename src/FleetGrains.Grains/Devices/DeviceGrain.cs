@@ -11,7 +11,7 @@ namespace FleetGrains.Grains.Devices;
 /// <summary>
 /// The grain of one device. It applies telemetry to its <see cref="DeviceTwin"/>, has the windows due for
 /// scoring scored by its fleet's models (through the silo's batcher, in process) or by the statistical scorer,
-/// records moves to Warning or Critical in the fleet's anomaly log, writes the twin to storage on a timer
+/// records moves to Warning or Critical in the fleet's anomaly log, writes the twin to storage on the silo's write schedule
 /// when it changed (never per event), on deactivation and, with WriteBeforeAcknowledge, before answering an ingest; and reports status changes to its fleet shard,
 /// at most once per report interval.
 /// </summary>

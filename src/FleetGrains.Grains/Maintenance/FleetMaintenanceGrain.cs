@@ -6,7 +6,7 @@ namespace FleetGrains.Grains.Maintenance;
 
 /// <summary>
 /// The maintenance plan of one fleet. Devices within the planning horizon report their RUL estimates; the
-/// plan is re-planned on each report and written on a timer (reports are frequent and can be repeated),
+/// plan is re-planned on each report and written on the silo's write schedule (reports are frequent and can be repeated),
 /// while a completion is written before it is answered (it is an operator's action) and resets the
 /// device's degradation tracking.
 /// </summary>
