@@ -144,6 +144,7 @@ public static class TelemetryDecoder
     private static void DecodeLine(ReadOnlySpan<byte> line, int index, int lineNumber, DecodedBatch batch, List<float> scratch)
     {
         var reader = new Utf8JsonReader(line, ReaderOptions);
+        var (events, rejections) = (batch.Events.Count, batch.Rejections.Count);
         try
         {
             reader.Read();
@@ -158,8 +159,8 @@ public static class TelemetryDecoder
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            batch.Rejections.RemoveAll(r => r.Index == index);
-            batch.Events.RemoveAll(e => e.Index == index);
+            // Only what this line appended: the batch may hold other messages' events under the same index.
+            batch.Truncate(events, rejections);
             var reason = ex is JsonException json
                 ? MalformedMessage(json, line, lineOffset: lineNumber - 1)
                 : $"line {lineNumber} could not be decoded: {ex.Message}";

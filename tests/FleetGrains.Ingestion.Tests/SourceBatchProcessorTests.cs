@@ -27,10 +27,10 @@ public class SourceBatchProcessorTests
 
     public SourceBatchProcessorTests() => _processor = Processor(DispatchProxy.Create<IGrainFactory, FailingDevices>(), _deadLetters);
 
-    private SourceBatchProcessor Processor(IGrainFactory grains, IDeadLetterStore deadLetters)
+    private SourceBatchProcessor Processor(IGrainFactory grains, IDeadLetterStore deadLetters, int maxBodyBytes = 64 * 1024)
     {
         var metrics = new IngestionMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
-        var ingestion = Options.Create(new IngestionOptions { MaxBodyBytes = 64 * 1024 });
+        var ingestion = Options.Create(new IngestionOptions { MaxBodyBytes = maxBodyBytes });
         var validator = new TelemetryValidator(ingestion, Options.Create(new DeviceOptions()));
         var pipeline = new TelemetryPipeline(grains, validator, new IngestionAdmission(ingestion, metrics), ingestion, metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
         return new SourceBatchProcessor(pipeline, deadLetters, _counters, metrics, ingestion, TimeProvider.System, NullLogger<SourceBatchProcessor>.Instance);
@@ -95,6 +95,23 @@ public class SourceBatchProcessorTests
         Assert.True(letters[4].Payload.Length <= DeadLetter.MaxPayloadChars + 1);
         var counts = _counters.ReadThisSilo().Single();
         Assert.Equal((101L, 5L, 0L), (counts.Accepted, counts.DeadLettered, counts.Retried));
+    }
+
+    [Fact]
+    public async Task GeneratedHostileBodies_DecodedIntoOneRead_DeliverEveryValidEventToItsOwnDevice()
+    {
+        // A broken NDJSON line once took with it every event of the read that had its index in an earlier message.
+        var devices = new AcceptingDevices.Log();
+        var processor = Processor(AcceptingDevices.Create(devices), _deadLetters, maxBodyBytes: 4 * 1024 * 1024);
+        var bodies = Enumerable.Range(0, 60)
+            .Select(i => new HostileTelemetry(20_000 + i).NextBody(validEvents: 3, hostileEvents: 1, ndjson: true, prefix: $"s{i}"))
+            .ToList();
+
+        var done = await processor.ProcessAsync("test", [.. bodies.Select((b, i) => Message($"s/{i}-0", b.Bytes))], lastAttempt: false);
+
+        Assert.All(done, Assert.True);
+        var missed = bodies.SelectMany(b => b.ValidDevices).Where(d => devices.Accepted($"{HostileTelemetry.Fleet}/{d}") != 1).ToList();
+        Assert.Empty(missed);
     }
 
     [Fact]
