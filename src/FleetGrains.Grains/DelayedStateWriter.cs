@@ -37,7 +37,7 @@ public sealed partial class DelayedStateWriter(IGrainBase grain, IStorage state,
         }
 
         _dirty = true;
-        if (_slot == StateWriteSchedule.NotScheduled)
+        if (_slot == StateWriteSchedule.NotScheduled || schedule.IsLost(_slot))
         {
             _slot = schedule.Schedule(grain.GrainContext.GrainId, Jittered(delay));
         }

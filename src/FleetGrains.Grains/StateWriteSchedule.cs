@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Metadata;
 
 namespace FleetGrains.Grains;
@@ -15,12 +16,15 @@ namespace FleetGrains.Grains;
 /// does reaches the next activation, which finds nothing to write; a rare race, costing one activation. Once the
 /// silo's services are disposed nothing is scheduled any more (the grains have written their state on deactivation).
 /// </remarks>
-public sealed class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeResolver interfaces, TimeProvider time) : IDisposable
+public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeResolver interfaces, TimeProvider time, ILogger<StateWriteSchedule> logger) : IDisposable
 {
     public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The slot <see cref="Schedule"/> answers once the schedule is disposed: the grain is not scheduled.</summary>
     public const long NotScheduled = long.MinValue;
+
+    // A call not received this long after its slot was lost (a send that failed, an activation on its way elsewhere).
+    private static readonly long LostAfterSlots = TimeSpan.FromSeconds(10).Ticks / Resolution.Ticks;
 
     private readonly GrainInterfaceType _interface = interfaces.GetGrainInterfaceType(typeof(IWritesStateWhenDue));
     private readonly Lock _lock = new();
@@ -57,6 +61,9 @@ public sealed class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeR
         }
     }
 
+    /// <summary>Whether the call for <paramref name="slot"/> is so long overdue that it was lost: the grain schedules its write again.</summary>
+    public bool IsLost(long slot) => slot < SlotBefore(time.GetUtcNow()) - LostAfterSlots;
+
     /// <summary>Takes <paramref name="grain"/> off <paramref name="slot"/>, if it is still waiting there.</summary>
     public void Cancel(GrainId grain, long slot)
     {
@@ -83,7 +90,15 @@ public sealed class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeR
     {
         foreach (var grain in TakeDue())
         {
-            ((IWritesStateWhenDue)grains.GetGrain(grain, _interface)).WriteDueStateAsync().Ignore();
+            try
+            {
+                ((IWritesStateWhenDue)grains.GetGrain(grain, _interface)).WriteDueStateAsync().Ignore();
+            }
+            catch (Exception ex)
+            {
+                // On the runtime's timer thread nothing may escape; the grain still writes when it deactivates.
+                LogNotSent(logger, ex, grain);
+            }
         }
     }
 
@@ -119,4 +134,7 @@ public sealed class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeR
     private static long SlotBefore(DateTimeOffset moment) => moment.UtcTicks / Resolution.Ticks;
 
     private static long SlotAfter(DateTimeOffset moment) => (moment.UtcTicks + Resolution.Ticks - 1) / Resolution.Ticks;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The due state write of {Grain} could not be sent; it is scheduled again at its next change, and written on deactivation in any case")]
+    private static partial void LogNotSent(ILogger logger, Exception exception, GrainId grain);
 }
