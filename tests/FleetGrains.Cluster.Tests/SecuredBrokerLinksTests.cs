@@ -154,7 +154,7 @@ public sealed class SecuredBrokerLinksTests(ITestOutputHelper output) : IAsyncLi
         await Assert.ThrowsAnyAsync<Exception>(() => silo.WaitReadyAsync(TimeSpan.FromSeconds(20)));
 
         output.WriteLine($"not ready after {waited.Elapsed.TotalSeconds:F0} s; exited: {silo.HasExited}");
-        Assert.Contains("AuthenticationFailure", silo.Output, StringComparison.Ordinal);
+        Assert.Matches("(?i)authentication ?failure", silo.Output); // the client's reason, not a timeout that hides it
         Assert.DoesNotContain("not-the-password", silo.Output, StringComparison.Ordinal);
     }
 

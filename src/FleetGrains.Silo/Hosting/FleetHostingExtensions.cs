@@ -123,7 +123,14 @@ public static class FleetHostingExtensions
                     o.AdvertisedIPAddress = IPAddress.Parse(address);
                 }
             });
-            silo.UseRedisClustering(o => o.ConfigurationOptions = redis.For(cluster.Redis!));
+            silo.UseRedisClustering(o =>
+            {
+                o.ConfigurationOptions = redis.For(cluster.Redis!);
+                // A silo cannot start without its membership table: its first connection fails the start at once, with
+                // the connection's own reason (AuthenticationFailure, UnableToConnect), instead of a command timing out
+                // in the client's backlog before that reason is known. Once connected, a Redis restart is reconnected.
+                o.ConfigurationOptions.AbortOnConnectFail = true;
+            });
             if (cluster.RebalanceActivations)
             {
                 UseActivationRebalancing(silo, cluster.RebalanceCyclePeriod);
