@@ -15,7 +15,7 @@ public sealed record SourceMessage(
     {
         if (Binary)
         {
-            FleetGrains.Ingestion.Binary.BinaryBatchDecoder.DecodeInto(Payload.Span, batch);
+            FleetGrains.Ingestion.Binary.BinaryBatchDecoder.DecodeInto(Payload, batch);
         }
         else
         {

@@ -21,6 +21,9 @@ public sealed class RequestBody : IDisposable
     /// <summary>The body's bytes; valid until <see cref="Dispose"/>.</summary>
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>The body's bytes as memory; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
     /// <summary>The body, or null when it is larger than <paramref name="maxBytes"/>.</summary>
     public static async Task<RequestBody?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {

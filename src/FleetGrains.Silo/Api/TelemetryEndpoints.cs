@@ -115,7 +115,7 @@ public static class TelemetryEndpoints
 
         try
         {
-            var batch = BinaryBatchDecoder.IsBinary(request.ContentType) ? BinaryBatchDecoder.Decode(body.Span) : TelemetryDecoder.Decode(body.Span);
+            var batch = BinaryBatchDecoder.IsBinary(request.ContentType) ? BinaryBatchDecoder.Decode(body.Memory) : TelemetryDecoder.Decode(body.Span);
             return (batch, null);
         }
         catch (TelemetryFormatException ex)
