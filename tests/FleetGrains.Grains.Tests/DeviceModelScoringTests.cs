@@ -21,8 +21,8 @@ public class DeviceModelScoringTests
         // The window is full (3 samples) at seq 2; due every 2nd sample from then on: seq 3, 5, 7.
         Assert.Equal(3, capture.Rows);
         Assert.Equal([3L, 5L, 7L], Enumerable.Range(0, 3).Select(r => capture.RowAt(r).Seq));
-        Assert.Equal([1f, 2f, 3f, 3f, 4f, 5f, 5f, 6f, 7f], capture.RequestFor(3).Windows);
-        Assert.Equal([2f, 3f, 4f, 5f, 6f, 7f], capture.RequestFor(2).Windows);
+        Assert.Equal([1f, 2f, 3f, 3f, 4f, 5f, 5f, 6f, 7f], capture.RequestFor(3).Windows.ToArray());
+        Assert.Equal([2f, 3f, 4f, 5f, 6f, 7f], capture.RequestFor(2).Windows.ToArray());
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public class DeviceModelScoringTests
         // The window is full at seq 1: rows at seq 1, 2, 3, as many as expected.
         Assert.Equal(3, capture.Rows);
         float[] expected = [0, 0, 1, 10, 1, 10, 2, 20, 2, 20, 3, 30];
-        Assert.Equal([1f, 10f, 2f, 20f, 3f, 30f], capture.RequestFor(1).Windows);
+        Assert.Equal([1f, 10f, 2f, 20f, 3f, 30f], capture.RequestFor(1).Windows.ToArray());
         var whole = capture.RequestFor(2);
-        Assert.Equal(expected, whole.Windows);
-        Assert.Same(whole.Windows, capture.RequestFor(2).Windows);
+        Assert.Equal(expected, whole.Windows.ToArray());
+        Assert.True(whole.Windows.Equals(capture.RequestFor(2).Windows), "the captured memory itself, not a copy");
         Assert.Throws<InvalidOperationException>(() => capture.Add(twin.Window, 4, 4000));
     }
 

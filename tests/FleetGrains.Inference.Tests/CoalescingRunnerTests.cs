@@ -52,7 +52,7 @@ public sealed class CoalescingRunnerTests
             requests =>
             {
                 gate.Wait(TimeSpan.FromSeconds(10));
-                return requests.Any(r => r.Windows.Any(float.IsNaN))
+                return requests.Any(r => r.Windows.ToArray().Any(float.IsNaN))
                     ? throw new InvalidOperationException("the model cannot take NaN")
                     : Doubled(requests);
             },
@@ -99,7 +99,7 @@ public sealed class CoalescingRunnerTests
 
         var results = await runner.ScoreAllAsync([Request(2, 2, 1f), Request(1, 2, 5f)]);
         var refused = await Assert.ThrowsAsync<ModelHostBusyException>(() => runner.ScoreAllAsync([Request(3, 2, 1f), Request(3, 2, 1f)]));
-        var misfit = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAllAsync([Request(1, 2, 1f), new ScoringRequest([1f], 1)]));
+        var misfit = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAllAsync([Request(1, 2, 1f), new ScoringRequest(new[] { 1f }, 1)]));
 
         Assert.Equal(new[] { 4f, 4f }, results[0].Values);
         Assert.Equal(new[] { 20f }, results[1].Values);
@@ -113,20 +113,20 @@ public sealed class CoalescingRunnerTests
     public async Task Score_RowsOfTheWrongWidth_AreRefusedWithAClearError()
     {
         var runner = new CoalescingRunner(Doubled, rowWidth: 3, maxRunRows: 4, maxQueuedRows: 4);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest([1f, 2f], 1)));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest(new[] { 1f, 2f }, 1)));
         Assert.Contains("3 values", error.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest([], 0)));
+        await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAsync(new ScoringRequest(Array.Empty<float>(), 0)));
     }
 
     internal static ScoringRequest Request(int rows, int width, float value) =>
-        new([.. Enumerable.Repeat(value, rows * width)], rows);
+        new(Enumerable.Repeat(value, rows * width).ToArray(), rows);
 
     // A stand-in model: each row's value is twice the sum of its inputs.
     internal static ScoringResult[] Doubled(IReadOnlyList<ScoringRequest> requests) =>
         [.. requests.Select(request =>
         {
             var width = request.Windows.Length / request.Rows;
-            var values = Enumerable.Range(0, request.Rows).Select(r => 2 * request.Windows.Skip(r * width).Take(width).Sum()).ToArray();
+            var values = Enumerable.Range(0, request.Rows).Select(r => 2 * request.Windows.ToArray().Skip(r * width).Take(width).Sum()).ToArray();
             return new ScoringResult(Model, values, [], 0);
         })];
 }

@@ -157,6 +157,6 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
     private static ScoringRequest Request(int rows)
     {
         var readings = TestModels.Rows(rows + TestModels.Window - 1, seed: 5);
-        return new([.. Enumerable.Range(0, rows).SelectMany(r => readings.Skip(r).Take(TestModels.Window).SelectMany(values => values))], rows);
+        return new(Enumerable.Range(0, rows).SelectMany(r => readings.Skip(r).Take(TestModels.Window).SelectMany(values => values)).ToArray(), rows);
     }
 }

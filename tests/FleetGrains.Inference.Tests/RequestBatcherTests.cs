@@ -21,7 +21,7 @@ public sealed class RequestBatcherTests
 
         var sent = Assert.Single(Sent());
         Assert.Equal(4, sent.Request.Rows);
-        Assert.Equal(new[] { 0f, 0f, 1f, 1f, 2f, 2f, 3f, 3f }, sent.Request.Windows);
+        Assert.Equal(new[] { 0f, 0f, 1f, 1f, 2f, 2f, 3f, 3f }, sent.Request.Windows.ToArray());
         sent.Answer.SetResult(Echo(sent.Request));
         var results = await Task.WhenAll(calls);
         Assert.Equal(new[] { 0f, 1f, 2f, 3f }, results.Select(r => Assert.Single(r.Values)));
@@ -60,7 +60,7 @@ public sealed class RequestBatcherTests
         Assert.Contains("waited more than", expired.Message);
 
         await Eventually.Holds(() => Sent().Count == 2, "the younger request's batch");
-        Assert.Equal(new[] { 3f, 3f }, Sent()[1].Request.Windows);
+        Assert.Equal(new[] { 3f, 3f }, Sent()[1].Request.Windows.ToArray());
         Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
         Assert.Equal(new[] { 3f }, (await younger).Values);
     }
@@ -113,7 +113,7 @@ public sealed class RequestBatcherTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         _time.Advance(MaxDelay);
         var sent = Assert.Single(Sent());
-        Assert.Equal(new[] { 2f, 2f }, sent.Request.Windows);
+        Assert.Equal(new[] { 2f, 2f }, sent.Request.Windows.ToArray());
         sent.Answer.SetResult(Echo(sent.Request));
         Assert.Equal(new[] { 2f }, (await kept).Values);
     }
@@ -123,7 +123,7 @@ public sealed class RequestBatcherTests
     {
         using var batcher = Batcher(maxRows: 100);
         _ = batcher.ScoreAsync(Model, Row(1));
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => batcher.ScoreAsync(Model, new ScoringRequest([1f, 2f, 3f], 1)));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => batcher.ScoreAsync(Model, new ScoringRequest(new[] { 1f, 2f, 3f }, 1)));
         Assert.Contains("2 values", error.Message, StringComparison.Ordinal);
     }
 
@@ -136,7 +136,7 @@ public sealed class RequestBatcherTests
                 var answer = new TaskCompletionSource<ScoringResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                 lock (_sent)
                 {
-                    _sent.Add((model, new ScoringRequest([.. requests.SelectMany(r => r.Windows)], requests.Sum(r => r.Rows)), answer));
+                    _sent.Add((model, new ScoringRequest(requests.SelectMany(r => r.Windows.ToArray()).ToArray(), requests.Sum(r => r.Rows)), answer));
                 }
 
                 var all = await answer.Task;
@@ -163,9 +163,9 @@ public sealed class RequestBatcherTests
     }
 
     // One row of two equal values.
-    private static ScoringRequest Row(float value) => new([value, value], 1);
+    private static ScoringRequest Row(float value) => new(new[] { value, value }, 1);
 
     // A stand-in model: each row's value is its first input.
     private static ScoringResult Echo(ScoringRequest request) =>
-        new(Model, [.. Enumerable.Range(0, request.Rows).Select(r => request.Windows[r * (request.Windows.Length / request.Rows)])], [], 0);
+        new(Model, [.. Enumerable.Range(0, request.Rows).Select(r => request.Windows.Span[r * (request.Windows.Length / request.Rows)])], [], 0);
 }

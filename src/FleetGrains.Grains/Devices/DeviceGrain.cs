@@ -94,7 +94,14 @@ public sealed partial class DeviceGrain(
         var outcome = twin.Ingest(block, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
         if (capture is { Rows: > 0 })
         {
-            await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now);
+            try
+            {
+                await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now);
+            }
+            finally
+            {
+                capture.Dispose();
+            }
         }
 
         RecordAnomalies(twin, transitions);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using FleetGrains.Abstractions;
 
 namespace FleetGrains.Grains.Devices;
@@ -8,15 +9,17 @@ namespace FleetGrains.Grains.Devices;
 /// completed it. The models score them after the ingest, in the same order.
 /// </summary>
 /// <remarks>
-/// Rows are written into one array sized for <c>expectedRows</c> (an ingest captures at most one row per
-/// sample, so the grain passes its sample count). When every row was captured and the model reads the whole
-/// window, <see cref="RequestFor"/> hands that array over instead of copying it, and the capture is sealed.
+/// Rows are written into memory rented from the shared array pool, sized for <c>expectedRows</c> (an ingest captures
+/// at most one row per sample, so the grain passes its sample count). When the model reads the whole window,
+/// <see cref="RequestFor"/> hands that memory over instead of copying it, and the capture is sealed. Disposing gives
+/// the memory back: the requests must have been answered (or given up) by then.
 /// </remarks>
-public sealed class WindowCapture
+public sealed class WindowCapture : IDisposable
 {
     private readonly int _expectedRows;
     private readonly List<(long Seq, long Timestamp)> _rows;
     private float[] _values = [];
+    private List<float[]>? _cuts;
     private int _written;
     private bool _handedOver;
 
@@ -51,7 +54,10 @@ public sealed class WindowCapture
         if (_written + rowWidth > _values.Length)
         {
             var rows = Math.Max(Rows + 1, _values.Length == 0 ? _expectedRows : 2 * Rows);
-            Array.Resize(ref _values, rows * rowWidth);
+            var grown = ArrayPool<float>.Shared.Rent(rows * rowWidth);
+            _values.AsSpan(0, _written).CopyTo(grown);
+            Return(_values);
+            _values = grown;
         }
 
         for (var age = Window - 1; age >= 0; age--)
@@ -65,18 +71,19 @@ public sealed class WindowCapture
 
     public (long Seq, long Timestamp) RowAt(int row) => _rows[row];
 
-    /// <summary>Every row cut to its newest <paramref name="modelWindow"/> samples, for a model that reads that many.</summary>
+    /// <summary>Every row cut to its newest <paramref name="modelWindow"/> samples, for a model that reads that many; valid until <see cref="Dispose"/>.</summary>
     public ScoringRequest RequestFor(int modelWindow)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(modelWindow, Window);
-        if (modelWindow == Window && _written == _values.Length)
+        _handedOver = true;
+        if (modelWindow == Window)
         {
-            _handedOver = true;
-            return new ScoringRequest(_values, Rows);
+            return new ScoringRequest(_values.AsMemory(0, _written), Rows);
         }
 
         var rowWidth = modelWindow * Features;
-        var windows = new float[Rows * rowWidth];
+        var windows = ArrayPool<float>.Shared.Rent(Rows * rowWidth);
+        (_cuts ??= []).Add(windows);
         var skip = (Window - modelWindow) * Features;
         var captured = _values.AsSpan(0, _written);
         for (var row = 0; row < Rows; row++)
@@ -84,6 +91,27 @@ public sealed class WindowCapture
             captured.Slice((row * Window * Features) + skip, rowWidth).CopyTo(windows.AsSpan(row * rowWidth));
         }
 
-        return new ScoringRequest(windows, Rows);
+        return new ScoringRequest(windows.AsMemory(0, Rows * rowWidth), Rows);
+    }
+
+    public void Dispose()
+    {
+        Return(_values);
+        _values = [];
+        _written = 0;
+        foreach (var cut in _cuts ?? [])
+        {
+            Return(cut);
+        }
+
+        _cuts = null;
+    }
+
+    private static void Return(float[] values)
+    {
+        if (values.Length > 0)
+        {
+            ArrayPool<float>.Shared.Return(values);
+        }
     }
 }

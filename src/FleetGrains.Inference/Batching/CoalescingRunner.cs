@@ -76,8 +76,8 @@ public sealed class CoalescingRunner(Func<IReadOnlyList<ScoringRequest>, Scoring
     }
 
     private ArgumentException? Problem(ScoringRequest? request) =>
-        request is null || request.Rows < 1 || request.Windows is null || request.Windows.Length != request.Rows * rowWidth
-            ? new ArgumentException($"A request must hold at least one row of {rowWidth} values; got {request?.Windows?.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request))
+        request is null || request.Rows < 1 || request.Windows.Length != request.Rows * rowWidth
+            ? new ArgumentException($"A request must hold at least one row of {rowWidth} values; got {request?.Windows.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request))
             : null;
 
     // Null when queued; the refusal when too many rows are waiting.

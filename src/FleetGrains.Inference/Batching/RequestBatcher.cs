@@ -24,9 +24,9 @@ public sealed class RequestBatcher(
     public Task<ScoringResult> ScoreAsync(ModelRef model, ScoringRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (request is null || request.Rows < 1 || request.Windows is null || request.Windows.Length % request.Rows != 0)
+        if (request is null || request.Rows < 1 || request.Windows.Length % request.Rows != 0)
         {
-            return Task.FromException<ScoringResult>(new ArgumentException($"A request must hold at least one row and a whole number of values per row; got {request?.Windows?.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request)));
+            return Task.FromException<ScoringResult>(new ArgumentException($"A request must hold at least one row and a whole number of values per row; got {request?.Windows.Length ?? 0} values for {request?.Rows ?? 0} row(s).", nameof(request)));
         }
 
         if (cancellationToken.IsCancellationRequested)

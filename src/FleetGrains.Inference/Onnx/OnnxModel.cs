@@ -83,7 +83,7 @@ public sealed class OnnxModel : IDisposable
         var offset = 0;
         foreach (var request in requests)
         {
-            request.Windows.CopyTo(_input, offset);
+            request.Windows.Span.CopyTo(_input.AsSpan(offset));
             offset += request.Windows.Length;
         }
 
