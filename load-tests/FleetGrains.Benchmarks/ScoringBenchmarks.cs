@@ -47,7 +47,7 @@ public class ScoringBenchmarks
     public float StatisticalScoreWindow() => _scorer.Score(_window, _statistics, topCount: 3).Value;
 
     [Benchmark]
-    public float OnnxAutoencoderOneRow() => _model.Run([_oneRow])[0].Values[0];
+    public float OnnxAutoencoderOneRow() => _model.Run([_oneRow])[0].Values.Span[0];
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     public int OnnxAutoencoderBatchOf256PerRow() => _model.Run(_batch).Length;

@@ -91,7 +91,7 @@ public class DeviceModelScoringTests
         // Rows 0–1 calibrate the threshold to 0.02 (→ Healthy at row 1), row 2 is an anomaly of feature 1 (→ Warning),
         // row 3 is normal again (no change: it takes 5 to clear), led by feature 2.
         float[] errors = [1, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0.001f];
-        twin.ApplyModelScores(new ScoringResult(Model, [0.01f, 0.01f, 0.03f, 0.001f], errors, 3), capture, options, transitions);
+        twin.ApplyModelScores(new ScoringResult(Model, new[] { 0.01f, 0.01f, 0.03f, 0.001f }, errors, 3), capture, options, transitions);
 
         Assert.Equal([HealthState.Healthy, HealthState.Warning], transitions.Select(t => t.To));
         Assert.Equal([0], transitions[0].TopContributors.Select(c => c.Feature));
@@ -139,7 +139,7 @@ public class DeviceModelScoringTests
         var twin = new DeviceTwin(4, 1);
         var capture = new WindowCapture(1, 1);
         twin.Ingest(Samples(0, 2), Now, new DeviceOptions(), null, capture, []);
-        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 3), [40f, 38f], [], 0), capture, Now, new DeviceOptions());
+        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 3), new[] { 40f, 38f }, Array.Empty<float>(), 0), capture, Now, new DeviceOptions());
 
         var scoring = twin.ToSnapshot("f", "d", Now, new DeviceOptions()).Scoring;
         Assert.Equal(("rul@3", 38f, Now), (scoring.RulModel, scoring.Rul, scoring.RulAt));
@@ -156,8 +156,8 @@ public class DeviceModelScoringTests
         twin.SwitchScorer(Model.Key);
         var capture = new WindowCapture(1, 3);
         twin.Ingest([.. Enumerable.Range(0, 3).Select(i => new TelemetrySample(i, i * 1000, new float[3]))], Now, options, null, capture, []);
-        twin.ApplyModelScores(new ScoringResult(Model, [0.1f, 0.2f, 0.3f], new float[9], 3), capture, options, []);
-        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 1), [30f, 29f, 28f], [], 0), capture, Now, options);
+        twin.ApplyModelScores(new ScoringResult(Model, new[] { 0.1f, 0.2f, 0.3f }, new float[9], 3), capture, options, []);
+        twin.ApplyRul(new ScoringResult(new ModelRef("rul", 1), new[] { 30f, 29f, 28f }, Array.Empty<float>(), 0), capture, Now, options);
 
         var history = twin.ToScoreHistory("f", "d", afterSeq: 0, options);
 

@@ -40,7 +40,7 @@ public sealed class CoalescingRunnerTests
         for (var i = 0; i < 3; i++)
         {
             // Each caller gets its own rows back: the sum of its row's two values, doubled.
-            Assert.Equal(new[] { 40f * (i + 1), 40f * (i + 1) }, results[i].Values);
+            Assert.Equal(new[] { 40f * (i + 1), 40f * (i + 1) }, results[i].Values.ToArray());
         }
     }
 
@@ -101,8 +101,8 @@ public sealed class CoalescingRunnerTests
         var refused = await Assert.ThrowsAsync<ModelHostBusyException>(() => runner.ScoreAllAsync([Request(3, 2, 1f), Request(3, 2, 1f)]));
         var misfit = await Assert.ThrowsAsync<ArgumentException>(() => runner.ScoreAllAsync([Request(1, 2, 1f), new ScoringRequest(new[] { 1f }, 1)]));
 
-        Assert.Equal(new[] { 4f, 4f }, results[0].Values);
-        Assert.Equal(new[] { 20f }, results[1].Values);
+        Assert.Equal(new[] { 4f, 4f }, results[0].Values.ToArray());
+        Assert.Equal(new[] { 20f }, results[1].Values.ToArray());
         Assert.Contains("6 more were refused", refused.Message, StringComparison.Ordinal);
         Assert.Contains("2 values", misfit.Message, StringComparison.Ordinal);
         Assert.Equal(0, runner.QueuedRows);
@@ -127,6 +127,6 @@ public sealed class CoalescingRunnerTests
         {
             var width = request.Windows.Length / request.Rows;
             var values = Enumerable.Range(0, request.Rows).Select(r => 2 * request.Windows.ToArray().Skip(r * width).Take(width).Sum()).ToArray();
-            return new ScoringResult(Model, values, [], 0);
+            return new ScoringResult(Model, values, Array.Empty<float>(), 0);
         })];
 }

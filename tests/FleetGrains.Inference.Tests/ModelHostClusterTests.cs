@@ -58,7 +58,7 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
             var result = await probe.ScoreAsync(Model, Request(rows: 3));
             Assert.Equal(3, result.Rows);
             Assert.Equal(3 * TestModels.Features, result.FeatureErrors.Length);
-            Assert.All(result.Values, v => Assert.True(v >= 0 && float.IsFinite(v)));
+            Assert.All(result.Values.ToArray(), v => Assert.True(v >= 0 && float.IsFinite(v)));
         }
 
         var status = await _cluster.Client.GetGrain<IModelHostGrain>(Model.Key).GetStatusAsync();

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
+using System.Runtime.InteropServices;
 using FleetGrains.Abstractions;
 using FleetGrains.Inference.Onnx;
 using FleetGrains.Training.Nn;
@@ -32,12 +34,12 @@ public sealed class OnnxModelTests : IDisposable
         Assert.Equal(expected.Scores.Length, result.Rows);
         for (var i = 0; i < result.Rows; i++)
         {
-            Assert.Equal(expected.Scores[i], result.Values[i], 1e-4f);
+            Assert.Equal(expected.Scores[i], result.Values.Span[i], 1e-4f);
         }
 
         for (var i = 0; i < result.FeatureErrors.Length; i++)
         {
-            Assert.Equal(expected.FeatureErrors[i], result.FeatureErrors[i], 1e-4f);
+            Assert.Equal(expected.FeatureErrors[i], result.FeatureErrors.Span[i], 1e-4f);
         }
     }
 
@@ -51,9 +53,33 @@ public sealed class OnnxModelTests : IDisposable
         var two = RunOne(model, rows[..(2 * model.RowWidth)], 2);
 
         Assert.Equal(2, two.Rows);
-        Assert.Equal(five.Values[..2], two.Values);
-        Assert.Equal(five.FeatureErrors[..(2 * TestModels.Features)], two.FeatureErrors);
-        Assert.NotSame(two.Values, RunOne(model, rows[..(2 * model.RowWidth)], 2).Values);
+        Assert.Equal(five.Values[..2].ToArray(), two.Values.ToArray());
+        Assert.Equal(five.FeatureErrors[..(2 * TestModels.Features)].ToArray(), two.FeatureErrors.ToArray());
+        Assert.False(two.Values.Equals(RunOne(model, rows[..(2 * model.RowWidth)], 2).Values), "a later run wrote over an answer still held");
+    }
+
+    [Fact]
+    public void Run_AnswersShareTheRunsPooledOutputs_WhichGoBackWhenEveryAnswerWasReleased()
+    {
+        _models.WriteAutoencoder(Model);
+        using var model = OnnxModel.Load(Model, _models.Files().PathOf(Model), TestModels.Sessions(ExecutionProvider.Cpu, Metrics()));
+        var rows = TestModels.Rows(20, seed: 4).SelectMany(r => r).ToArray();
+        var width = model.RowWidth;
+        // 10 rows: the scores (10) and the errors (30) are rented from different sizes of the pool.
+        var results = model.Run([new ScoringRequest(rows[..(2 * width)], 2), new ScoringRequest(rows[(2 * width)..(10 * width)], 8)]);
+        Assert.True(MemoryMarshal.TryGetArray(results[0].Values, out var first));
+        Assert.True(MemoryMarshal.TryGetArray(results[1].Values, out var second));
+        Assert.Same(first.Array, second.Array);
+        var kept = results[1].Values.ToArray();
+
+        results[0].Release();
+        results[0].Release(); // a second release of the same answer gives up nothing more
+
+        // Memory given back to the shared pool comes out again at the next rent of its size on this thread.
+        Assert.NotSame(first.Array, ArrayPool<float>.Shared.Rent(first.Array!.Length));
+        Assert.Equal(kept, results[1].Values.ToArray());
+        results[1].Release();
+        Assert.Same(first.Array, ArrayPool<float>.Shared.Rent(first.Array.Length));
     }
 
     [Fact]
@@ -116,7 +142,7 @@ public sealed class OnnxModelTests : IDisposable
         Assert.Contains("CPUExecutionProvider", sessions.Status.FallbackReason, StringComparison.Ordinal);
         Assert.Equal(1, Interlocked.Read(ref fallbackCount));
         var rows = TestModels.Rows(2, seed: 4);
-        Assert.Equal(reference.Score(rows).Scores[0], RunOne(model, rows.SelectMany(r => r).ToArray(), 1).Values[0], 1e-4f);
+        Assert.Equal(reference.Score(rows).Scores[0], RunOne(model, rows.SelectMany(r => r).ToArray(), 1).Values.Span[0], 1e-4f);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RequestBatcherTests
         Assert.Equal(new[] { 0f, 0f, 1f, 1f, 2f, 2f, 3f, 3f }, sent.Request.Windows.ToArray());
         sent.Answer.SetResult(Echo(sent.Request));
         var results = await Task.WhenAll(calls);
-        Assert.Equal(new[] { 0f, 1f, 2f, 3f }, results.Select(r => Assert.Single(r.Values)));
+        Assert.Equal(new[] { 0f, 1f, 2f, 3f }, results.Select(r => Assert.Single(r.Values.ToArray())));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class RequestBatcherTests
 
         await Eventually.Holds(() => Sent().Count == 2, "the second batch");
         Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
-        Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(batch2)).Select(r => r.Values[0]));
+        Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(batch2)).Select(r => r.Values.Span[0]));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class RequestBatcherTests
         await Task.WhenAll(inFlight);
         await Eventually.Holds(() => Sent().Count == 2, "the queued batch");
         Sent()[1].Answer.SetResult(Echo(Sent()[1].Request));
-        Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(queued)).Select(r => r.Values[0]));
+        Assert.Equal(new[] { 3f, 4f }, (await Task.WhenAll(queued)).Select(r => r.Values.Span[0]));
     }
 
     [Fact]
@@ -167,5 +167,5 @@ public sealed class RequestBatcherTests
 
     // A stand-in model: each row's value is its first input.
     private static ScoringResult Echo(ScoringRequest request) =>
-        new(Model, [.. Enumerable.Range(0, request.Rows).Select(r => request.Windows.Span[r * (request.Windows.Length / request.Rows)])], [], 0);
+        new(Model, Enumerable.Range(0, request.Rows).Select(r => request.Windows.Span[r * (request.Windows.Length / request.Rows)]).ToArray(), Array.Empty<float>(), 0);
 }

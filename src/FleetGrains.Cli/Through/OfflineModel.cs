@@ -80,7 +80,7 @@ public sealed class OfflineModel : IDisposable
                 }
             }
 
-            _model.Run([new ScoringRequest(windows, count)])[0].Values.CopyTo(values, first);
+            _model.Run([new ScoringRequest(windows, count)])[0].Values.Span.CopyTo(values.AsSpan(first));
         }
 
         return values;

@@ -244,7 +244,15 @@ public sealed partial class DeviceGrain(
         {
             try
             {
-                twin.ApplyModelScores(await anomalyTask, capture, _options, transitions);
+                var scores = await anomalyTask;
+                try
+                {
+                    twin.ApplyModelScores(scores, capture, _options, transitions);
+                }
+                finally
+                {
+                    scores.Release(); // nothing keeps a reference into the rows after this
+                }
             }
             catch (Exception ex)
             {
@@ -257,7 +265,15 @@ public sealed partial class DeviceGrain(
         {
             try
             {
-                twin.ApplyRul(await rulTask, capture, now, _options);
+                var estimates = await rulTask;
+                try
+                {
+                    twin.ApplyRul(estimates, capture, now, _options);
+                }
+                finally
+                {
+                    estimates.Release();
+                }
             }
             catch (Exception ex)
             {

@@ -250,14 +250,14 @@ public sealed class DeviceTwin
         for (var row = 0; row < result.Rows; row++)
         {
             var (seq, timestamp) = capture.RowAt(row);
-            var transition = ApplyScore(result.Values[row], options.ModelThresholdPolicy, options, seq, timestamp);
+            var transition = ApplyScore(result.Values.Span[row], options.ModelThresholdPolicy, options, seq, timestamp);
             var newest = row == result.Rows - 1;
             if (transition is null && !newest)
             {
                 continue;
             }
 
-            var errors = result.FeatureErrors.AsSpan(row * result.Features, result.Features);
+            var errors = result.FeatureErrors.Span.Slice(row * result.Features, result.Features);
             var top = Contributions.FromSquaredErrors(errors, options.TopContributors);
             if (transition is not null)
             {
@@ -280,14 +280,14 @@ public sealed class DeviceTwin
         }
 
         _rulModel = result.Model.Key;
-        _rul = result.Values[^1];
+        _rul = result.Values.Span[^1];
         _rulAt = now;
         if (History(options) is { } history)
         {
             for (var row = 0; row < result.Rows; row++)
             {
                 var (seq, timestamp) = capture.RowAt(row);
-                history.RecordRul(seq, timestamp, result.Values[row]);
+                history.RecordRul(seq, timestamp, result.Values.Span[row]);
             }
         }
     }

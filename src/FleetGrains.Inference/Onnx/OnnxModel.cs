@@ -23,8 +23,6 @@ public sealed class OnnxModel : IDisposable
     private readonly string[] _inputNames = [InputName];
     private readonly string[] _outputNames;
     private float[] _input = [];
-    private float[] _values = [];
-    private float[] _featureErrors = [];
 
     private OnnxModel(InferenceSession session, ModelDescription description)
     {
@@ -78,8 +76,6 @@ public sealed class OnnxModel : IDisposable
 
         var features = Description.Kind == ModelKind.WindowAutoencoder ? Description.Features : 0;
         Grow(ref _input, rows * width);
-        Grow(ref _values, rows);
-        Grow(ref _featureErrors, rows * features);
         var offset = 0;
         foreach (var request in requests)
         {
@@ -87,11 +83,13 @@ public sealed class OnnxModel : IDisposable
             offset += request.Windows.Length;
         }
 
+        // The model writes its outputs straight into pooled memory that the answers share (no array per request).
+        var output = new PooledRunOutput(rows, rows * features, requests.Count);
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, rows * width), [rows, width]);
-        using var values = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _values.AsMemory(0, rows), [rows]);
+        using var values = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.Values.AsMemory(0, rows), [rows]);
         if (features > 0)
         {
-            using var errors = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _featureErrors.AsMemory(0, rows * features), [rows, features]);
+            using var errors = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.FeatureErrors.AsMemory(0, rows * features), [rows, features]);
             _session.Run(null, _inputNames, [input], _outputNames, [values, errors]);
         }
         else
@@ -104,7 +102,9 @@ public sealed class OnnxModel : IDisposable
         for (var i = 0; i < results.Length; i++)
         {
             var count = requests[i].Rows;
-            results[i] = new ScoringResult(Description.Model, _values[first..(first + count)], _featureErrors[(first * features)..((first + count) * features)], features);
+            results[i] = new ScoringResult(
+                Description.Model, output.Values.AsMemory(first, count), output.FeatureErrors.AsMemory(first * features, count * features), features)
+                .HeldFrom(output);
             first += count;
         }
 
