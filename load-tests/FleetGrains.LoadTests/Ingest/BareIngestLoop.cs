@@ -120,10 +120,13 @@ public static class BareIngestLoop
 
             if (scored.Count > 0)
             {
+                // As a device grain does: each answer released once applied, each capture's memory given back after.
                 var results = model.Run([.. scored.Select(s => s.Capture.RequestFor(window))]);
                 for (var i = 0; i < scored.Count; i++)
                 {
                     scored[i].Twin.ApplyModelScores(results[i], scored[i].Capture, options, _transitions);
+                    results[i].Release();
+                    scored[i].Capture.Dispose();
                 }
             }
 

@@ -80,7 +80,9 @@ public sealed class OfflineModel : IDisposable
                 }
             }
 
-            _model.Run([new ScoringRequest(windows, count)])[0].Values.Span.CopyTo(values.AsSpan(first));
+            var result = _model.Run([new ScoringRequest(windows, count)])[0];
+            result.Values.Span.CopyTo(values.AsSpan(first));
+            result.Release();
         }
 
         return values;
