@@ -20,7 +20,7 @@ public sealed class DeviceTwin
     [Id(5)] private DateTimeOffset? _lastSeen;
     [Id(6)] private double? _reportingIntervalMs;
     [Id(7)] private float? _score;
-    [Id(8)] private FeatureContribution[] _topContributors = [];
+    [Id(8)] private FeatureContribution[] _topContributorsStoredBefore = [];
     [Id(9)] private long _accepted;
     [Id(10)] private long _duplicates;
     [Id(11)] private long _rejected;
@@ -37,6 +37,11 @@ public sealed class DeviceTwin
     [Id(22)] private int _modelWindow;
     [Id(23)] private ReorderWindow? _reorder;
     [Id(24)] private long _late;
+
+    // The newest score's explanation, rewritten in place at each scoring: a new array per scoring held by this long-lived
+    // twin survived every young collection (most of what they copied under load). Id 8 is read from state stored before.
+    [Id(25)] private Contribution[]? _top;
+    [Id(26)] private int _topCount;
 
     // Recent scorings for the operator API; in memory only (not persisted), created at the first scoring.
     [NonSerialized] private ScoreHistory? _history;
@@ -214,7 +219,7 @@ public sealed class DeviceTwin
 
         if (scoredInline)
         {
-            _topContributors = explanation!.Top(options.TopContributors);
+            _topCount = explanation!.TopInto(TopBuffer(options));
         }
 
         _accepted += accepted;
@@ -258,15 +263,14 @@ public sealed class DeviceTwin
             }
 
             var errors = result.FeatureErrors.Span.Slice(row * result.Features, result.Features);
-            var top = Contributions.FromSquaredErrors(errors, options.TopContributors);
             if (transition is not null)
             {
-                transitions.Add(transition with { TopContributors = top });
+                transitions.Add(transition with { TopContributors = Contributions.FromSquaredErrors(errors, options.TopContributors) });
             }
 
             if (newest)
             {
-                _topContributors = top;
+                _topCount = Contributions.FromSquaredErrorsInto(errors, Contributions.DefaultMinShare, TopBuffer(options));
             }
         }
     }
@@ -304,6 +308,17 @@ public sealed class DeviceTwin
         _lastScoringErrorAt = now;
     }
 
+    private Span<Contribution> TopBuffer(DeviceOptions options)
+    {
+        if (_top?.Length != options.TopContributors)
+        {
+            _top = new Contribution[options.TopContributors];
+            _topContributorsStoredBefore = [];
+        }
+
+        return _top;
+    }
+
     public DeviceSnapshot ToSnapshot(string fleetId, string deviceId, DateTimeOffset now, DeviceOptions options)
     {
         var features = new FeatureStatistics[FeatureCount];
@@ -318,7 +333,7 @@ public sealed class DeviceTwin
             HealthAt(now, options),
             _score,
             new DeviceThreshold(_threshold.Effective, _threshold.Learned, _threshold.Pinned, _threshold.Collected, options.CalibrationScores, _threshold.FalsePositives),
-            _topContributors,
+            _top is null ? _topContributorsStoredBefore : Contribution.ToFeatureContributions(_top.AsSpan(0, Math.Min(_topCount, _top.Length))),
             _lastSeen,
             _lastSeq,
             FeatureCount,

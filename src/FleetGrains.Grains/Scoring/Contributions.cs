@@ -5,6 +5,8 @@ namespace FleetGrains.Grains.Scoring;
 /// <summary>Explains a score by the features with the largest share of it.</summary>
 public static class Contributions
 {
+    public const float DefaultMinShare = 0.05f;
+
     /// <summary>
     /// At most <paramref name="count"/> features whose share of <paramref name="sumOfSquares"/> (deviation²
     /// over the sum) is at least <paramref name="minShare"/>, largest first, ties by feature index.
@@ -12,14 +14,21 @@ public static class Contributions
     public static FeatureContribution[] Top(
         ReadOnlySpan<float> deviations, ReadOnlySpan<bool> stuck, double sumOfSquares, int count, float minShare)
     {
+        Span<Contribution> top = count <= 64 ? stackalloc Contribution[count] : new Contribution[count];
+        return Contribution.ToFeatureContributions(top[..TopInto(deviations, stuck, sumOfSquares, minShare, top)]);
+    }
+
+    /// <summary>As <see cref="Top"/>, written into <paramref name="top"/> (at most its length); returns how many.</summary>
+    public static int TopInto(ReadOnlySpan<float> deviations, ReadOnlySpan<bool> stuck, double sumOfSquares, float minShare, Span<Contribution> top)
+    {
         if (sumOfSquares <= 0)
         {
-            return [];
+            return 0;
         }
 
         Span<bool> taken = deviations.Length <= 512 ? stackalloc bool[deviations.Length] : new bool[deviations.Length];
-        var top = new List<FeatureContribution>(Math.Min(count, deviations.Length));
-        while (top.Count < count)
+        var count = 0;
+        while (count < top.Length)
         {
             var best = -1;
             for (var i = 0; i < deviations.Length; i++)
@@ -37,17 +46,24 @@ public static class Contributions
             }
 
             taken[best] = true;
-            top.Add(new FeatureContribution(best, deviations[best], share, !stuck.IsEmpty && stuck[best]));
+            top[count++] = new Contribution(best, deviations[best], share, !stuck.IsEmpty && stuck[best]);
         }
 
-        return [.. top];
+        return count;
     }
 
     /// <summary>
     /// The explanation of a model score from its per-feature squared errors: each feature's deviation is
     /// the root of its error, its share the error over their sum.
     /// </summary>
-    public static FeatureContribution[] FromSquaredErrors(ReadOnlySpan<float> squaredErrors, int count, float minShare = 0.05f)
+    public static FeatureContribution[] FromSquaredErrors(ReadOnlySpan<float> squaredErrors, int count, float minShare = DefaultMinShare)
+    {
+        Span<Contribution> top = count <= 64 ? stackalloc Contribution[count] : new Contribution[count];
+        return Contribution.ToFeatureContributions(top[..FromSquaredErrorsInto(squaredErrors, minShare, top)]);
+    }
+
+    /// <summary>As <see cref="FromSquaredErrors"/>, written into <paramref name="top"/>; returns how many.</summary>
+    public static int FromSquaredErrorsInto(ReadOnlySpan<float> squaredErrors, float minShare, Span<Contribution> top)
     {
         Span<float> deviations = squaredErrors.Length <= 512 ? stackalloc float[squaredErrors.Length] : new float[squaredErrors.Length];
         double sum = 0;
@@ -58,6 +74,6 @@ public static class Contributions
             sum += error;
         }
 
-        return Top(deviations, [], sum, count, minShare);
+        return TopInto(deviations, [], sum, minShare, top);
     }
 }

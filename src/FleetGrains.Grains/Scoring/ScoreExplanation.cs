@@ -37,6 +37,10 @@ public sealed class ScoreExplanation(int features)
     }
 
     /// <summary>See <see cref="Contributions.Top"/>.</summary>
-    public FeatureContribution[] Top(int count, float minShare = 0.05f) =>
+    public FeatureContribution[] Top(int count, float minShare = Contributions.DefaultMinShare) =>
         Contributions.Top(Deviations, Stuck, SumOfSquares, count, minShare);
+
+    /// <summary>See <see cref="Contributions.TopInto"/>.</summary>
+    public int TopInto(Span<Contribution> top, float minShare = Contributions.DefaultMinShare) =>
+        Contributions.TopInto(Deviations, Stuck, SumOfSquares, minShare, top);
 }
