@@ -100,6 +100,8 @@ public sealed partial class DeviceGrain(
             }
             finally
             {
+                // A request given up on (timed out) may still be read by a model host on this silo: it only reads the
+                // memory, whatever it holds by then, for an answer nobody waits for.
                 capture.Dispose();
             }
         }

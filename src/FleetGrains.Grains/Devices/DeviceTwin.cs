@@ -308,17 +308,6 @@ public sealed class DeviceTwin
         _lastScoringErrorAt = now;
     }
 
-    private Span<Contribution> TopBuffer(DeviceOptions options)
-    {
-        if (_top?.Length != options.TopContributors)
-        {
-            _top = new Contribution[options.TopContributors];
-            _topContributorsStoredBefore = [];
-        }
-
-        return _top;
-    }
-
     public DeviceSnapshot ToSnapshot(string fleetId, string deviceId, DateTimeOffset now, DeviceOptions options)
     {
         var features = new FeatureStatistics[FeatureCount];
@@ -459,6 +448,18 @@ public sealed class DeviceTwin
         return _health.Observe(score, threshold, options.HysteresisPolicy)
             ? new HealthTransition(before, _health.State, score, threshold, seq, timestamp, [])
             : null;
+    }
+
+    // Where the newest explanation is written; made anew only when the configured count changed.
+    private Span<Contribution> TopBuffer(DeviceOptions options)
+    {
+        if (_top?.Length != options.TopContributors)
+        {
+            _top = new Contribution[options.TopContributors];
+            _topContributorsStoredBefore = [];
+        }
+
+        return _top;
     }
 
     private ScoreHistory? History(DeviceOptions options) =>
