@@ -21,7 +21,7 @@ public class MicroBenchmarkTests
     [Fact]
     public void TheHotPathsAreAllCovered() =>
         Assert.Equal(
-            ["DecodeBenchmarks.DecodeNdjsonEvent", "DeviceWindowBenchmarks.RingBufferAppend", "DeviceWindowBenchmarks.StatisticsUpdate", "ScoringBenchmarks.OnnxAutoencoderBatchOf256PerRow", "ScoringBenchmarks.OnnxAutoencoderOneRow", "ScoringBenchmarks.StatisticalScoreWindow"],
+            ["BinaryDecodeBenchmarks.DecodeBinaryEvent", "BinaryDecodeBenchmarks.ParseWithGeneratedParser", "DecodeBenchmarks.DecodeNdjsonEvent", "DeviceWindowBenchmarks.RingBufferAppend", "DeviceWindowBenchmarks.StatisticsUpdate", "ScoringBenchmarks.OnnxAutoencoderBatchOf256PerRow", "ScoringBenchmarks.OnnxAutoencoderOneRow", "ScoringBenchmarks.StatisticalScoreWindow"],
             ((IEnumerable<object[]>)Benchmarks()).Select(row => (string)row[0]).Order(StringComparer.Ordinal));
 
     [Theory]
