@@ -94,15 +94,13 @@ public sealed partial class DeviceGrain(
         var outcome = twin.Ingest(block, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
         if (capture is { Rows: > 0 })
         {
-            try
+            if (await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now))
             {
-                await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now);
-            }
-            finally
-            {
-                // A request given up on (timed out) may still be read by a model host on this silo: it only reads the
-                // memory, whatever it holds by then, for an answer nobody waits for.
                 capture.Dispose();
+            }
+            else
+            {
+                capture.Abandon(); // a request given up on (timed out) may still be read by a model host on this silo
             }
         }
 
@@ -236,7 +234,8 @@ public sealed partial class DeviceGrain(
         return window == 0 ? null : new WindowCapture(window, twin.FeatureCount, expectedRows: samples);
     }
 
-    private async Task ScoreCapturedAsync(
+    // Whether every scoring was answered (so that nothing reads the capture any more).
+    private async Task<bool> ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
         var anomalyTask = anomaly is null ? null : batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
@@ -289,6 +288,8 @@ public sealed partial class DeviceGrain(
             _scoringFailing = false;
             LogScoringRecovered(logger, _fleetId, _deviceId);
         }
+
+        return !failed;
     }
 
     private void RecordScoringFailure(DeviceTwin twin, ModelRef model, int rows, Exception ex, DateTimeOffset now)

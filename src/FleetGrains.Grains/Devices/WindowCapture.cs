@@ -12,7 +12,8 @@ namespace FleetGrains.Grains.Devices;
 /// Rows are written into memory rented from the shared array pool, sized for <c>expectedRows</c> (an ingest captures
 /// at most one row per sample, so the grain passes its sample count). When the model reads the whole window,
 /// <see cref="RequestFor"/> hands that memory over instead of copying it, and the capture is sealed. Disposing gives
-/// the memory back: the requests must have been answered (or given up) by then.
+/// the memory back once the requests were answered; <see cref="Abandon"/> leaves it to the garbage collector instead,
+/// when a request was given up on and a model host might still read it (as <c>TelemetryColumns</c> does for blocks).
 /// </remarks>
 public sealed class WindowCapture : IDisposable
 {
@@ -97,13 +98,19 @@ public sealed class WindowCapture : IDisposable
     public void Dispose()
     {
         Return(_values);
-        _values = [];
-        _written = 0;
         foreach (var cut in _cuts ?? [])
         {
             Return(cut);
         }
 
+        Abandon();
+    }
+
+    /// <summary>Forgets the memory without returning it: a model host may still read it.</summary>
+    public void Abandon()
+    {
+        _values = [];
+        _written = 0;
         _cuts = null;
     }
 
