@@ -9,8 +9,9 @@ namespace FleetGrains.Abstractions;
 [Alias("FleetGrains.IFleetShardGrain")]
 public interface IFleetShardGrain : IGrainWithStringKey
 {
-    [Alias("Report"), OneWay]
-    Task ReportAsync(DeviceStatus status);
+    /// <summary>The newest statuses of some of this shard's devices (a silo sends its devices' reports together).</summary>
+    [Alias("ReportMany"), OneWay]
+    Task ReportAsync(DeviceStatus[] statuses);
 
     [Alias("GetSummary")]
     Task<ShardSummary> GetSummaryAsync();

@@ -72,4 +72,30 @@ public class FleetRollupTests(ClusterFixture fixture)
         Assert.Equal("bad", page.Devices.Single().DeviceId);
         Assert.True(page.Devices[0].Severity > 2);
     }
+
+    [Fact]
+    public async Task AReportWithinTheReportInterval_WaitsForItsEnd_WithTheNewestStatus_OrGoesAtOnceWhenTheDeviceDeactivates()
+    {
+        const string fleetId = "report-interval";
+        var device = fixture.Client.GetGrain<IDeviceGrain>(FleetKeys.Device(fleetId, "pinned"));
+        var shard = fixture.Client.GetGrain<IFleetShardGrain>(FleetKeys.Shard(fleetId, FleetKeys.ShardOf("pinned", ClusterFixture.ShardsPerFleet)));
+        var all = new DeviceQuery(null, DeviceSortOrder.Severity, 0, 10);
+        await device.IngestAsync(TestData.Normal(0, 5, F, seed: 3));
+        await fixture.AdvanceAsync(TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        await ClusterFixture.EventuallyAsync(() => shard.GetDevicesAsync(all), p => p.Total == 1, "the first report, at once");
+
+        await device.PinThresholdAsync(5f); // within the second after the first report: waits
+        await device.PinThresholdAsync(7f); // replaces the waiting report
+        await fixture.AdvanceAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250));
+        await Task.Delay(200); // a report sent would reach the shard within this
+        Assert.Null((await shard.GetDevicesAsync(all)).Devices.Single().Threshold);
+
+        await fixture.AdvanceAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250));
+        await ClusterFixture.EventuallyAsync(() => shard.GetDevicesAsync(all), p => p.Devices.Single().Threshold == 7f, "the newest status once the interval is over");
+
+        await device.PinThresholdAsync(9f); // waits again
+        await fixture.Cluster.DeactivateAsync(device);
+        await fixture.Cluster.WaitForDeactivationAsync(device);
+        await ClusterFixture.EventuallyAsync(() => shard.GetDevicesAsync(all), p => p.Devices.Single().Threshold == 9f, "the waiting report, sent on deactivation");
+    }
 }

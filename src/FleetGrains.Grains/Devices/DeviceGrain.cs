@@ -26,15 +26,17 @@ public sealed partial class DeviceGrain(
     TimeProvider time,
     IClusterMembershipService membership,
     StateWriteSchedule writes,
+    StatusReportSchedule reports,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IWritesStateWhenDue
 {
     private readonly DeviceOptions _options = deviceOptions.Value;
     private string _fleetId = "";
     private string _deviceId = "";
+    private string _shardKey = "";
     private DelayedStateWriter? _writer;
-    private IGrainTimer? _reportTimer;
-    private DeviceStatus? _lastReported;
-    private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue;
+    private StatusFigures? _lastReported;
+    private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue; // when the newest report is (or was) due
+    private long _reportSlot = StatusReportSchedule.NotScheduled;
     private bool _scoringFailing;
     private bool _reportingRul;
     private DateTimeOffset _lastRulReportAt = DateTimeOffset.MinValue;
@@ -47,6 +49,7 @@ public sealed partial class DeviceGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_fleetId, _deviceId) = FleetKeys.ParseDevice(this.GetPrimaryKeyString());
+        _shardKey = FleetKeys.Shard(_fleetId, FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet));
         if (state.State.Twin is { } twin)
         {
             if (twin.ResizeWindow(_options.WindowSizeFor(_fleetId)))
@@ -60,9 +63,10 @@ public sealed partial class DeviceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_reportTimer is not null)
+        // A report still waiting goes now: the silo may be on its way out, and its schedule with it.
+        if (reports.Take(_reportSlot, _shardKey, _deviceId) is { } waiting && !ClusterIsStopping())
         {
-            await FlushReportAsync(cancellationToken);
+            GrainFactory.GetGrain<IFleetShardGrain>(_shardKey).ReportAsync([waiting]).Ignore();
         }
 
         await Writer.SaveAndCloseAsync();
@@ -371,29 +375,29 @@ public sealed partial class DeviceGrain(
         return new DeviceTwin(_options.WindowSizeFor(_fleetId), featureCount);
     }
 
+    // A newsworthy status is reported at once, or when the device's report interval since its last report is over;
+    // until then each newer status replaces the waiting one, so that the shard gets the newest.
     private void ConsiderReport(bool force)
     {
         var now = time.GetUtcNow();
-        var status = state.State.Twin!.ToStatus(_deviceId, now, _options);
-        if (!force && !IsNewsworthy(status, now))
+        var figures = state.State.Twin!.StatusAt(now, _options);
+        var waiting = _lastReportAt > now;
+        if (!waiting && !force && !IsNewsworthy(figures, now))
         {
             return;
         }
 
-        var nextAllowed = _lastReportAt + _options.ReportInterval;
-        if (now >= nextAllowed)
+        if (!waiting)
         {
-            SendReport(status, now);
+            var nextAllowed = _lastReportAt + _options.ReportInterval;
+            _lastReportAt = nextAllowed > now ? nextAllowed : now;
         }
-        else
-        {
-            _reportTimer ??= this.RegisterGrainTimer(
-                FlushReportAsync,
-                new GrainTimerCreationOptions { DueTime = nextAllowed - now, Period = Timeout.InfiniteTimeSpan });
-        }
+
+        _lastReported = figures;
+        _reportSlot = reports.Schedule(_shardKey, figures.ToStatus(_deviceId), _lastReportAt);
     }
 
-    private bool IsNewsworthy(DeviceStatus status, DateTimeOffset now)
+    private bool IsNewsworthy(StatusFigures status, DateTimeOffset now)
     {
         if (_lastReported is not { } last)
         {
@@ -408,29 +412,6 @@ public sealed partial class DeviceGrain(
             || Math.Abs((status.Severity ?? 0) - (last.Severity ?? 0)) >= _options.SeverityReportStep
             || status.OfflineAfter < last.OfflineAfter
             || now >= heartbeatDue;
-    }
-
-    private Task FlushReportAsync(CancellationToken cancellationToken)
-    {
-        _reportTimer?.Dispose();
-        _reportTimer = null;
-        var now = time.GetUtcNow();
-        SendReport(state.State.Twin!.ToStatus(_deviceId, now, _options), now);
-        return Task.CompletedTask;
-    }
-
-    private void SendReport(DeviceStatus status, DateTimeOffset now)
-    {
-        _lastReported = status;
-        _lastReportAt = now;
-        if (ClusterIsStopping())
-        {
-            return;
-        }
-
-        var shard = FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet);
-        // One-way: the device never waits for its shard.
-        GrainFactory.GetGrainFast<IFleetShardGrain>(FleetKeys.Shard(_fleetId, shard)).ReportAsync(status).Ignore();
     }
 
     private void MarkDirty() => Writer.MarkDirty();

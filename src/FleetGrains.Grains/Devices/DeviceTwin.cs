@@ -344,8 +344,11 @@ public sealed class DeviceTwin
         return new TelemetryWindow(fleetId, deviceId, _window.Capacity, FeatureCount, samples);
     }
 
-    public DeviceStatus ToStatus(string deviceId, DateTimeOffset now, DeviceOptions options) =>
-        new(deviceId, HealthAt(now, options), _score, _threshold.Effective, _lastSeen ?? now, OfflineAfter(options) ?? now);
+    public DeviceStatus ToStatus(string deviceId, DateTimeOffset now, DeviceOptions options) => StatusAt(now, options).ToStatus(deviceId);
+
+    /// <summary>What <see cref="ToStatus"/> reports, without making the report.</summary>
+    public StatusFigures StatusAt(DateTimeOffset now, DeviceOptions options) =>
+        new(HealthAt(now, options), _score, _threshold.Effective, _lastSeen ?? now, OfflineAfter(options) ?? now);
 
     // The window of the options' size; a device that has applied samples before it kept a window (or under
     // another size) counts everything up to its last seq as seen, as it did then.

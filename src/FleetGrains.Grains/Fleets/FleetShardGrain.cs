@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace FleetGrains.Grains.Fleets;
 
 /// <summary>
-/// One shard of a fleet. Devices report their status changes here; a timer marks silent devices
+/// One shard of a fleet. Devices report their status changes here (each silo's together, <see cref="StatusReportSchedule"/>); a timer marks silent devices
 /// Offline (one timer per shard, not one reminder per device) and sends the shard's summary to the
 /// fleet grain when it changed. Its load is bounded by the devices of one shard. The devices' statuses
 /// are written a persist interval after a report changed them, not per report.
@@ -44,9 +44,22 @@ public sealed class FleetShardGrain(
 
     public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
-    public async Task ReportAsync(DeviceStatus status)
+    public async Task ReportAsync(DeviceStatus[] statuses)
     {
-        state.State.Devices[status.DeviceId] = status;
+        ArgumentNullException.ThrowIfNull(statuses);
+        if (statuses.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var status in statuses)
+        {
+            if (status?.DeviceId is not null)
+            {
+                state.State.Devices[status.DeviceId] = status;
+            }
+        }
+
         Writer.MarkDirty();
         await EnsureRegisteredAsync();
     }

@@ -34,6 +34,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton<IScoringBatcher, NoModelServing>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StateWriteSchedule>();
+        services.TryAddSingleton<StatusReportSchedule>();
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the
         // stored contract (compact, tolerant of added fields), not whatever a JSON serializer sees.
