@@ -32,9 +32,9 @@ public sealed partial class DeviceGrain(
     private readonly DeviceOptions _options = deviceOptions.Value;
     private string _fleetId = "";
     private string _deviceId = "";
-    private string _shardKey = "";
+    private int _shard;
     private DelayedStateWriter? _writer;
-    private StatusFigures? _lastReported;
+    private DeviceStatus? _lastReported; // the shard keeps the same object
     private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue; // when the newest report is (or was) due
     private long _reportSlot = StatusReportSchedule.NotScheduled;
     private bool _scoringFailing;
@@ -49,7 +49,7 @@ public sealed partial class DeviceGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_fleetId, _deviceId) = FleetKeys.ParseDevice(this.GetPrimaryKeyString());
-        _shardKey = FleetKeys.Shard(_fleetId, FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet));
+        _shard = FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet);
         if (state.State.Twin is { } twin)
         {
             if (twin.ResizeWindow(_options.WindowSizeFor(_fleetId)))
@@ -64,9 +64,10 @@ public sealed partial class DeviceGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A report still waiting goes now: the silo may be on its way out, and its schedule with it.
-        if (reports.Take(_reportSlot, _shardKey, _deviceId) is { } waiting && !ClusterIsStopping())
+        var shardKey = reports.ShardKey(_fleetId, _shard);
+        if (reports.Take(_reportSlot, shardKey, _deviceId) is { } waiting && !ClusterIsStopping())
         {
-            GrainFactory.GetGrain<IFleetShardGrain>(_shardKey).ReportAsync([waiting]).Ignore();
+            GrainFactory.GetGrain<IFleetShardGrain>(shardKey).ReportAsync([waiting]).Ignore();
         }
 
         await Writer.SaveAndCloseAsync();
@@ -393,8 +394,8 @@ public sealed partial class DeviceGrain(
             _lastReportAt = nextAllowed > now ? nextAllowed : now;
         }
 
-        _lastReported = figures;
-        _reportSlot = reports.Schedule(_shardKey, figures.ToStatus(_deviceId), _lastReportAt);
+        _lastReported = figures.ToStatus(_deviceId);
+        _reportSlot = reports.Schedule(reports.ShardKey(_fleetId, _shard), _lastReported, _lastReportAt);
     }
 
     private bool IsNewsworthy(StatusFigures status, DateTimeOffset now)

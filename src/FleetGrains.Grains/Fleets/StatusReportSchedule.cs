@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FleetGrains.Abstractions;
 using Microsoft.Extensions.Logging;
 
@@ -25,11 +26,18 @@ public sealed partial class StatusReportSchedule(
 
     private readonly Lock _lock = new();
 
+    // A device asks for its shard's key at every report: one string per shard of each fleet, not one per device or report.
+    private readonly ConcurrentDictionary<(string FleetId, int Shard), string> _shardKeys = new();
+
     // slot → shard key → device id → the newest status for that slot
     private readonly Dictionary<long, Dictionary<string, Dictionary<string, DeviceStatus>>> _slots = [];
     private long _nextSlot = long.MinValue;
     private ITimer? _timer;
     private bool _disposed;
+
+    /// <summary>The key of shard <paramref name="shard"/> of <paramref name="fleetId"/> (<see cref="FleetKeys.Shard"/>), made once.</summary>
+    public string ShardKey(string fleetId, int shard) =>
+        _shardKeys.TryGetValue((fleetId, shard), out var key) ? key : _shardKeys.GetOrAdd((fleetId, shard), k => FleetKeys.Shard(k.FleetId, k.Shard));
 
     /// <summary>
     /// Sends <paramref name="status"/> to the shard <paramref name="shardKey"/> at the first tick at or after
