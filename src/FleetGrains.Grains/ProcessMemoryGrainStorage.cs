@@ -91,7 +91,9 @@ public sealed class ProcessMemoryGrainStorage(StateSerializer serializer) : IGra
             // Kept when it fits and is not far too large: states of one grain keep about the same size.
             if (_buffer.Length < bytes.Length || _buffer.Length > 2 * bytes.Length)
             {
-                _buffer = new byte[bytes.Length + (bytes.Length / 8)];
+                // On the pinned object heap, which only full collections visit and nothing copies: a grain's first
+                // write would otherwise be a young array the young collections copy up the generations.
+                _buffer = GC.AllocateUninitializedArray<byte>(bytes.Length + (bytes.Length / 8), pinned: true);
             }
 
             bytes.CopyTo(_buffer);
