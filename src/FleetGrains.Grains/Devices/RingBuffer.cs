@@ -20,8 +20,8 @@ public sealed class RingBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
         _capacity = capacity;
         _features = features;
-        _values = LongLived<float>(capacity * features);
-        _timestamps = LongLived<long>(capacity);
+        _values = new float[capacity * features];
+        _timestamps = new long[capacity];
     }
 
     /// <summary>A window as stored: its slots as they lie (<paramref name="next"/> is the slot the next sample takes).</summary>
@@ -103,12 +103,4 @@ public sealed class RingBuffer
 
         return (_next - 1 - age + _capacity) % _capacity;
     }
-
-    /// <summary>
-    /// An array that lives as long as its device: on the pinned object heap, which only full collections visit and nothing
-    /// copies. An ordinary array would be copied by the young collections up the generations — when a fleet's devices
-    /// activate, every device's window at once.
-    /// </summary>
-    internal static T[] LongLived<T>(int length, bool cleared = true) where T : unmanaged =>
-        cleared ? GC.AllocateArray<T>(length, pinned: true) : GC.AllocateUninitializedArray<T>(length, pinned: true);
 }

@@ -124,7 +124,7 @@ public sealed class RingBufferCodec(ICodecProvider codecs) : IFieldCodec<RingBuf
             throw new InvalidDataException($"A stored block of {typeof(T).Name} values is {length} bytes long, not a whole number of values.");
         }
 
-        var result = RingBuffer.LongLived<T>((int)(length / size), cleared: false);
+        var result = new T[length / size];
         reader.ReadBytes(MemoryMarshal.AsBytes(result.AsSpan()));
         return result;
     }
