@@ -24,12 +24,11 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
     public const long NotScheduled = long.MinValue;
 
     // A call not received this long after its slot was lost (a send that failed, an activation on its way elsewhere).
-    private static readonly long LostAfterSlots = TimeSpan.FromSeconds(10).Ticks / Resolution.Ticks;
+    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(10);
 
     private readonly GrainInterfaceType _interface = interfaces.GetGrainInterfaceType(typeof(IWritesStateWhenDue));
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, HashSet<GrainId>> _slots = [];
-    private long _nextSlot = long.MinValue;
+    private readonly TimeSlots<HashSet<GrainId>> _slots = new(Resolution);
     private ITimer? _timer;
     private bool _disposed;
 
@@ -44,17 +43,7 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
                 return NotScheduled;
             }
 
-            if (_nextSlot == long.MinValue)
-            {
-                _nextSlot = SlotBefore(now) + 1;
-            }
-
-            var slot = Math.Max(SlotAfter(now + after), _nextSlot);
-            if (!_slots.TryGetValue(slot, out var due))
-            {
-                _slots[slot] = due = [];
-            }
-
+            var (slot, due) = _slots.At(now + after, now);
             due.Add(grain);
             _timer ??= time.CreateTimer(_ => SendDue(), null, Resolution, Resolution);
             return slot;
@@ -62,14 +51,14 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
     }
 
     /// <summary>Whether the call for <paramref name="slot"/> is so long overdue that it was lost: the grain schedules its write again.</summary>
-    public bool IsLost(long slot) => slot < SlotBefore(time.GetUtcNow()) - LostAfterSlots;
+    public bool IsLost(long slot) => _slots.IsOverdue(slot, time.GetUtcNow(), LostAfter);
 
     /// <summary>Takes <paramref name="grain"/> off <paramref name="slot"/>, if it is still waiting there.</summary>
     public void Cancel(GrainId grain, long slot)
     {
         lock (_lock)
         {
-            if (_slots.TryGetValue(slot, out var due) && due.Remove(grain) && due.Count == 0)
+            if (_slots.TryGet(slot, out var due) && due.Remove(grain) && due.Count == 0)
             {
                 _slots.Remove(slot);
             }
@@ -88,7 +77,13 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
 
     private void SendDue()
     {
-        foreach (var grain in TakeDue())
+        List<HashSet<GrainId>> due;
+        lock (_lock)
+        {
+            due = _disposed ? [] : _slots.TakeDue(time.GetUtcNow());
+        }
+
+        foreach (var grain in due.SelectMany(slot => slot))
         {
             try
             {
@@ -101,39 +96,6 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
             }
         }
     }
-
-    private List<GrainId> TakeDue()
-    {
-        var taken = new List<GrainId>();
-        lock (_lock)
-        {
-            var last = SlotBefore(time.GetUtcNow());
-            if (_disposed || last < _nextSlot)
-            {
-                return taken;
-            }
-
-            // After a long pause of the clock, walking the slots that are there beats walking every slot of the pause.
-            IEnumerable<long> candidates = last - _nextSlot < _slots.Count
-                ? Enumerable.Range(0, (int)(last - _nextSlot + 1)).Select(i => _nextSlot + i)
-                : [.. _slots.Keys.Where(s => s <= last)];
-            foreach (var slot in candidates)
-            {
-                if (_slots.Remove(slot, out var due))
-                {
-                    taken.AddRange(due);
-                }
-            }
-
-            _nextSlot = last + 1;
-        }
-
-        return taken;
-    }
-
-    private static long SlotBefore(DateTimeOffset moment) => moment.UtcTicks / Resolution.Ticks;
-
-    private static long SlotAfter(DateTimeOffset moment) => (moment.UtcTicks + Resolution.Ticks - 1) / Resolution.Ticks;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The due state write of {Grain} could not be sent; it is scheduled again at its next change, and written on deactivation in any case")]
     private static partial void LogNotSent(ILogger logger, Exception exception, GrainId grain);

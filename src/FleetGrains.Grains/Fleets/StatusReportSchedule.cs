@@ -30,8 +30,7 @@ public sealed partial class StatusReportSchedule(
     private readonly ConcurrentDictionary<(string FleetId, int Shard), string> _shardKeys = new();
 
     // slot → shard key → device id → the newest status for that slot
-    private readonly Dictionary<long, Dictionary<string, Dictionary<string, DeviceStatus>>> _slots = [];
-    private long _nextSlot = long.MinValue;
+    private readonly TimeSlots<Dictionary<string, Dictionary<string, DeviceStatus>>> _slots = new(Resolution);
     private ITimer? _timer;
     private bool _disposed;
 
@@ -54,17 +53,7 @@ public sealed partial class StatusReportSchedule(
                 return NotScheduled;
             }
 
-            if (_nextSlot == long.MinValue)
-            {
-                _nextSlot = SlotBefore(now) + 1;
-            }
-
-            var slot = Math.Max(SlotAfter(dueAt), _nextSlot);
-            if (!_slots.TryGetValue(slot, out var shards))
-            {
-                _slots[slot] = shards = new(StringComparer.Ordinal);
-            }
-
+            var (slot, shards) = _slots.At(dueAt, now);
             if (!shards.TryGetValue(shardKey, out var devices))
             {
                 shards[shardKey] = devices = new(StringComparer.Ordinal);
@@ -81,7 +70,7 @@ public sealed partial class StatusReportSchedule(
     {
         lock (_lock)
         {
-            if (!_slots.TryGetValue(slot, out var shards)
+            if (!_slots.TryGet(slot, out var shards)
                 || !shards.TryGetValue(shardKey, out var devices)
                 || !devices.Remove(deviceId, out var status))
             {
@@ -113,14 +102,19 @@ public sealed partial class StatusReportSchedule(
 
     private void SendDue()
     {
-        var due = TakeDue();
+        List<Dictionary<string, Dictionary<string, DeviceStatus>>> due;
+        lock (_lock)
+        {
+            due = _disposed ? [] : _slots.TakeDue(time.GetUtcNow());
+        }
+
         // No silo is active when the last one stops (this silo included): the shards stop with it.
         if (due.Count == 0 || !membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active))
         {
             return;
         }
 
-        foreach (var (shardKey, statuses) in due)
+        foreach (var (shardKey, statuses) in Merge(due))
         {
             try
             {
@@ -134,40 +128,14 @@ public sealed partial class StatusReportSchedule(
         }
     }
 
-    private Dictionary<string, DeviceStatus[]> TakeDue()
-    {
-        var taken = new List<Dictionary<string, Dictionary<string, DeviceStatus>>>();
-        lock (_lock)
-        {
-            var last = SlotBefore(time.GetUtcNow());
-            if (_disposed || last < _nextSlot)
-            {
-                return [];
-            }
-
-            // After a long pause of the clock, walking the slots that are there beats walking every slot of the pause.
-            IEnumerable<long> candidates = last - _nextSlot < _slots.Count
-                ? Enumerable.Range(0, (int)(last - _nextSlot + 1)).Select(i => _nextSlot + i)
-                : [.. _slots.Keys.Where(s => s <= last).Order()];
-            foreach (var slot in candidates)
-            {
-                if (_slots.Remove(slot, out var shards))
-                {
-                    taken.Add(shards);
-                }
-            }
-
-            _nextSlot = last + 1;
-        }
-
-        return taken.Count == 1
-            ? taken[0].ToDictionary(s => s.Key, s => s.Value.Values.ToArray(), StringComparer.Ordinal)
-            : Merge(taken);
-    }
-
-    // Slots in order, so that a device's later status replaces its earlier one.
+    // Slots oldest first, so that a device's later status replaces its earlier one.
     private static Dictionary<string, DeviceStatus[]> Merge(List<Dictionary<string, Dictionary<string, DeviceStatus>>> slots)
     {
+        if (slots.Count == 1)
+        {
+            return slots[0].ToDictionary(s => s.Key, s => s.Value.Values.ToArray(), StringComparer.Ordinal);
+        }
+
         var merged = new Dictionary<string, Dictionary<string, DeviceStatus>>(StringComparer.Ordinal);
         foreach (var shards in slots)
         {
@@ -187,10 +155,6 @@ public sealed partial class StatusReportSchedule(
 
         return merged.ToDictionary(s => s.Key, s => s.Value.Values.ToArray(), StringComparer.Ordinal);
     }
-
-    private static long SlotBefore(DateTimeOffset moment) => moment.UtcTicks / Resolution.Ticks;
-
-    private static long SlotAfter(DateTimeOffset moment) => (moment.UtcTicks + Resolution.Ticks - 1) / Resolution.Ticks;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} device status reports for shard {Shard} could not be sent; the devices report again at their next change or heartbeat")]
     private static partial void LogNotSent(ILogger logger, Exception exception, int count, string shard);
