@@ -15,5 +15,8 @@ public sealed record DeviceStatus(
     [property: Id(5)] DateTimeOffset OfflineAfter)
 {
     /// <summary>Score relative to the device's own threshold; 1 means "at the threshold".</summary>
-    public float? Severity => Score is { } score && Threshold is > 0 ? score / Threshold.Value : null;
+    public float? Severity => SeverityOf(Score, Threshold);
+
+    /// <summary>The severity of <paramref name="score"/> against <paramref name="threshold"/>; null without both (or with no positive threshold).</summary>
+    public static float? SeverityOf(float? score, float? threshold) => score is { } s && threshold is > 0 ? s / threshold.Value : null;
 }

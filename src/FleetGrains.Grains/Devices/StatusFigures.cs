@@ -6,7 +6,7 @@ namespace FleetGrains.Grains.Devices;
 public readonly record struct StatusFigures(HealthState Health, float? Score, float? Threshold, DateTimeOffset LastSeen, DateTimeOffset OfflineAfter)
 {
     /// <summary>Score relative to the threshold, as <see cref="DeviceStatus.Severity"/>.</summary>
-    public float? Severity => Score is { } score && Threshold is > 0 ? score / Threshold.Value : null;
+    public float? Severity => DeviceStatus.SeverityOf(Score, Threshold);
 
     public DeviceStatus ToStatus(string deviceId) => new(deviceId, Health, Score, Threshold, LastSeen, OfflineAfter);
 }

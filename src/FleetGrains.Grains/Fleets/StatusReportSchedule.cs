@@ -36,7 +36,7 @@ public sealed partial class StatusReportSchedule(
 
     /// <summary>The key of shard <paramref name="shard"/> of <paramref name="fleetId"/> (<see cref="FleetKeys.Shard"/>), made once.</summary>
     public string ShardKey(string fleetId, int shard) =>
-        _shardKeys.TryGetValue((fleetId, shard), out var key) ? key : _shardKeys.GetOrAdd((fleetId, shard), k => FleetKeys.Shard(k.FleetId, k.Shard));
+        _shardKeys.GetOrAdd((fleetId, shard), static k => FleetKeys.Shard(k.FleetId, k.Shard));
 
     /// <summary>
     /// Sends <paramref name="status"/> to the shard <paramref name="shardKey"/> at the first tick at or after
@@ -131,11 +131,6 @@ public sealed partial class StatusReportSchedule(
     // Slots oldest first, so that a device's later status replaces its earlier one.
     private static Dictionary<string, DeviceStatus[]> Merge(List<Dictionary<string, Dictionary<string, DeviceStatus>>> slots)
     {
-        if (slots.Count == 1)
-        {
-            return slots[0].ToDictionary(s => s.Key, s => s.Value.Values.ToArray(), StringComparer.Ordinal);
-        }
-
         var merged = new Dictionary<string, Dictionary<string, DeviceStatus>>(StringComparer.Ordinal);
         foreach (var shards in slots)
         {
