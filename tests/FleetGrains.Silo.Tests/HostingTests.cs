@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace FleetGrains.Silo.Tests;
 
@@ -49,6 +50,19 @@ public class HostingTests(SiloHostFixture fixture)
 
         Assert.True(result.Failed);
         Assert.Contains("Fleet:Cluster:RebalanceCyclePeriod must be between 2 seconds and 1 hour", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDirectoryCache_IsOffOnASingleSilo_AndSizedByConfiguration()
+    {
+        Assert.Equal(GrainDirectoryOptions.CachingStrategyType.None, fixture.Host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CachingStrategy);
+        await using var host = await SiloHost.StartAsync(new Dictionary<string, string?> { ["Fleet:Cluster:DirectoryCacheSize"] = "5000" });
+
+        var sized = host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value;
+        Assert.Equal((GrainDirectoryOptions.CachingStrategyType.LRU, 5000), (sized.CachingStrategy, sized.CacheSize));
+        Assert.Equal(GrainDirectoryOptions.DEFAULT_CACHE_SIZE, new FleetClusterOptions { Clustering = ClusteringProvider.Redis }.EffectiveDirectoryCacheSize);
+        var refused = new FleetClusterOptionsValidator().Validate(null, new FleetClusterOptions { DirectoryCacheSize = -1 });
+        Assert.Contains("Fleet:Cluster:DirectoryCacheSize must be 0 (no cache) or more (was -1)", refused.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

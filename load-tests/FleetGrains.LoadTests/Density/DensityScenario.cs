@@ -88,7 +88,9 @@ public sealed class DensityScenario : ILoadScenario
         {
             await inFlight.WaitAsync();
             calls.Add(IngestOneAsync(grains.GetGrainFast<IDeviceGrain>(FleetKeys.Device("density", $"d{i:D7}")), sample, inFlight));
-            if (calls.Count == concurrency)
+            // At or above: a call has released its slot a moment before its task completes, so a sweep can leave the
+            // list full; with == it would then grow by every device, and those tasks would count as the devices' heap.
+            if (calls.Count >= concurrency)
             {
                 calls.RemoveAll(c => c.IsCompleted);
             }

@@ -107,6 +107,7 @@ public static class FleetHostingExtensions
             silo.UseClusterTls(cluster.Tls);
         }
 
+        silo.Configure<GrainDirectoryOptions>(o => ConfigureDirectoryCache(o, cluster.EffectiveDirectoryCacheSize));
         if (cluster.Clustering == ClusteringProvider.Localhost)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -166,6 +167,19 @@ public static class FleetHostingExtensions
         }
 
         return silo;
+    }
+
+    // No cache is Orleans' caching strategy None: a cache size of 0 is refused where Orleans sizes its cache.
+    private static void ConfigureDirectoryCache(GrainDirectoryOptions options, int size)
+    {
+        if (size == 0)
+        {
+            options.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None;
+        }
+        else
+        {
+            options.CacheSize = size;
+        }
     }
 
     // Orleans marks the rebalancer experimental (its API may change); its behaviour is what scale-out needs. A new
