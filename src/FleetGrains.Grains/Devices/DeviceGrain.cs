@@ -3,8 +3,10 @@ using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Maintenance;
 using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace FleetGrains.Grains.Devices;
 
@@ -15,24 +17,12 @@ namespace FleetGrains.Grains.Devices;
 /// when it changed (never per event), on deactivation and, with WriteBeforeAcknowledge, before answering an ingest; and reports status changes to its fleet shard,
 /// at most once per report interval.
 /// </summary>
-public sealed partial class DeviceGrain(
-    [PersistentState("device", FleetStorage.Name)] IPersistentState<DeviceState> state,
-    IAnomalyScorer scorer,
-    FleetModelCache models,
-    IScoringBatcher batcher,
-    IOptions<DeviceOptions> deviceOptions,
-    IOptions<RollupOptions> rollupOptions,
-    IOptions<MaintenanceOptions> maintenanceOptions,
-    TimeProvider time,
-    IClusterMembershipService membership,
-    StateWriteSchedule writes,
-    StatusReportSchedule reports,
-    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain, IWritesStateWhenDue
+public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, IDeviceGrain, IWritesStateWhenDue, IGrainMigrationParticipant
 {
-    private readonly DeviceOptions _options = deviceOptions.Value;
     private string _fleetId = "";
     private string _deviceId = "";
     private int _shard;
+    private DirectGrainState<DeviceState>? _state;
     private DelayedStateWriter? _writer;
     private DeviceStatus? _lastReported; // the shard keeps the same object
     private DateTimeOffset _lastReportAt = DateTimeOffset.MinValue; // when the newest report is (or was) due
@@ -43,29 +33,44 @@ public sealed partial class DeviceGrain(
     private IGrainTimer? _rulReportTimer;
     private string? _featureMismatch;
 
-    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
-        this, state, _options.PersistInterval, writes, logger);
+    private DeviceOptions Options => services.Options;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private DirectGrainState<DeviceState> Stored => _state ??= new(this, "device", services.Storage);
+
+    private DeviceTwin? Twin
     {
-        (_fleetId, _deviceId) = FleetKeys.ParseDevice(this.GetPrimaryKeyString());
-        _shard = FleetKeys.ShardOf(_deviceId, rollupOptions.Value.ShardsPerFleet);
-        if (state.State.Twin is { } twin)
+        get => Stored.State.Twin;
+        set => Stored.State.Twin = value;
+    }
+
+    private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
+        this, Stored, Options.PersistInterval, services.Writes, services.Logger);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!Stored.IsLoaded)
         {
-            if (twin.ResizeWindow(_options.WindowSizeFor(_fleetId)))
-            {
-                MarkDirty();
-            }
+            await Stored.ReadStateAsync();
         }
 
-        return Task.CompletedTask;
+        (var fleetId, _deviceId) = FleetKeys.ParseDevice(this.GetPrimaryKeyString());
+        _fleetId = string.Intern(fleetId); // one string per fleet, not per device
+        _shard = FleetKeys.ShardOf(_deviceId, services.Rollup.ShardsPerFleet);
+        if (Twin is { } twin && twin.ResizeWindow(Options.WindowSizeFor(_fleetId)))
+        {
+            MarkDirty();
+        }
     }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) => Stored.Dehydrate(dehydrationContext);
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) => Stored.TryRehydrate(rehydrationContext);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A report still waiting goes now: the silo may be on its way out, and its schedule with it.
-        var shardKey = reports.ShardKey(_fleetId, _shard);
-        if (reports.Take(_reportSlot, shardKey, _deviceId) is { } waiting && !ClusterIsStopping())
+        var shardKey = services.Reports.ShardKey(_fleetId, _shard);
+        if (services.Reports.Take(_reportSlot, shardKey, _deviceId) is { } waiting && !ClusterIsStopping())
         {
             GrainFactory.GetGrain<IFleetShardGrain>(shardKey).ReportAsync([waiting]).Ignore();
         }
@@ -88,15 +93,15 @@ public sealed partial class DeviceGrain(
             return new IngestOutcome(0, 0, []);
         }
 
-        var twin = state.State.Twin ??= CreateTwin(block);
-        var assignment = await models.GetAsync(_fleetId);
+        var twin = Twin ??= CreateTwin(block);
+        var assignment = await services.Models.GetAsync(_fleetId);
         var (anomalyModel, rulModel) = UsableModels(twin, assignment);
         var capture = PrepareScoring(twin, anomalyModel, rulModel, block.Count);
 
-        var now = time.GetUtcNow();
-        var wasOffline = twin.HealthAt(now, _options) == HealthState.Offline;
+        var now = services.Time.GetUtcNow();
+        var wasOffline = twin.HealthAt(now, Options) == HealthState.Offline;
         var transitions = new List<HealthTransition>();
-        var outcome = twin.Ingest(block, now, _options, anomalyModel is null ? scorer : null, capture, transitions);
+        var outcome = twin.Ingest(block, now, Options, anomalyModel is null ? services.Scorer : null, capture, transitions);
         if (capture is { Rows: > 0 })
         {
             if (await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now))
@@ -119,7 +124,7 @@ public sealed partial class DeviceGrain(
 
         // Also when every sample was a duplicate: a redelivery after a failed write must not be acknowledged
         // before the samples it repeats are stored.
-        if (_options.WriteBeforeAcknowledge && !await Writer.SaveAsync())
+        if (Options.WriteBeforeAcknowledge && !await Writer.SaveAsync())
         {
             throw new DeviceStateNotSavedException($"Writing the state of {_fleetId}/{_deviceId} failed; its samples are not acknowledged (sending them again is safe).");
         }
@@ -128,23 +133,23 @@ public sealed partial class DeviceGrain(
     }
 
     public Task<DeviceSnapshot?> GetSnapshotAsync() =>
-        Task.FromResult(state.State.Twin?.ToSnapshot(_fleetId, _deviceId, time.GetUtcNow(), _options));
+        Task.FromResult(Twin?.ToSnapshot(_fleetId, _deviceId, services.Time.GetUtcNow(), Options));
 
     public Task<TelemetryWindow?> GetWindowAsync() =>
-        Task.FromResult(state.State.Twin?.ToWindow(_fleetId, _deviceId));
+        Task.FromResult(Twin?.ToWindow(_fleetId, _deviceId));
 
     public Task<DeviceScoreHistory?> GetScoresAsync(long afterSeq) =>
-        Task.FromResult(state.State.Twin?.ToScoreHistory(_fleetId, _deviceId, afterSeq, _options));
+        Task.FromResult(Twin?.ToScoreHistory(_fleetId, _deviceId, afterSeq, Options));
 
     public Task<DeviceSnapshot?> PinThresholdAsync(float? threshold)
     {
-        if (state.State.Twin is not { } twin)
+        if (Twin is not { } twin)
         {
             return Task.FromResult<DeviceSnapshot?>(null);
         }
 
         twin.PinThreshold(threshold);
-        LogThresholdPinned(logger, _fleetId, _deviceId, threshold);
+        LogThresholdPinned(services.Logger, _fleetId, _deviceId, threshold);
         MarkDirty();
         ConsiderReport(force: true);
         return GetSnapshotAsync();
@@ -152,14 +157,14 @@ public sealed partial class DeviceGrain(
 
     public Task<FeedbackOutcome?> FeedbackAsync(ThresholdFeedback feedback)
     {
-        if (state.State.Twin is not { } twin)
+        if (Twin is not { } twin)
         {
             return Task.FromResult<FeedbackOutcome?>(null);
         }
 
         var raised = feedback switch
         {
-            ThresholdFeedback.FalsePositive => twin.RaiseThresholdAfterFalsePositive(_options),
+            ThresholdFeedback.FalsePositive => twin.RaiseThresholdAfterFalsePositive(Options),
             _ => throw new ArgumentOutOfRangeException(nameof(feedback), feedback, "Unknown feedback."),
         };
         string? refusal = null;
@@ -169,22 +174,22 @@ public sealed partial class DeviceGrain(
         }
         else if (change.After <= change.Before)
         {
-            refusal = $"The learned threshold is at its bound ({_options.MaxFalsePositiveRaise} × the calibrated one); pin a threshold to go higher.";
+            refusal = $"The learned threshold is at its bound ({Options.MaxFalsePositiveRaise} × the calibrated one); pin a threshold to go higher.";
         }
         else
         {
-            LogFalsePositive(logger, _fleetId, _deviceId, change.Before, change.After, twin.Score);
+            LogFalsePositive(services.Logger, _fleetId, _deviceId, change.Before, change.After, twin.Score);
             MarkDirty();
             ConsiderReport(force: true);
         }
 
-        var snapshot = twin.ToSnapshot(_fleetId, _deviceId, time.GetUtcNow(), _options);
+        var snapshot = twin.ToSnapshot(_fleetId, _deviceId, services.Time.GetUtcNow(), Options);
         return Task.FromResult<FeedbackOutcome?>(new FeedbackOutcome(snapshot, raised?.Before, raised?.After, refusal));
     }
 
     public Task ResetDegradationAsync()
     {
-        if (state.State.Twin is { } twin)
+        if (Twin is { } twin)
         {
             twin.ResetDegradation();
             _reportingRul = false;
@@ -209,8 +214,8 @@ public sealed partial class DeviceGrain(
             if (_featureMismatch != mismatch)
             {
                 _featureMismatch = mismatch;
-                twin.RecordScoringFailure(mismatch, time.GetUtcNow());
-                LogFeatureMismatch(logger, _fleetId, _deviceId, mismatch);
+                twin.RecordScoringFailure(mismatch, services.Time.GetUtcNow());
+                LogFeatureMismatch(services.Logger, _fleetId, _deviceId, mismatch);
             }
 
             return null;
@@ -226,12 +231,12 @@ public sealed partial class DeviceGrain(
         var previous = twin.Scorer;
         if (twin.SwitchScorer(scorerName))
         {
-            LogScorerSwitched(logger, _fleetId, _deviceId, previous, scorerName);
+            LogScorerSwitched(services.Logger, _fleetId, _deviceId, previous, scorerName);
             MarkDirty();
         }
 
         var window = Math.Max(anomaly?.Window ?? 0, rul?.Window ?? 0);
-        if (twin.RequireModelWindow(window, _options.WindowSizeFor(_fleetId)))
+        if (twin.RequireModelWindow(window, Options.WindowSizeFor(_fleetId)))
         {
             MarkDirty();
         }
@@ -243,8 +248,8 @@ public sealed partial class DeviceGrain(
     private async Task<bool> ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
-        var anomalyTask = anomaly is null ? null : batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
-        var rulTask = rul is null ? null : batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
+        var anomalyTask = anomaly is null ? null : services.Batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
+        var rulTask = rul is null ? null : services.Batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
         var failed = false;
         if (anomalyTask is not null)
         {
@@ -253,7 +258,7 @@ public sealed partial class DeviceGrain(
                 var scores = await anomalyTask;
                 try
                 {
-                    twin.ApplyModelScores(scores, capture, _options, transitions);
+                    twin.ApplyModelScores(scores, capture, Options, transitions);
                 }
                 finally
                 {
@@ -274,7 +279,7 @@ public sealed partial class DeviceGrain(
                 var estimates = await rulTask;
                 try
                 {
-                    twin.ApplyRul(estimates, capture, now, _options);
+                    twin.ApplyRul(estimates, capture, now, Options);
                 }
                 finally
                 {
@@ -291,7 +296,7 @@ public sealed partial class DeviceGrain(
         if (!failed && _scoringFailing)
         {
             _scoringFailing = false;
-            LogScoringRecovered(logger, _fleetId, _deviceId);
+            LogScoringRecovered(services.Logger, _fleetId, _deviceId);
         }
 
         return !failed;
@@ -303,7 +308,7 @@ public sealed partial class DeviceGrain(
         if (!_scoringFailing)
         {
             _scoringFailing = true;
-            LogScoringFailed(logger, ex, _fleetId, _deviceId, model.Key, rows);
+            LogScoringFailed(services.Logger, ex, _fleetId, _deviceId, model.Key, rows);
         }
     }
 
@@ -330,7 +335,7 @@ public sealed partial class DeviceGrain(
             return;
         }
 
-        var o = maintenanceOptions.Value;
+        var o = services.Maintenance;
         _reportingRul |= rul <= o.PlanningHorizonFor(_fleetId);
         if (!_reportingRul)
         {
@@ -349,9 +354,9 @@ public sealed partial class DeviceGrain(
                 {
                     _rulReportTimer?.Dispose();
                     _rulReportTimer = null;
-                    if (_reportingRul && state.State.Twin is { Rul: not null } current)
+                    if (_reportingRul && Twin is { Rul: not null } current)
                     {
-                        SendRulReport(current, time.GetUtcNow());
+                        SendRulReport(current, services.Time.GetUtcNow());
                     }
 
                     return Task.CompletedTask;
@@ -365,23 +370,23 @@ public sealed partial class DeviceGrain(
         _lastRulReportAt = now;
         if (!ClusterIsStopping())
         {
-            var report = new RulReport(_deviceId, twin.Rul!.Value, twin.HealthAt(now, _options), twin.RulModel!, now);
+            var report = new RulReport(_deviceId, twin.Rul!.Value, twin.HealthAt(now, Options), twin.RulModel!, now);
             GrainFactory.GetGrain<IFleetMaintenanceGrain>(_fleetId).ReportAsync(report).Ignore();
         }
     }
 
     private DeviceTwin CreateTwin(TelemetryBlock block)
     {
-        var featureCount = _options.FeatureCountFor(_fleetId) ?? block.Features;
-        return new DeviceTwin(_options.WindowSizeFor(_fleetId), featureCount);
+        var featureCount = Options.FeatureCountFor(_fleetId) ?? block.Features;
+        return new DeviceTwin(Options.WindowSizeFor(_fleetId), featureCount);
     }
 
     // A newsworthy status is reported at once, or when the device's report interval since its last report is over;
     // until then each newer status replaces the waiting one, so that the shard gets the newest.
     private void ConsiderReport(bool force)
     {
-        var now = time.GetUtcNow();
-        var figures = state.State.Twin!.StatusAt(now, _options);
+        var now = services.Time.GetUtcNow();
+        var figures = Twin!.StatusAt(now, Options);
         var waiting = _lastReportAt > now;
         if (!waiting && !force && !IsNewsworthy(figures, now))
         {
@@ -390,12 +395,12 @@ public sealed partial class DeviceGrain(
 
         if (!waiting)
         {
-            var nextAllowed = _lastReportAt + _options.ReportInterval;
+            var nextAllowed = _lastReportAt + Options.ReportInterval;
             _lastReportAt = nextAllowed > now ? nextAllowed : now;
         }
 
         _lastReported = figures.ToStatus(_deviceId);
-        _reportSlot = reports.Schedule(reports.ShardKey(_fleetId, _shard), _lastReported, _lastReportAt);
+        _reportSlot = services.Reports.Schedule(services.Reports.ShardKey(_fleetId, _shard), _lastReported, _lastReportAt);
     }
 
     private bool IsNewsworthy(StatusFigures status, DateTimeOffset now)
@@ -410,7 +415,7 @@ public sealed partial class DeviceGrain(
         var heartbeatDue = last.LastSeen + ((last.OfflineAfter - last.LastSeen) / 2);
         return status.Health != last.Health
             || status.Threshold != last.Threshold
-            || Math.Abs((status.Severity ?? 0) - (last.Severity ?? 0)) >= _options.SeverityReportStep
+            || Math.Abs((status.Severity ?? 0) - (last.Severity ?? 0)) >= Options.SeverityReportStep
             || status.OfflineAfter < last.OfflineAfter
             || now >= heartbeatDue;
     }
@@ -419,7 +424,7 @@ public sealed partial class DeviceGrain(
 
     // No silo is active when the last one stops (this silo included): the fleet grains stop with it, so a
     // report would have nowhere to go.
-    private bool ClusterIsStopping() => !membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active);
+    private bool ClusterIsStopping() => !services.Membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Threshold of {FleetId}/{DeviceId} pinned to {Threshold} (null = learned)")]
     private static partial void LogThresholdPinned(ILogger logger, string fleetId, string deviceId, float? threshold);

@@ -35,6 +35,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StateWriteSchedule>();
         services.TryAddSingleton<StatusReportSchedule>();
+        services.TryAddSingleton<DeviceGrainServices>();
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the
         // stored contract (compact, tolerant of added fields), not whatever a JSON serializer sees.
