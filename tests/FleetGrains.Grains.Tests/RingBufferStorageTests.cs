@@ -26,6 +26,23 @@ public class RingBufferStorageTests
         Assert.Equal((3L, 3, 2, 3), (twin.LastSeq, twin.Window.Capacity, twin.Window.Features, twin.Window.Count));
         Assert.Equal([(1001L, 1.5f, -1f), (1002L, 2.5f, -2f), (1003L, 3.5f, -3f)], Samples(twin.Window));
         Assert.Equal(4, twin.ToSnapshot("f", "d", Now, new DeviceOptions()).Counters.Accepted);
+        Assert.NotNull(twin.ToSnapshot("f", "d", Now, new DeviceOptions()).LastSeen);
+    }
+
+    [Fact]
+    public void TheTwinsMoments_RoundTripExactly_InTheirStoredForm()
+    {
+        var twin = TwinWith(window: 3, features: 2, samples: 4);
+        twin.RecordScoringFailure("model host unreachable", Now.AddMinutes(3));
+        var before = twin.ToSnapshot("f", "d", Now, new DeviceOptions());
+
+        var stored = Serializer.SerializeToArray(new DeviceState { Twin = twin });
+        var read = Serializer.Deserialize<DeviceState>(stored)!.Twin!.ToSnapshot("f", "d", Now, new DeviceOptions());
+        var copied = Services.GetRequiredService<DeepCopier<DeviceState>>().Copy(new DeviceState { Twin = twin }).Twin!.ToSnapshot("f", "d", Now, new DeviceOptions());
+
+        Assert.Equal(Now, before.LastSeen);
+        Assert.Equal((before.LastSeen, Now.AddMinutes(3)), (read.LastSeen, read.Scoring.LastErrorAt));
+        Assert.Equal((before.LastSeen, Now.AddMinutes(3)), (copied.LastSeen, copied.Scoring.LastErrorAt));
     }
 
     [Fact]
@@ -38,6 +55,24 @@ public class RingBufferStorageTests
 
         Assert.Equal([(1002L, 2.5f, -2f), (1003L, 3.5f, -3f), (1004L, 4.5f, -4f)], Samples(read.Window));
         Assert.Equal(Samples(twin.Window), Samples(Serializer.Deserialize<DeviceState>(Serializer.SerializeToArray(new DeviceState { Twin = twin }))!.Twin!.Window));
+    }
+
+    [Theory]
+    [InlineData(1_000L)] // held as offsets
+    [InlineData(40L * 365 * 86_400_000)] // forty years apart: held as 64-bit timestamps
+    public void Window_RoundTripsItsTimestampsExactly(long gap)
+    {
+        var window = new RingBuffer(capacity: 3, features: 2);
+        long[] timestamps = [1_000, 1_000 + gap, 2_000, 3_000 + gap];
+        for (var i = 0; i < timestamps.Length; i++)
+        {
+            window.Append(timestamps[i], [i, -i]);
+        }
+
+        var read = Serializer.Deserialize<RingBuffer>(Serializer.SerializeToArray(window))!;
+        read.Append(5_000, [9f, -9f]);
+
+        Assert.Equal([(2_000L, 2f, -2f), (3_000 + gap, 3f, -3f), (5_000L, 9f, -9f)], Samples(read));
     }
 
     [Fact]

@@ -56,4 +56,39 @@ public class RingBufferTests
             Assert.Equal(5 - age, resized.Sample(age)[0]);
         }
     }
+
+    // Held as 32-bit offsets from a base that moves; a window spanning more than ±24.8 days of milliseconds goes wide.
+    [Theory]
+    [InlineData(1_000L)] // a second apart: offsets throughout
+    [InlineData(3_600_000L)] // an hour apart: the base moves every 24.8 days
+    [InlineData(10L * 86_400_000)] // ten days apart: a full window spans 40 days and goes wide
+    [InlineData(-7L * 86_400_000)] // going back a week each time (a clock being corrected)
+    public void Timestamps_ReadBackExactly_HoweverFarApart(long step)
+    {
+        var ring = new RingBuffer(capacity: 5, features: 1);
+        var start = 1_767_225_600_000L; // 2026-01-01 in ms
+        for (var i = 0; i < 2_000; i++)
+        {
+            ring.Append(start + (i * step), [i]);
+            for (var age = 0; age < ring.Count; age++)
+            {
+                Assert.Equal(start + ((i - age) * step), ring.Timestamp(age));
+            }
+        }
+    }
+
+    [Fact]
+    public void Timestamps_FarApartAndClose_MixedInOneWindow_ReadBackExactly()
+    {
+        var ring = new RingBuffer(capacity: 4, features: 1);
+        long[] timestamps = [0, long.MaxValue, 5, -1_000, long.MinValue, 7, 8, 9, 10, 11, long.MaxValue, long.MinValue];
+        for (var i = 0; i < timestamps.Length; i++)
+        {
+            ring.Append(timestamps[i], [i]);
+            for (var age = 0; age < ring.Count; age++)
+            {
+                Assert.Equal(timestamps[i - age], ring.Timestamp(age));
+            }
+        }
+    }
 }

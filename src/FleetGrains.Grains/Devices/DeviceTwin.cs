@@ -17,7 +17,7 @@ public sealed class DeviceTwin
     [Id(2)] private readonly ThresholdCalibrator _threshold = new();
     [Id(3)] private readonly HealthStateMachine _health = new();
     [Id(4)] private long _lastSeq = -1;
-    [Id(5)] private DateTimeOffset? _lastSeen;
+    [NonSerialized] private UtcMoment _lastSeen; // stored as StoredLastSeen (Id 5), as are the other moments below
     [Id(6)] private double? _reportingIntervalMs;
     [Id(7)] private float? _score;
     [Id(8)] private FeatureContribution[] _topContributorsStoredBefore = [];
@@ -30,10 +30,10 @@ public sealed class DeviceTwin
     [Id(15)] private long? _lastScoredTimestamp;
     [Id(16)] private string? _rulModel;
     [Id(17)] private float? _rul;
-    [Id(18)] private DateTimeOffset? _rulAt;
+    [NonSerialized] private UtcMoment _rulAt;
     [Id(19)] private long _scoringFailures;
     [Id(20)] private string? _lastScoringError;
-    [Id(21)] private DateTimeOffset? _lastScoringErrorAt;
+    [NonSerialized] private UtcMoment _lastScoringErrorAt;
     [Id(22)] private int _modelWindow;
     [Id(23)] private ReorderWindow? _reorder;
     [Id(24)] private long _late;
@@ -42,6 +42,29 @@ public sealed class DeviceTwin
     // twin survived every young collection (most of what they copied under load). Id 8 is read from state stored before.
     [Id(25)] private Contribution[]? _top;
     [Id(26)] private int _topCount;
+
+    // The moments in their stored form (DateTimeOffset?, as they were stored before UtcMoment); internal for the
+    // generated serializer, which needs an accessible setter.
+    [Id(5)]
+    internal DateTimeOffset? StoredLastSeen
+    {
+        get => _lastSeen.Value;
+        set => _lastSeen = new UtcMoment(value);
+    }
+
+    [Id(18)]
+    internal DateTimeOffset? StoredRulAt
+    {
+        get => _rulAt.Value;
+        set => _rulAt = new UtcMoment(value);
+    }
+
+    [Id(21)]
+    internal DateTimeOffset? StoredLastScoringErrorAt
+    {
+        get => _lastScoringErrorAt.Value;
+        set => _lastScoringErrorAt = new UtcMoment(value);
+    }
 
     // Recent scorings for the operator API; in memory only (not persisted), created at the first scoring.
     [NonSerialized] private ScoreHistory? _history;
@@ -85,7 +108,7 @@ public sealed class DeviceTwin
     /// <summary>The moment the device counts as Offline unless it reports again.</summary>
     public DateTimeOffset? OfflineAfter(DeviceOptions options)
     {
-        if (_lastSeen is not { } lastSeen)
+        if (_lastSeen.Value is not { } lastSeen)
         {
             return null;
         }
@@ -147,7 +170,7 @@ public sealed class DeviceTwin
     public void ResetDegradation()
     {
         _rul = null;
-        _rulAt = null;
+        _rulAt = default;
     }
 
     /// <summary>
@@ -206,7 +229,7 @@ public sealed class DeviceTwin
             if (late)
             {
                 ApplyLate(values, options);
-                reorder!.MarkSeen(seq);
+                reorder!.MarkSeen(seq, _lastSeq);
             }
             else
             {
@@ -285,7 +308,7 @@ public sealed class DeviceTwin
 
         _rulModel = result.Model.Key;
         _rul = result.Values.Span[^1];
-        _rulAt = now;
+        _rulAt = new UtcMoment(now);
         if (History(options) is { } history)
         {
             for (var row = 0; row < result.Rows; row++)
@@ -305,7 +328,7 @@ public sealed class DeviceTwin
     {
         _scoringFailures++;
         _lastScoringError = error;
-        _lastScoringErrorAt = now;
+        _lastScoringErrorAt = new UtcMoment(now);
     }
 
     public DeviceSnapshot ToSnapshot(string fleetId, string deviceId, DateTimeOffset now, DeviceOptions options)
@@ -323,13 +346,13 @@ public sealed class DeviceTwin
             _score,
             new DeviceThreshold(_threshold.Effective, _threshold.Learned, _threshold.Pinned, _threshold.Collected, options.CalibrationScores, _threshold.FalsePositives),
             _top is null ? _topContributorsStoredBefore : Contribution.ToFeatureContributions(_top.AsSpan(0, Math.Min(_topCount, _top.Length))),
-            _lastSeen,
+            _lastSeen.Value,
             _lastSeq,
             FeatureCount,
             _window.Capacity,
             new DeviceCounters(_accepted, _duplicates, _rejected, _scored, _late),
             features,
-            new DeviceScoring(_scorer, _rulModel, _rul, _rulAt, _scoringFailures, _lastScoringError, _lastScoringErrorAt));
+            new DeviceScoring(_scorer, _rulModel, _rul, _rulAt.Value, _scoringFailures, _lastScoringError, _lastScoringErrorAt.Value));
     }
 
     public TelemetryWindow ToWindow(string fleetId, string deviceId)
@@ -348,7 +371,7 @@ public sealed class DeviceTwin
 
     /// <summary>What <see cref="ToStatus"/> reports, without making the report.</summary>
     public StatusFigures StatusAt(DateTimeOffset now, DeviceOptions options) =>
-        new(HealthAt(now, options), _score, _threshold.Effective, _lastSeen ?? now, OfflineAfter(options) ?? now);
+        new(HealthAt(now, options), _score, _threshold.Effective, _lastSeen.Value ?? now, OfflineAfter(options) ?? now);
 
     // The window of the options' size; a device that has applied samples before it kept a window (or under
     // another size) counts everything up to its last seq as seen, as it did then.
@@ -471,7 +494,7 @@ public sealed class DeviceTwin
     // Server-side arrival times, not event timestamps: device clocks drift, and "not heard from" is about arrival.
     private void ObserveReport(DateTimeOffset now)
     {
-        if (_lastSeen is { } previous && now > previous)
+        if (_lastSeen.Value is { } previous && now > previous)
         {
             var intervalMs = (now - previous).TotalMilliseconds;
             if (_reportingIntervalMs is { } ewma)
@@ -486,7 +509,7 @@ public sealed class DeviceTwin
             }
         }
 
-        _lastSeen = now;
+        _lastSeen = new UtcMoment(now);
     }
 
     // Null when the samples are in order already, as batches usually arrive; otherwise the indices sorted

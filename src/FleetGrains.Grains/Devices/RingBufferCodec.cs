@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Orleans.Serialization.Buffers;
 using Orleans.Serialization.Cloning;
@@ -39,7 +40,17 @@ public sealed class RingBufferCodec(ICodecProvider codecs) : IFieldCodec<RingBuf
         Int32Codec.WriteField(ref writer, 3, value.Next);
         Int32Codec.WriteField(ref writer, 1, value.Count);
         WriteBlock(ref writer, 1, MemoryMarshal.AsBytes(value.Slots));
-        WriteBlock(ref writer, 1, MemoryMarshal.AsBytes(value.SlotTimestamps));
+        var timestamps = ArrayPool<long>.Shared.Rent(value.Capacity);
+        try
+        {
+            value.CopySlotTimestamps(timestamps);
+            WriteBlock(ref writer, 1, MemoryMarshal.AsBytes(timestamps.AsSpan(0, value.Capacity)));
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(timestamps);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -155,7 +166,9 @@ public sealed class RingBufferCopier : IDeepCopier<RingBuffer>
             return existing;
         }
 
-        var copy = new RingBuffer(input.Capacity, input.Features, input.Slots.ToArray(), input.SlotTimestamps.ToArray(), input.Next, input.Count);
+        var timestamps = new long[input.Capacity];
+        input.CopySlotTimestamps(timestamps);
+        var copy = new RingBuffer(input.Capacity, input.Features, input.Slots.ToArray(), timestamps, input.Next, input.Count);
         context.RecordCopy(input, copy);
         return copy;
     }
