@@ -3,10 +3,7 @@ using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Maintenance;
 using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Storage;
 
 namespace FleetGrains.Grains.Devices;
 
