@@ -88,9 +88,10 @@ public sealed class DensityScenario : ILoadScenario
         {
             await inFlight.WaitAsync();
             calls.Add(IngestOneAsync(grains.GetGrainFast<IDeviceGrain>(FleetKeys.Device("density", $"d{i:D7}")), sample, inFlight));
-            // At or above: a call has released its slot a moment before its task completes, so a sweep can leave the
-            // list full; with == it would then grow by every device, and those tasks would count as the devices' heap.
-            if (calls.Count >= concurrency)
+            // A call releases its slot a moment before its task completes, so a sweep can leave the list nearly full:
+            // sweeping at twice the calls in flight keeps the list bounded (it once grew by a task per device, counted
+            // as the devices' heap) and the sweeps rare (at the limit itself, the driver scanned it for every device).
+            if (calls.Count >= 2 * concurrency)
             {
                 calls.RemoveAll(c => c.IsCompleted);
             }
@@ -102,6 +103,7 @@ public sealed class DensityScenario : ILoadScenario
         }
 
         await Task.WhenAll(calls);
+        calls.Clear();
         var elapsed = Stopwatch.GetElapsedTime(started);
         var (heapAfter, rssAfter) = HeapMeter.Settle();
         return new DensityResult(devices, window, features, devices / elapsed.TotalSeconds, heapAfter - heapBefore, rssAfter - rssBefore, growth);
