@@ -61,7 +61,7 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) => Stored.Dehydrate(dehydrationContext);
 
-    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) => Stored.TryRehydrate(rehydrationContext);
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) => _ = Stored.TryRehydrate(rehydrationContext); // none brought: read in OnActivateAsync
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

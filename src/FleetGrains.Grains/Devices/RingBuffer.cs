@@ -126,11 +126,8 @@ public sealed class RingBuffer
     {
         if (_wideTimestamps is null && !TryOffset(timestamp, _timestampBase, out _timestampOffsets![slot]))
         {
+            // The slot's offset is 0 now, as it is from the base MoveBase makes of this timestamp (or the window goes wide).
             MoveBase(timestamp, excluded);
-            if (_timestampOffsets is { } offsets)
-            {
-                offsets[slot] = 0;
-            }
         }
 
         if (_wideTimestamps is { } wide)
