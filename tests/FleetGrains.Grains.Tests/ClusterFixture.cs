@@ -74,6 +74,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Moves the clock past every state write now waiting: a write is due at most one persist interval after its change,
+    /// in the schedule's slot of 100 ms at or after that, which can end after the interval itself.
+    /// </summary>
+    public Task AdvancePastPersistIntervalAsync() => AdvanceAsync(PersistInterval + TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
     /// <summary>Polls until <paramref name="condition"/> holds, failing after a real-time deadline.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
     {

@@ -183,10 +183,10 @@ public class DeviceGrainTests(ClusterFixture fixture)
 
         Assert.Equal(0, fixture.Storage.WritesOf(grainId));
 
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 1, "one write");
 
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         Assert.Equal(1, fixture.Storage.WritesOf(grainId)); // nothing changed since: nothing written
     }
 
@@ -201,7 +201,7 @@ public class DeviceGrainTests(ClusterFixture fixture)
         await fixture.Cluster.WaitForDeactivationAsync(device);
         Assert.Equal(1, fixture.Storage.WritesOf(grainId));
 
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         await Task.Delay(200); // a call the schedule sent would reach the silo within this
         Assert.Equal((1, 1), (fixture.Storage.ReadsOf(grainId), fixture.Storage.WritesOf(grainId)));
     }
@@ -213,19 +213,19 @@ public class DeviceGrainTests(ClusterFixture fixture)
         var grainId = device.GetGrainId();
         await device.IngestAsync(TestData.Normal(0, 10, F, seed: 22));
         fixture.Storage.LoseAnswerToNextWrite(grainId);
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 1, "the write whose answer is lost");
 
         // Seq 10..14 are not in the stored copy; the retry of the write carries an ETag the store no longer has.
         await device.IngestAsync(TestData.Normal(10, 5, F, seed: 23));
         var deactivated = fixture.Cluster.WaitForDeactivationAsync(grainId);
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.ConflictsOf(grainId)), n => n == 1, "the refused retry");
         await deactivated.WaitAsync(TimeSpan.FromSeconds(15));
 
         var resent = await device.IngestAsync(TestData.Normal(10, 5, F, seed: 23));
         Assert.Equal((5, 0), (resent.Accepted, resent.Duplicates));
-        await fixture.AdvanceAsync(ClusterFixture.PersistInterval, TimeSpan.FromSeconds(1));
+        await fixture.AdvancePastPersistIntervalAsync();
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.Storage.WritesOf(grainId)), n => n == 2, "a write of the new activation");
         Assert.Equal(1, fixture.Storage.ConflictsOf(grainId));
         var snapshot = (await device.GetSnapshotAsync())!;
