@@ -10,8 +10,9 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// rejected with a reason, by their index in <paramref name="block"/>. A block whose columns do not fit
     /// together (<see cref="TelemetryBlock.Problem"/>) is refused with an <see cref="ArgumentException"/>.
     /// </summary>
+    /// <remarks>A <see cref="ValueTask{TResult}"/>, awaited once: Orleans answers it from a pooled source, without a task per call.</remarks>
     [Alias("IngestBlock")]
-    Task<IngestOutcome> IngestAsync(TelemetryBlock block);
+    ValueTask<IngestOutcome> IngestAsync(TelemetryBlock block);
 
     /// <summary>The device's state, or null when it has never accepted a sample.</summary>
     [Alias("GetSnapshot")]

@@ -9,6 +9,18 @@ public sealed record ModelRef([property: Id(0)] string Id, [property: Id(1)] int
 
     public override string ToString() => Key;
 
+    /// <summary>Whether <paramref name="key"/> is this version's <see cref="Key"/>, without making the key (the hot paths compare it once per call).</summary>
+    public bool HasKey(string? key)
+    {
+        Span<char> version = stackalloc char[11];
+        return key is not null
+            && key.Length > Id.Length + 1
+            && key.StartsWith(Id, StringComparison.Ordinal)
+            && key[Id.Length] == '@'
+            && Version.TryFormat(version, out var written, provider: System.Globalization.CultureInfo.InvariantCulture)
+            && key.AsSpan(Id.Length + 1).SequenceEqual(version[..written]);
+    }
+
     /// <summary>Reads a <see cref="Key"/> back.</summary>
     public static ModelRef Parse(string key)
     {

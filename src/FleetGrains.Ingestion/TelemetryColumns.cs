@@ -17,18 +17,18 @@ public sealed class TelemetryColumns : IDisposable
     private int _samples;
     private int _valueCount;
 
-    public TelemetryColumns(int samples, int values)
+    public TelemetryColumns(int samples, long values)
     {
         _seq = ArrayPool<long>.Shared.Rent(samples);
         _timestamps = ArrayPool<long>.Shared.Rent(samples);
-        _values = ArrayPool<float>.Shared.Rent(values);
+        _values = ArrayPool<float>.Shared.Rent(checked((int)values));
     }
 
     /// <summary>
     /// The block of the events at <paramref name="positions"/> of <paramref name="events"/> (valid events of
     /// one device, each with <paramref name="features"/> values), copied into the next rows of the columns.
     /// </summary>
-    public TelemetryBlock Append(int features, List<int> positions, List<(int Index, TelemetryEvent Event)> events)
+    public TelemetryBlock Append(int features, ReadOnlySpan<int> positions, List<(int Index, TelemetryEvent Event)> events)
     {
         ObjectDisposedException.ThrowIf(_seq is null, this);
         var first = _samples;
@@ -45,9 +45,9 @@ public sealed class TelemetryColumns : IDisposable
 
         return new TelemetryBlock(
             features,
-            _seq.AsMemory(first, positions.Count),
-            _timestamps.AsMemory(first, positions.Count),
-            _values.AsMemory(firstValue, positions.Count * features));
+            _seq.AsMemory(first, positions.Length),
+            _timestamps.AsMemory(first, positions.Length),
+            _values.AsMemory(firstValue, positions.Length * features));
     }
 
     /// <summary>Forgets the arrays without returning them: a device may still read them.</summary>

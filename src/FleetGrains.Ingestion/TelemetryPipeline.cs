@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using FleetGrains.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,12 +57,7 @@ public sealed partial class TelemetryPipeline(
         var errors = new List<EventRejection>(batch.Rejections);
         var now = time.GetUtcNow();
         var events = batch.Events;
-        // Each device's valid events by their position in the batch, keyed by the ids (so that the grain key is built
-        // once per device, not per event), in one block per width (a block holds samples of one width; the device
-        // takes the width it knows, or the first it is sent, and refuses the others).
-        var byDevice = new Dictionary<(string FleetId, string DeviceId), List<(int Features, List<int> Positions)>>();
-        var samples = 0;
-        var values = 0;
+        using var groups = new DeviceGroups(events.Count);
         for (var position = 0; position < events.Count; position++)
         {
             var (index, e) = events[position];
@@ -70,36 +67,37 @@ public sealed partial class TelemetryPipeline(
                 continue;
             }
 
-            var features = e.Values!.Value.Length;
-            if (!byDevice.TryGetValue((e.FleetId!, e.DeviceId!), out var widths))
+            groups.Add(position, e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
+        }
+
+        groups.Seal();
+        var columns = new TelemetryColumns(groups.Samples, groups.Values);
+        var calls = ArrayPool<ValueTask<DeviceReport>>.Shared.Rent(Math.Max(groups.Devices, 1));
+        int accepted = 0, duplicates = 0, failed = 0;
+        try
+        {
+            for (var device = 0; device < groups.Devices; device++)
             {
-                byDevice[(e.FleetId!, e.DeviceId!)] = widths = new(1);
+                var (fleetId, deviceId) = groups.DeviceIds(device);
+                var group = groups.FirstGroupOf(device);
+                var block = columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events);
+                calls[device] = groups.NextOf(group) < 0
+                    ? IngestBlockAsync(FleetKeys.Device(fleetId, deviceId), block, groups.PositionsOf(group), events, errors)
+                    : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), block, group, groups, columns, events, errors);
             }
 
-            WidthOf(widths, features).Add(position);
-            samples++;
-            values += features;
+            // Every call started before the first is awaited; each is awaited once (pooled), in order.
+            for (var device = 0; device < groups.Devices; device++)
+            {
+                var result = await calls[device];
+                accepted += result.Accepted;
+                duplicates += result.Duplicates;
+                failed += result.Failed;
+            }
         }
-
-        var columns = new TelemetryColumns(samples, values);
-        var calls = new Task<IngestReport>[byDevice.Count];
-        var call = 0;
-        foreach (var (key, widths) in byDevice)
+        finally
         {
-            var blocks = widths.ConvertAll(w => (columns.Append(w.Features, w.Positions, events), w.Positions));
-            calls[call++] = IngestDeviceAsync(FleetKeys.Device(key.FleetId, key.DeviceId), blocks, events);
-        }
-
-        var results = await Task.WhenAll(calls);
-        var accepted = 0;
-        var duplicates = 0;
-        var failed = 0;
-        foreach (var result in results)
-        {
-            accepted += result.Accepted;
-            duplicates += result.Duplicates;
-            failed += result.Failed;
-            errors.AddRange(result.Errors);
+            ArrayPool<ValueTask<DeviceReport>>.Shared.Return(calls, clearArray: true);
         }
 
         if (failed == 0)
@@ -131,41 +129,28 @@ public sealed partial class TelemetryPipeline(
         }
     }
 
-    private static List<int> WidthOf(List<(int Features, List<int> Positions)> widths, int features)
+    // A device sent events of more than one width: its blocks one after the other, in the order of their first events
+    // (the first defines a new device's width). Each later block is cut only when its turn comes, after the one before.
+    private async ValueTask<DeviceReport> IngestDeviceAsync(
+        string deviceKey, TelemetryBlock first, int group, DeviceGroups groups, TelemetryColumns columns, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
     {
-        foreach (var width in widths)
+        var total = await IngestBlockAsync(deviceKey, first, groups.PositionsOf(group), events, errors);
+        for (group = groups.NextOf(group); group >= 0; group = groups.NextOf(group))
         {
-            if (width.Features == features)
-            {
-                return width.Positions;
-            }
+            var block = columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events);
+            var report = await IngestBlockAsync(deviceKey, block, groups.PositionsOf(group), events, errors);
+            total = new DeviceReport(total.Accepted + report.Accepted, total.Duplicates + report.Duplicates, total.Failed + report.Failed);
         }
 
-        widths.Add((features, []));
-        return widths[^1].Positions;
+        return total;
     }
 
-    // A device's blocks one after the other, in the order of their first events: the first defines a new device's width.
-    private async Task<IngestReport> IngestDeviceAsync(
-        string deviceKey, List<(TelemetryBlock Block, List<int> Positions)> blocks, List<(int Index, TelemetryEvent Event)> events)
-    {
-        if (blocks.Count == 1)
-        {
-            return await IngestBlockAsync(deviceKey, blocks[0].Block, blocks[0].Positions, events);
-        }
+    // What one device call did; its rejections (and, when it failed, its events) are added to the batch's errors.
+    private readonly record struct DeviceReport(int Accepted, int Duplicates, int Failed);
 
-        var reports = new List<IngestReport>(blocks.Count);
-        foreach (var (block, positions) in blocks)
-        {
-            reports.Add(await IngestBlockAsync(deviceKey, block, positions, events));
-        }
-
-        return new IngestReport(
-            reports.Sum(r => r.Accepted), reports.Sum(r => r.Duplicates), reports.Sum(r => r.Rejected), reports.Sum(r => r.Failed), [.. reports.SelectMany(r => r.Errors)]);
-    }
-
-    private async Task<IngestReport> IngestBlockAsync(
-        string deviceKey, TelemetryBlock block, List<int> positions, List<(int Index, TelemetryEvent Event)> events)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<DeviceReport> IngestBlockAsync(
+        string deviceKey, TelemetryBlock block, ArraySegment<int> positions, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
     {
         try
         {
@@ -173,24 +158,37 @@ public sealed partial class TelemetryPipeline(
             var outcome = options.Value.CallPerEvent
                 ? await IngestOneByOneAsync(device, block)
                 : await device.IngestAsync(block);
-            if (outcome.Rejected.Count == 0)
+            if (outcome.Rejected.Count > 0)
             {
-                return new IngestReport(outcome.Accepted, outcome.Duplicates, 0, 0, []);
+                lock (errors)
+                {
+                    foreach (var rejection in outcome.Rejected)
+                    {
+                        errors.Add(new EventRejection(events[positions[rejection.Index]].Index, rejection.Reason));
+                    }
+                }
             }
 
-            var errors = outcome.Rejected.Select(r => new EventRejection(events[positions[r.Index]].Index, r.Reason)).ToList();
-            return new IngestReport(outcome.Accepted, outcome.Duplicates, errors.Count, 0, errors);
+            return new DeviceReport(outcome.Accepted, outcome.Duplicates, 0);
         }
         catch (Exception ex)
         {
             LogDeviceCallFailed(logger, ex, deviceKey, positions.Count);
             var reason = $"not applied: the call to device {deviceKey} failed ({ex.GetType().Name}); sending it again is safe";
-            return new IngestReport(0, 0, 0, positions.Count, [.. positions.Select(p => new EventRejection(events[p].Index, reason, Retryable: true))]);
+            lock (errors)
+            {
+                foreach (var position in positions)
+                {
+                    errors.Add(new EventRejection(events[position].Index, reason, Retryable: true));
+                }
+            }
+
+            return new DeviceReport(0, 0, positions.Count);
         }
     }
 
     // In order, each call awaited before the next: what a caller without batching does.
-    private static async Task<IngestOutcome> IngestOneByOneAsync(IDeviceGrain device, TelemetryBlock block)
+    private static async ValueTask<IngestOutcome> IngestOneByOneAsync(IDeviceGrain device, TelemetryBlock block)
     {
         int accepted = 0, duplicates = 0;
         var rejected = new List<SampleRejection>();

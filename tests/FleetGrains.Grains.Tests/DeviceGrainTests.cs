@@ -59,7 +59,7 @@ public class DeviceGrainTests(ClusterFixture fixture)
         var device = Device("misfit");
         var misfit = new TelemetryBlock(F, new long[] { 0, 1 }, new long[] { 0, 1 }, new float[(2 * F) - 1]);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => device.IngestAsync(misfit));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => device.IngestAsync(misfit).AsTask());
         var outcome = await device.IngestAsync(TestData.Normal(0, 3, F, seed: 5));
 
         Assert.Contains($"the block has {(2 * F) - 1} values; 2 samples of {F} features need {2 * F}", error.Message);

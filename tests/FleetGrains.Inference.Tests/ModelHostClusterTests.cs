@@ -115,7 +115,7 @@ public sealed class ModelHostClusterTests : IAsyncLifetime, IDisposable
 
         await _cluster.StopSiloAsync(_cluster.Silos.Single(s => s.Name == "Silo_1"));
         var probe = onCore[0];
-        var outcome = await probe.IngestAsync(Samples(9, 3)).WaitAsync(TimeSpan.FromSeconds(60));
+        var outcome = await probe.IngestAsync(Samples(9, 3)).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
         var failing = (await probe.GetSnapshotAsync())!;
         Assert.Equal(3, outcome.Accepted); // the samples are kept ...
         Assert.Equal((12L, 8L), (failing.Counters.Accepted, failing.Counters.Scored)); // ... unscored

@@ -268,7 +268,7 @@ public class SourceBatchProcessorTests
         {
             var block = (TelemetryBlock)args![0]!;
             _log.Add(_key, block.Count);
-            return Task.FromResult(new IngestOutcome(block.Count, 0, []));
+            return ValueTask.FromResult(new IngestOutcome(block.Count, 0, []));
         }
     }
 
@@ -284,6 +284,6 @@ public class SourceBatchProcessorTests
     public class UnreachableDevice : DispatchProxy
     {
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-            Task.FromException<IngestOutcome>(new TimeoutException("device unreachable"));
+            ValueTask.FromException<IngestOutcome>(new TimeoutException("device unreachable"));
     }
 }

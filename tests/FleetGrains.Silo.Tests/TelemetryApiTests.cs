@@ -94,6 +94,23 @@ public class TelemetryApiTests(SiloHostFixture fixture)
     }
 
     [Fact]
+    public async Task ANewDeviceSendingTwoWidthsInOneBatch_KeepsTheWidthOfItsFirstEvent_AndRejectsTheOthers()
+    {
+        var response = await Http.PostAsync("/api/telemetry", Telemetry.Array([
+            Telemetry.Event("http-w", "w1", 1, 1f, 2f, 3f),
+            Telemetry.Event("http-w", "w1", 2, 4f, 5f),
+            Telemetry.Event("http-w", "w1", 3, 6f, 7f, 8f),
+            Telemetry.Event("http-w", "w2", 1, 9f)]));
+
+        var report = (await response.Content.ReadFromJsonAsync<IngestReport>(SiloHost.Json))!;
+        Assert.Equal(3, report.Accepted);
+        var rejection = Assert.Single(report.Errors);
+        Assert.Equal((1, "expected 3 values (this device's feature count), got 2"), (rejection.Index, rejection.Reason));
+        var window = await fixture.Host.GetJsonAsync<TelemetryWindow>("/api/devices/http-w/w1/telemetry");
+        Assert.Equal([[1f, 2f, 3f], [6f, 7f, 8f]], window.Samples.Select(s => s.Values));
+    }
+
+    [Fact]
     public async Task MalformedJson_Returns400ProblemWithThePosition()
     {
         var response = await Http.PostAsync("/api/telemetry", Telemetry.Raw("[{\"fleetId\": \"f\", \"deviceId\": }]"));

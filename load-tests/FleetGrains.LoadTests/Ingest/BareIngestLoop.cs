@@ -81,8 +81,7 @@ public static class BareIngestLoop
             var now = DateTimeOffset.UtcNow;
             using var batch = workload.Decode(body);
             var events = batch.Events;
-            var byDevice = new Dictionary<(string FleetId, string DeviceId, int Features), List<int>>();
-            var values = 0;
+            using var groups = new DeviceGroups(events.Count);
             for (var position = 0; position < events.Count; position++)
             {
                 var e = events[position].Event;
@@ -91,25 +90,20 @@ public static class BareIngestLoop
                     throw new InvalidOperationException($"The workload made an invalid event: {reason}");
                 }
 
-                var key = (e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
-                if (!byDevice.TryGetValue(key, out var positions))
-                {
-                    byDevice[key] = positions = [];
-                }
-
-                positions.Add(position);
-                values += key.Item3;
+                groups.Add(position, e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
             }
 
-            // The same columns and blocks as the silo's pipeline.
-            using var columns = new TelemetryColumns(events.Count, values);
+            // The same grouping, columns and blocks as the silo's pipeline (one width per device in this workload).
+            groups.Seal();
+            using var columns = new TelemetryColumns(groups.Samples, groups.Values);
             var accepted = 0;
             var scored = new List<(DeviceTwin Twin, WindowCapture Capture)>();
             var window = model.Description.Window;
-            foreach (var (key, positions) in byDevice)
+            for (var device = 0; device < groups.Devices; device++)
             {
-                var block = columns.Append(key.Features, positions, events);
-                var twin = TwinOf((key.FleetId, key.DeviceId), key.Features);
+                var group = groups.FirstGroupOf(device);
+                var block = columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events);
+                var twin = TwinOf(groups.DeviceIds(device), block.Features);
                 var capture = new WindowCapture(window, twin.FeatureCount, expectedRows: block.Count);
                 accepted += twin.Ingest(block, now, options, null, capture, _transitions).Accepted;
                 if (capture.Rows > 0)

@@ -67,7 +67,7 @@ public sealed record AllocationSites(double SampledMegabytes, IReadOnlyList<(str
     // Namespace and parameter list off: the type and method are what a reader looks for.
     private static string Shorten(string method)
     {
-        var name = method.Split('(', 2)[0];
+        var name = method.Split('(', 2)[0].Replace("..ctor", ".ctor", StringComparison.Ordinal).Replace("..cctor", ".cctor", StringComparison.Ordinal);
         var parts = name.Split('.');
         return parts.Length > 2 ? string.Join('.', parts[^2..]) : name;
     }

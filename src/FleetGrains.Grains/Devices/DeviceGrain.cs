@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Maintenance;
@@ -77,7 +78,10 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
 
     public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
-    public async Task<IngestOutcome> IngestAsync(TelemetryBlock block)
+    // Pooled state machines (here and in ScoreCapturedAsync): an ingest call is the silo's most frequent work, and a
+    // box per call and await was a tenth of what the binary ingest path allocated per event.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IngestOutcome> IngestAsync(TelemetryBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
         if (block.Problem is { } problem)
@@ -224,11 +228,11 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
     /// <summary>Switches the scorer when the fleet's anomaly model changed, and keeps the window as long as the models read.</summary>
     private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul, int samples)
     {
-        var scorerName = anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName;
         var previous = twin.Scorer;
-        if (twin.SwitchScorer(scorerName))
+        var unchanged = anomaly is null ? previous == DeviceTwin.StatisticalScorerName : anomaly.Model.HasKey(previous);
+        if (!unchanged && twin.SwitchScorer(anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName))
         {
-            LogScorerSwitched(services.Logger, _fleetId, _deviceId, previous, scorerName);
+            LogScorerSwitched(services.Logger, _fleetId, _deviceId, previous, twin.Scorer);
             MarkDirty();
         }
 
@@ -242,7 +246,8 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
     }
 
     // Whether every scoring was answered (so that nothing reads the capture any more).
-    private async Task<bool> ScoreCapturedAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
         var anomalyTask = anomaly is null ? null : services.Batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));

@@ -9,7 +9,7 @@ namespace FleetGrains.Grains.Devices;
 /// completed it. The models score them after the ingest, in the same order.
 /// </summary>
 /// <remarks>
-/// Rows are written into memory rented from the shared array pool, sized for <c>expectedRows</c> (an ingest captures
+/// Rows (and their sequence numbers and timestamps) are written into memory rented from the shared array pool, sized for <c>expectedRows</c> (an ingest captures
 /// at most one row per sample, so the grain passes its sample count). When the model reads the whole window,
 /// <see cref="RequestFor"/> hands that memory over instead of copying it, and the capture is sealed. Disposing gives
 /// the memory back once the requests were answered; <see cref="Abandon"/> leaves it to the garbage collector instead,
@@ -18,7 +18,8 @@ namespace FleetGrains.Grains.Devices;
 public sealed class WindowCapture : IDisposable
 {
     private readonly int _expectedRows;
-    private readonly List<(long Seq, long Timestamp)> _rows;
+    private (long Seq, long Timestamp)[] _rows = [];
+    private int _rowCount;
     private float[] _values = [];
     private List<float[]>? _cuts;
     private int _written;
@@ -32,14 +33,13 @@ public sealed class WindowCapture : IDisposable
         Window = window;
         Features = features;
         _expectedRows = expectedRows;
-        _rows = new List<(long, long)>(expectedRows);
     }
 
     public int Window { get; }
 
     public int Features { get; }
 
-    public int Rows => _rows.Count;
+    public int Rows => _rowCount;
 
     /// <summary>Whether <paramref name="window"/> holds enough samples to be captured.</summary>
     public bool Ready(RingBuffer window) => window.Count >= Window;
@@ -67,10 +67,18 @@ public sealed class WindowCapture : IDisposable
             _written += Features;
         }
 
-        _rows.Add((seq, timestamp));
+        if (_rowCount == _rows.Length)
+        {
+            var grown = ArrayPool<(long, long)>.Shared.Rent(Math.Max(_expectedRows, 2 * _rowCount));
+            _rows.AsSpan(0, _rowCount).CopyTo(grown);
+            ReturnRows();
+            _rows = grown;
+        }
+
+        _rows[_rowCount++] = (seq, timestamp);
     }
 
-    public (long Seq, long Timestamp) RowAt(int row) => _rows[row];
+    public (long Seq, long Timestamp) RowAt(int row) => row < _rowCount ? _rows[row] : throw new ArgumentOutOfRangeException(nameof(row), row, $"The capture has {_rowCount} rows.");
 
     /// <summary>Every row cut to its newest <paramref name="modelWindow"/> samples, for a model that reads that many; valid until <see cref="Dispose"/>.</summary>
     public ScoringRequest RequestFor(int modelWindow)
@@ -103,6 +111,7 @@ public sealed class WindowCapture : IDisposable
             Return(cut);
         }
 
+        ReturnRows();
         Abandon();
     }
 
@@ -112,6 +121,8 @@ public sealed class WindowCapture : IDisposable
         _values = [];
         _written = 0;
         _cuts = null;
+        _rows = [];
+        _rowCount = 0;
     }
 
     private static void Return(float[] values)
@@ -119,6 +130,14 @@ public sealed class WindowCapture : IDisposable
         if (values.Length > 0)
         {
             ArrayPool<float>.Shared.Return(values);
+        }
+    }
+
+    private void ReturnRows()
+    {
+        if (_rows.Length > 0)
+        {
+            ArrayPool<(long, long)>.Shared.Return(_rows);
         }
     }
 }
