@@ -10,7 +10,7 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// rejected with a reason, by their index in <paramref name="block"/>. A block whose columns do not fit
     /// together (<see cref="TelemetryBlock.Problem"/>) is refused with an <see cref="ArgumentException"/>.
     /// </summary>
-    /// <remarks>A <see cref="ValueTask{TResult}"/>, awaited once: Orleans answers it from a pooled source, without a task per call.</remarks>
+    /// <remarks>A <see cref="ValueTask{TResult}"/> (await it once): Orleans answers a caller from a pooled source, without a task per call.</remarks>
     [Alias("IngestBlock")]
     ValueTask<IngestOutcome> IngestAsync(TelemetryBlock block);
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using FleetGrains.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,7 +85,7 @@ public sealed partial class TelemetryPipeline(
                     : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), block, group, groups, columns, events, errors);
             }
 
-            // Every call started before the first is awaited; each is awaited once (pooled), in order.
+            // Every call started before the first is awaited; each once, in order.
             for (var device = 0; device < groups.Devices; device++)
             {
                 var result = await calls[device];
@@ -148,7 +147,6 @@ public sealed partial class TelemetryPipeline(
     // What one device call did; its rejections (and, when it failed, its events) are added to the batch's errors.
     private readonly record struct DeviceReport(int Accepted, int Duplicates, int Failed);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<DeviceReport> IngestBlockAsync(
         string deviceKey, TelemetryBlock block, ArraySegment<int> positions, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using FleetGrains.Abstractions;
 using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Maintenance;
@@ -78,9 +77,6 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
 
     public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
-    // Pooled state machines (here and in ScoreCapturedAsync): an ingest call is the silo's most frequent work, and a
-    // box per call and await was a tenth of what the binary ingest path allocated per event.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IngestOutcome> IngestAsync(TelemetryBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
@@ -246,8 +242,7 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
     }
 
     // Whether every scoring was answered (so that nothing reads the capture any more).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ScoreCapturedAsync(
+    private async Task<bool> ScoreCapturedAsync(
         DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
     {
         var anomalyTask = anomaly is null ? null : services.Batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
