@@ -101,14 +101,38 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
         var outcome = twin.Ingest(block, now, Options, anomalyModel is null ? services.Scorer : null, capture, transitions);
         if (capture is { Rows: > 0 })
         {
-            if (await ScoreCapturedAsync(twin, capture, anomalyModel, rulModel, transitions, now))
+            // The batcher's answers are awaited here rather than in a method of their own: a state machine, task and
+            // continuation fewer per call (~35 bytes an event in the binary ingest run).
+            var anomalyTask = anomalyModel is null ? null : services.Batcher.ScoreAsync(anomalyModel.Model, capture.RequestFor(anomalyModel.Window));
+            var rulTask = rulModel is null ? null : services.Batcher.ScoreAsync(rulModel.Model, capture.RequestFor(rulModel.Window));
+            var answered = true;
+            if (anomalyTask is not null)
             {
-                capture.Dispose();
+                try
+                {
+                    ApplyAnomalyScores(twin, await anomalyTask, capture, Options, transitions);
+                }
+                catch (Exception ex)
+                {
+                    answered = false;
+                    RecordScoringFailure(twin, anomalyModel!.Model, capture.Rows, ex, now);
+                }
             }
-            else
+
+            if (rulTask is not null)
             {
-                capture.Abandon(); // a request given up on (timed out) may still be read by a model host on this silo
+                try
+                {
+                    ApplyRulEstimates(twin, await rulTask, capture, now, Options);
+                }
+                catch (Exception ex)
+                {
+                    answered = false;
+                    RecordScoringFailure(twin, rulModel!.Model, capture.Rows, ex, now);
+                }
             }
+
+            FinishScoring(capture, answered);
         }
 
         RecordAnomalies(twin, transitions);
@@ -241,62 +265,46 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
         return window == 0 ? null : new WindowCapture(window, twin.FeatureCount, expectedRows: samples);
     }
 
-    // Whether every scoring was answered (so that nothing reads the capture any more).
-    private async Task<bool> ScoreCapturedAsync(
-        DeviceTwin twin, WindowCapture capture, ModelDescription? anomaly, ModelDescription? rul, List<HealthTransition> transitions, DateTimeOffset now)
+    private static void ApplyAnomalyScores(DeviceTwin twin, ScoringResult scores, WindowCapture capture, DeviceOptions options, List<HealthTransition> transitions)
     {
-        var anomalyTask = anomaly is null ? null : services.Batcher.ScoreAsync(anomaly.Model, capture.RequestFor(anomaly.Window));
-        var rulTask = rul is null ? null : services.Batcher.ScoreAsync(rul.Model, capture.RequestFor(rul.Window));
-        var failed = false;
-        if (anomalyTask is not null)
+        try
         {
-            try
-            {
-                var scores = await anomalyTask;
-                try
-                {
-                    twin.ApplyModelScores(scores, capture, Options, transitions);
-                }
-                finally
-                {
-                    scores.Release(); // nothing keeps a reference into the rows after this
-                }
-            }
-            catch (Exception ex)
-            {
-                failed = true;
-                RecordScoringFailure(twin, anomaly!.Model, capture.Rows, ex, now);
-            }
+            twin.ApplyModelScores(scores, capture, options, transitions);
+        }
+        finally
+        {
+            scores.Release(); // nothing keeps a reference into the rows after this
+        }
+    }
+
+    private static void ApplyRulEstimates(DeviceTwin twin, ScoringResult estimates, WindowCapture capture, DateTimeOffset now, DeviceOptions options)
+    {
+        try
+        {
+            twin.ApplyRul(estimates, capture, now, options);
+        }
+        finally
+        {
+            estimates.Release();
+        }
+    }
+
+    // When every scoring was answered nothing reads the capture any more; a request given up on (timed out) may still
+    // be read by a model host on this silo, so its memory is left to the collector.
+    private void FinishScoring(WindowCapture capture, bool answered)
+    {
+        if (!answered)
+        {
+            capture.Abandon();
+            return;
         }
 
-        if (rulTask is not null)
-        {
-            try
-            {
-                var estimates = await rulTask;
-                try
-                {
-                    twin.ApplyRul(estimates, capture, now, Options);
-                }
-                finally
-                {
-                    estimates.Release();
-                }
-            }
-            catch (Exception ex)
-            {
-                failed = true;
-                RecordScoringFailure(twin, rul!.Model, capture.Rows, ex, now);
-            }
-        }
-
-        if (!failed && _scoringFailing)
+        capture.Dispose();
+        if (_scoringFailing)
         {
             _scoringFailing = false;
             LogScoringRecovered(services.Logger, _fleetId, _deviceId);
         }
-
-        return !failed;
     }
 
     private void RecordScoringFailure(DeviceTwin twin, ModelRef model, int rows, Exception ex, DateTimeOffset now)

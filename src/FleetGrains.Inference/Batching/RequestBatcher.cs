@@ -60,7 +60,7 @@ public sealed class RequestBatcher(
 
         if (cancellationToken.CanBeCanceled)
         {
-            pending.Cancellation = cancellationToken.Register(() => Cancel(model, pending, cancellationToken));
+            pending.Cancellation = RegisterCancellation(model, pending, cancellationToken);
         }
 
         Send(model, batch);
@@ -102,7 +102,7 @@ public sealed class RequestBatcher(
         var waited = time.GetElapsedTime(queue.Waiting[0].EnqueuedAt);
         if (queue.WaitingRows < limits.MaxRows && waited < limits.MaxDelay)
         {
-            queue.Timer ??= time.CreateTimer(_ => OnTimer(model), null, limits.MaxDelay - waited, Timeout.InfiniteTimeSpan);
+            queue.Timer ??= CreateTimer(model, limits.MaxDelay - waited);
             return null;
         }
 
@@ -155,6 +155,13 @@ public sealed class RequestBatcher(
 
         Send(model, batch);
     }
+
+    // The lambdas of the timer and the cancellation live in methods of their own: a closure is made where its captured
+    // variables are declared, and in the callers that would be once per request, needed or not.
+    private ITimer CreateTimer(ModelRef model, TimeSpan due) => time.CreateTimer(_ => OnTimer(model), null, due, Timeout.InfiniteTimeSpan);
+
+    private CancellationTokenRegistration RegisterCancellation(ModelRef model, Pending pending, CancellationToken cancellationToken) =>
+        cancellationToken.Register(() => Cancel(model, pending, cancellationToken));
 
     private void Cancel(ModelRef model, Pending pending, CancellationToken cancellationToken)
     {
