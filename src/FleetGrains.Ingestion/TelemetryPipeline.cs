@@ -82,7 +82,7 @@ public sealed partial class TelemetryPipeline(
                 var block = columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events);
                 calls[device] = groups.NextOf(group) < 0
                     ? IngestBlockAsync(FleetKeys.Device(fleetId, deviceId), block, groups.PositionsOf(group), events, errors)
-                    : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), block, group, groups, columns, events, errors);
+                    : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), BlocksOf(block, group, groups, columns, events), events, errors);
             }
 
             // Every call started before the first is awaited; each once, in order.
@@ -128,16 +128,27 @@ public sealed partial class TelemetryPipeline(
         }
     }
 
-    // A device sent events of more than one width: its blocks one after the other, in the order of their first events
-    // (the first defines a new device's width). Each later block is cut only when its turn comes, after the one before.
-    private async ValueTask<DeviceReport> IngestDeviceAsync(
-        string deviceKey, TelemetryBlock first, int group, DeviceGroups groups, TelemetryColumns columns, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
+    // Every block of a device that sent events of more than one width, cut here (the columns are filled on one thread).
+    private static (TelemetryBlock Block, ArraySegment<int> Positions)[] BlocksOf(
+        TelemetryBlock first, int group, DeviceGroups groups, TelemetryColumns columns, List<(int Index, TelemetryEvent Event)> events)
     {
-        var total = await IngestBlockAsync(deviceKey, first, groups.PositionsOf(group), events, errors);
+        var blocks = new List<(TelemetryBlock, ArraySegment<int>)> { (first, groups.PositionsOf(group)) };
         for (group = groups.NextOf(group); group >= 0; group = groups.NextOf(group))
         {
-            var block = columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events);
-            var report = await IngestBlockAsync(deviceKey, block, groups.PositionsOf(group), events, errors);
+            blocks.Add((columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events), groups.PositionsOf(group)));
+        }
+
+        return [.. blocks];
+    }
+
+    // The device's blocks one after the other, in the order of their first events (the first defines a new device's width).
+    private async ValueTask<DeviceReport> IngestDeviceAsync(
+        string deviceKey, (TelemetryBlock Block, ArraySegment<int> Positions)[] blocks, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
+    {
+        var total = new DeviceReport(0, 0, 0);
+        foreach (var (block, positions) in blocks)
+        {
+            var report = await IngestBlockAsync(deviceKey, block, positions, events, errors);
             total = new DeviceReport(total.Accepted + report.Accepted, total.Duplicates + report.Duplicates, total.Failed + report.Failed);
         }
 

@@ -310,6 +310,7 @@ public sealed class DeviceTwin
         {
             _rulModel = result.Model.Key; // a new string only when the model changed: the twin is old, a young string in it would be copied up
         }
+
         _rul = result.Values.Span[^1];
         _rulAt = new UtcMoment(now);
         if (History(options) is { } history)

@@ -9,8 +9,8 @@ namespace FleetGrains.Grains.Devices;
 /// completed it. The models score them after the ingest, in the same order.
 /// </summary>
 /// <remarks>
-/// Rows (and their sequence numbers and timestamps) are written into memory rented from the shared array pool, sized for <c>expectedRows</c> (an ingest captures
-/// at most one row per sample, so the grain passes its sample count). When the model reads the whole window,
+/// Rows (and their sequence numbers and timestamps) are written into memory rented from the shared array pool, sized
+/// for <c>expectedRows</c> (an ingest captures at most one row per sample, so the grain passes its sample count). When the model reads the whole window,
 /// <see cref="RequestFor"/> hands that memory over instead of copying it, and the capture is sealed. Disposing gives
 /// the memory back once the requests were answered; <see cref="Abandon"/> leaves it to the garbage collector instead,
 /// when a request was given up on and a model host might still read it (as <c>TelemetryColumns</c> does for blocks).
