@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FleetGrains.Ingestion;
 
@@ -59,7 +61,7 @@ public sealed class DeviceGroups : IDisposable
     public void Add(int position, string fleetId, string deviceId, int features)
     {
         var index = _deviceIndex ?? throw new InvalidOperationException("The groups are sealed: no events can be added.");
-        ref var device = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, (fleetId, deviceId), out var known);
+        ref var device = ref CollectionsMarshal.GetValueRefOrAddDefault(index, (fleetId, deviceId), out var known);
         int group;
         if (!known)
         {
@@ -190,7 +192,7 @@ public sealed class DeviceGroups : IDisposable
 
         var grown = ArrayPool<T>.Shared.Rent(Math.Max(needed + 1, array.Length * 2));
         array.AsSpan().CopyTo(grown);
-        ArrayPool<T>.Shared.Return(array, clearArray: System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        ArrayPool<T>.Shared.Return(array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         array = grown;
     }
 }

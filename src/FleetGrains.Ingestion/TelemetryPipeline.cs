@@ -129,7 +129,7 @@ public sealed partial class TelemetryPipeline(
     }
 
     // Every block of a device that sent events of more than one width, cut here (the columns are filled on one thread).
-    private static (TelemetryBlock Block, ArraySegment<int> Positions)[] BlocksOf(
+    private static List<(TelemetryBlock Block, ArraySegment<int> Positions)> BlocksOf(
         TelemetryBlock first, int group, DeviceGroups groups, TelemetryColumns columns, List<(int Index, TelemetryEvent Event)> events)
     {
         var blocks = new List<(TelemetryBlock, ArraySegment<int>)> { (first, groups.PositionsOf(group)) };
@@ -138,12 +138,12 @@ public sealed partial class TelemetryPipeline(
             blocks.Add((columns.Append(groups.FeaturesOf(group), groups.PositionsOf(group), events), groups.PositionsOf(group)));
         }
 
-        return [.. blocks];
+        return blocks;
     }
 
     // The device's blocks one after the other, in the order of their first events (the first defines a new device's width).
     private async ValueTask<DeviceReport> IngestDeviceAsync(
-        string deviceKey, (TelemetryBlock Block, ArraySegment<int> Positions)[] blocks, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
+        string deviceKey, List<(TelemetryBlock Block, ArraySegment<int> Positions)> blocks, List<(int Index, TelemetryEvent Event)> events, List<EventRejection> errors)
     {
         var total = new DeviceReport(0, 0, 0);
         foreach (var (block, positions) in blocks)

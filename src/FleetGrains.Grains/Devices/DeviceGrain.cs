@@ -249,8 +249,7 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
     private WindowCapture? PrepareScoring(DeviceTwin twin, ModelDescription? anomaly, ModelDescription? rul, int samples)
     {
         var previous = twin.Scorer;
-        var unchanged = anomaly is null ? previous == DeviceTwin.StatisticalScorerName : anomaly.Model.HasKey(previous);
-        if (!unchanged && twin.SwitchScorer(anomaly?.Model.Key ?? DeviceTwin.StatisticalScorerName))
+        if (twin.SwitchScorer(anomaly?.Model))
         {
             LogScorerSwitched(services.Logger, _fleetId, _deviceId, previous, twin.Scorer);
             MarkDirty();

@@ -166,6 +166,14 @@ public sealed class DeviceTwin
         return true;
     }
 
+    /// <summary>
+    /// <see cref="SwitchScorer(string)"/> to <paramref name="model"/>, or to the statistical scorer when null; compares
+    /// without making the model's key (a device asks on every ingest call).
+    /// </summary>
+    public bool SwitchScorer(ModelRef? model) =>
+        !(model is null ? _scorer == StatisticalScorerName : model.HasKey(_scorer))
+        && SwitchScorer(model?.Key ?? StatisticalScorerName);
+
     /// <summary>Maintenance was done: the remaining-useful-life estimate is forgotten until the next one.</summary>
     public void ResetDegradation()
     {
