@@ -111,6 +111,7 @@ public static class EvalCommand
 
     private static object MeanOf(IReadOnlyList<DetectorResult> d) => new
     {
+        episodes = d.Average(r => r.Episodes),
         precision = d.Average(r => r.PointWise.Precision),
         recall = d.Average(r => r.PointWise.Recall),
         f1 = d.Average(r => r.F1),
@@ -122,25 +123,26 @@ public static class EvalCommand
     private static void WriteTable(IReadOnlyList<SmdMachineResult> results, SmdEvaluationOptions options, TextWriter output)
     {
         static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        var table = new TableWriter("MACHINE", "DETECTOR", "PRECISION", "RECALL", "F1", "PA-F1", "BEST F1", "BEST PA-F1");
+        var table = new TableWriter("MACHINE", "DETECTOR", "EPISODES", "PRECISION", "RECALL", "F1", "PA-F1", "BEST F1", "BEST PA-F1");
         foreach (var r in results)
         {
             foreach (var d in new[] { r.Autoencoder, r.Pca })
             {
-                table.Add(r.Machine, d.Detector, F(d.PointWise.Precision), F(d.PointWise.Recall), F(d.F1), F(d.AdjustedF1), F(d.BestF1), F(d.BestAdjustedF1));
+                table.Add(r.Machine, d.Detector, d.Episodes.ToString(CultureInfo.InvariantCulture), F(d.PointWise.Precision), F(d.PointWise.Recall), F(d.F1), F(d.AdjustedF1), F(d.BestF1), F(d.BestAdjustedF1));
             }
         }
 
         foreach (var (name, pick) in new (string, Func<SmdMachineResult, DetectorResult>)[] { ("autoencoder", r => r.Autoencoder), ("pca", r => r.Pca) })
         {
             var d = results.Select(pick).ToList();
-            table.Add("mean", name, F(d.Average(x => x.PointWise.Precision)), F(d.Average(x => x.PointWise.Recall)), F(d.Average(x => x.F1)),
+            table.Add("mean", name, d.Average(x => x.Episodes).ToString("0.#", CultureInfo.InvariantCulture), F(d.Average(x => x.PointWise.Precision)), F(d.Average(x => x.PointWise.Recall)), F(d.Average(x => x.F1)),
                 F(d.Average(x => x.AdjustedF1)), F(d.Average(x => x.BestF1)), F(d.Average(x => x.BestAdjustedF1)));
         }
 
         table.WriteTo(output);
         output.WriteLine();
-        output.WriteLine($"Thresholds: the {options.ThresholdQuantile:0.0##} quantile of each detector's own scores on the training rows (no labels).");
+        output.WriteLine($"Alarms: a device's alarm policy on each detector's scores, calibrated on its own scores of the training rows (no labels): {options.Alarms.Describe()}.");
+        output.WriteLine("PRECISION, RECALL, F1: the test rows inside alarm episodes against the labels; EPISODES: how many the policy raised.");
         output.WriteLine("PA-F1: point-adjusted. BEST columns search every threshold on the test labels, for reference only.");
         output.WriteLine("Mean: the unweighted mean of the per-machine figures.");
     }

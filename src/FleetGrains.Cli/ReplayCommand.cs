@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FleetGrains.Cli.Through;
+using FleetGrains.Detection;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
@@ -41,14 +42,30 @@ public static class ReplayCommand
 
         var result = CsvReplay.Run(input.File, new CsvReplayOptions(input.Columns, trainRows, input.Label, autoencoder));
         await File.WriteAllTextAsync(outPath, ToCsv(result));
+        var episodesPath = Path.ChangeExtension(outPath, ".episodes.csv");
+        await File.WriteAllTextAsync(episodesPath, EpisodesCsv(result));
 
-        var alarms = result.Rows.Count(r => r.Alarm);
         await output.WriteLineAsync($"trained on rows 0-{trainRows - 1} ({input.ColumnNames}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
-        await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} (the 0.995 quantile of the training rows' own scores)");
-        await output.WriteLineAsync($"scored rows {trainRows}-{trainRows + result.Rows.Count - 1}: {alarms} alarms; wrote {outPath}");
+        await output.WriteLineAsync($"alarms: a device's alarm policy, calibrated on the training rows' own scores: {AlarmPolicies.ModelScores.Describe()}");
+        await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} as learned");
+        await output.WriteLineAsync(
+            $"scored rows {trainRows}-{trainRows + result.Rows.Count - 1}: {result.Episodes.Count} alarm episodes ({result.Episodes.Count(e => e.NewNormal)} ended as a new normal), " +
+            $"{result.Rows.Count(r => r.Alarm)} rows in them; wrote {outPath} and {episodesPath}");
+        foreach (var episode in result.Episodes.Take(20))
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  rows {episode.Start}-{episode.End}: {episode.Level}, peak {episode.Peak:G4} at row {episode.PeakRow}{(episode.NewNormal ? ", then accepted as the new normal" : "")}"));
+        }
+
+        if (result.Episodes.Count > 20)
+        {
+            await output.WriteLineAsync($"  ... {result.Episodes.Count - 20} more in {episodesPath}");
+        }
+
         if (result.AgainstLabels is { } c)
         {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"against '{input.File.Header[input.Label!.Value]}': precision {c.Precision:0.000}, recall {c.Recall:0.000}, F1 {c.F1:0.000} (point-wise)"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"against '{input.File.Header[input.Label!.Value]}': precision {c.Precision:0.000}, recall {c.Recall:0.000}, F1 {c.F1:0.000} (point-wise, rows in alarm episodes)"));
         }
 
         return 0;
@@ -65,6 +82,17 @@ public static class ReplayCommand
         return double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is > 0 and < 1
             ? (int)(rows * f)
             : throw new ArgumentException($"--train-fraction must be between 0 and 1, got '{fraction}'.");
+    }
+
+    private static string EpisodesCsv(CsvReplayResult result)
+    {
+        var csv = new StringBuilder("start_row,end_row,peak_row,peak_score,level,new_normal\n");
+        foreach (var e in result.Episodes)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Start},{e.End},{e.PeakRow},{e.Peak:G9},{e.Level},{(e.NewNormal ? 1 : 0)}\n");
+        }
+
+        return csv.ToString();
     }
 
     private static string ToCsv(CsvReplayResult result)

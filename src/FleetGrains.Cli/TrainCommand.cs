@@ -75,7 +75,7 @@ public static class TrainCommand
             result.TrainingSeconds,
             new Dictionary<string, double>
             {
-                ["threshold (0.995 quantile of train scores)"] = result.Autoencoder.Threshold,
+                ["threshold (a device's alarm policy calibrated on the train scores)"] = result.Autoencoder.Threshold,
                 ["point-wise precision"] = result.Autoencoder.PointWise.Precision,
                 ["point-wise recall"] = result.Autoencoder.PointWise.Recall,
                 ["point-wise F1"] = result.Autoencoder.F1,

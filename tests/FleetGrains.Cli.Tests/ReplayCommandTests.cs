@@ -46,6 +46,29 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
         Assert.Contains(alarmed, r => r is >= 700 and < 705);
         Assert.Contains(alarmed, r => r is >= 850 and < 855);
         Assert.Contains("against 'label': precision", output);
+
+        // One alarm episode per planted anomaly, and no other.
+        var episodes = (await File.ReadAllLinesAsync(Path.Combine(Folder, "scores.episodes.csv"))).Skip(1)
+            .Select(l => l.Split(',')).Select(e => (Start: int.Parse(e[0], CultureInfo.InvariantCulture), End: int.Parse(e[1], CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(2, episodes.Count);
+        Assert.InRange(episodes[0].Start, 700, 704);
+        Assert.InRange(episodes[1].Start, 850, 854);
+        Assert.Contains(": 2 alarm episodes", output);
+    }
+
+    [Theory]
+    [InlineData("flat")]
+    [InlineData("square")]
+    public async Task Replay_OfAFlatLineOrASquareWave_RaisesNoAlarm(string shape)
+    {
+        var csv = Path.Combine(Folder, $"{shape}.csv");
+        File.WriteAllLines(csv, new[] { "value" }.Concat(Enumerable.Range(0, 2_000).Select(t => shape == "flat" ? "7.5" : (t / 40 % 2 == 0 ? "0" : "10"))));
+
+        var (exit, output, error) = await Fleetctl.RunAsync("replay", csv, "--epochs", "5");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains(": 0 alarm episodes", output);
+        Assert.All((await File.ReadAllLinesAsync(Path.Combine(Folder, $"{shape}.scores.csv"))).Skip(1), l => Assert.Equal("0", l.Split(',')[3]));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FleetGrains.Detection;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 
@@ -11,8 +12,8 @@ public sealed record SmdThroughResult(string Machine, string Fleet, string Devic
 /// <summary>
 /// <c>fleetctl eval smd --through &lt;url&gt;</c>: each machine's committed autoencoder
 /// (<c>smd-{machine}-autoencoder@1</c>) is assigned to fleet <c>smd-{machine}</c> of a running FleetGrains; the
-/// machine's training and then test rows become one new device there; the scores read back are thresholded
-/// and measured exactly as the offline evaluation does (the 0.995 quantile of the training rows' scores),
+/// machine's training and then test rows become one new device there; the scores read back are judged and
+/// measured exactly as the offline evaluation does (a device's alarm policy calibrated on the training rows' scores),
 /// beside the same model file run here over the same windows.
 /// </summary>
 public static class EvalSmdThrough
@@ -31,7 +32,7 @@ public static class EvalSmdThrough
             throw new ArgumentException("--model names the model of one machine; pass --machines with one machine.");
         }
 
-        var quantile = new SmdEvaluationOptions().ThresholdQuantile;
+        var alarms = new SmdEvaluationOptions().Alarms;
         var system = new SystemReplay(api);
         var device = $"eval-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         var results = new List<SmdThroughResult>();
@@ -59,7 +60,7 @@ public static class EvalSmdThrough
                         $"{name}: {unscored} rows have no score through the system (scorer {scored.Scorer}, last error: {scored.Device.Scoring.LastError ?? "none"}); an evaluation needs Fleet:Devices:ScoreEvery = 1 and no ScoreInterval.");
                 }
 
-                return SmdEvaluation.Detect(detector, testScores, SmdEvaluation.Quantile(trainScores, quantile), machine.Labels);
+                return SmdEvaluation.Detect(detector, trainScores, testScores, alarms, machine.Labels);
             }
 
             results.Add(new SmdThroughResult(name, fleet, device, served.Model.Key, agreement, Measure("system", scored.Scores), Measure("offline", offlineScores)));
@@ -68,17 +69,17 @@ public static class EvalSmdThrough
 
         if (line.Flag("json"))
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { through = api.BaseUrl, thresholdQuantile = quantile, machines = results }, FleetApiClient.Json));
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { through = api.BaseUrl, alarmPolicy = alarms.Describe(), machines = results }, FleetApiClient.Json));
         }
         else
         {
-            WriteTable(results, quantile, output);
+            WriteTable(results, alarms, output);
         }
 
         return results.All(r => r.Agreement.Agrees) ? 0 : 1;
     }
 
-    private static void WriteTable(IReadOnlyList<SmdThroughResult> results, double quantile, TextWriter output)
+    private static void WriteTable(IReadOnlyList<SmdThroughResult> results, AlarmPolicy alarms, TextWriter output)
     {
         static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
         var table = new TableWriter("MACHINE", "MODEL", "SCORES", "ROWS COMPARED", "MAX |DIFF|", "MAX REL DIFF", "PRECISION", "RECALL", "F1", "PA-F1", "BEST F1", "BEST PA-F1");
@@ -95,7 +96,7 @@ public static class EvalSmdThrough
         output.WriteLine();
         output.WriteLine("system: scored by the device grains and model hosts of the running FleetGrains, read back through the operator API.");
         output.WriteLine("offline: the same model file run in this process over the same windows.");
-        output.WriteLine($"Thresholds: the {quantile:0.0##} quantile of each one's scores of the training rows (no labels), as in the offline evaluation.");
+        output.WriteLine($"Alarms: a device's alarm policy on each one's scores, calibrated on its scores of the training rows (no labels), as in the offline evaluation: {alarms.Describe()}.");
         output.WriteLine($"Scores agree when |system - offline| <= {ScoreAgreement.Tolerance:0e-0} x max(1, |offline|); {results.Sum(r => r.Agreement.Disagreeing.Count)} rows do not.");
     }
 }

@@ -1,3 +1,5 @@
+using FleetGrains.Detection;
+
 namespace FleetGrains.Grains.Devices;
 
 /// <summary>How device grains keep, score and report their state; bound from <c>Fleet:Devices</c>.</summary>
@@ -47,17 +49,34 @@ public sealed class DeviceOptions
     /// <summary>Feedback never raises the learned threshold beyond this × its calibrated value.</summary>
     public double MaxFalsePositiveRaise { get; set; } = 4.0;
 
-    /// <summary>Scores at or above threshold × this factor are Critical level.</summary>
+    /// <summary>An alarm episode is Critical once <see cref="RaiseAfter"/> consecutive scores were above threshold × this factor.</summary>
     public float CriticalFactor { get; set; } = 2.0f;
 
-    /// <summary>Consecutive scorings at or above a level before the health rises to it (k).</summary>
+    /// <summary>Consecutive scorings above the threshold that open an alarm episode (Warning health).</summary>
     public int RaiseAfter { get; set; } = 3;
 
-    /// <summary>Consecutive scorings below the current level before the health clears (m).</summary>
+    /// <summary>Consecutive scorings at or below the clear level that end an alarm episode (Healthy again).</summary>
     public int ClearAfter { get; set; } = 5;
+
+    /// <summary>Where the clear level lies, from the device's typical score (0) up to its threshold (1).</summary>
+    public double ClearFraction { get; set; } = 0.5;
+
+    /// <summary>
+    /// Scorings after which an alarm episode that has not cleared ends as the device's new normal: its threshold is
+    /// learned again from the episode's newest scores (a device scored by the statistical scorer learns its baseline
+    /// and threshold again from its newest samples instead). Not while a threshold is pinned.
+    /// </summary>
+    public int NewNormalAfter { get; set; } = 300;
 
     /// <summary>After the warm-up, a reading further than this many standard deviations from its feature's mean does not update that feature's statistics.</summary>
     public double StatisticsOutlierSigmas { get; set; } = 3.5;
+
+    /// <summary>
+    /// Samples the statistical scorer's baseline (each feature's mean and variance) learns from; then it stays as it
+    /// is until a new normal is accepted (<see cref="NewNormalAfter"/>). A baseline that kept learning would follow a
+    /// slow drift, which then never alarms.
+    /// </summary>
+    public int BaselineSamples { get; set; } = 1_000;
 
     /// <summary>Top contributing features kept with each score.</summary>
     public int TopContributors { get; set; } = 3;
@@ -116,7 +135,11 @@ public sealed class DeviceOptions
 
     public FeedbackPolicy FeedbackPolicy => new(FalsePositiveRaise, MaxFalsePositiveRaise);
 
-    public HysteresisPolicy HysteresisPolicy => new(RaiseAfter, ClearAfter, CriticalFactor);
+    public EpisodePolicy EpisodePolicy => new(RaiseAfter, ClearAfter, CriticalFactor, ClearFraction, NewNormalAfter);
+
+    public AlarmPolicy AlarmPolicy => new(ThresholdPolicy, EpisodePolicy);
+
+    public AlarmPolicy ModelAlarmPolicy => new(ModelThresholdPolicy, EpisodePolicy);
 }
 
 /// <summary>What one fleet's devices look like. Unset values fall back to the device defaults.</summary>

@@ -17,6 +17,7 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
 
         Require(o.WindowSize is >= 2 and <= 100_000, $"WindowSize must be between 2 and 100000 (was {o.WindowSize}).");
         Require(o.WarmupSamples >= 2, $"WarmupSamples must be at least 2 (was {o.WarmupSamples}).");
+        Require(o.BaselineSamples >= o.WarmupSamples, $"BaselineSamples must be at least WarmupSamples (were {o.BaselineSamples}, {o.WarmupSamples}).");
         Require(o.ScoreEvery >= 1, $"ScoreEvery must be at least 1 (was {o.ScoreEvery}).");
         Require(o.ScoreInterval is null || o.ScoreInterval > TimeSpan.Zero, $"ScoreInterval must be positive when set (was {o.ScoreInterval}).");
         Require(o.ModelMinThreshold > 0 && float.IsFinite(o.ModelMinThreshold), $"ModelMinThreshold must be positive (was {o.ModelMinThreshold}).");
@@ -28,6 +29,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Require(o.MinThreshold > 0 && float.IsFinite(o.MinThreshold), $"MinThreshold must be positive (was {o.MinThreshold}).");
         Require(o.CriticalFactor > 1, $"CriticalFactor must be above 1 (was {o.CriticalFactor}).");
         Require(o.RaiseAfter >= 1 && o.ClearAfter >= 1, "RaiseAfter and ClearAfter must be at least 1.");
+        Require(o.ClearFraction is >= 0 and <= 1, $"ClearFraction must be between 0 and 1 (was {o.ClearFraction}).");
+        Require(o.AlarmPolicy.Problem() is null, $"The alarm policy cannot work: {o.AlarmPolicy.Problem()} (NewNormalAfter {o.NewNormalAfter}, RaiseAfter {o.RaiseAfter}, ClearAfter {o.ClearAfter}).");
         Require(o.StatisticsOutlierSigmas > 0, $"StatisticsOutlierSigmas must be positive (was {o.StatisticsOutlierSigmas}).");
         Require(o.TopContributors >= 1, $"TopContributors must be at least 1 (was {o.TopContributors}).");
         Require(o.PersistInterval > TimeSpan.Zero && o.ReportInterval > TimeSpan.Zero, "PersistInterval and ReportInterval must be positive.");

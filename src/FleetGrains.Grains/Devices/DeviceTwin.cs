@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Detection;
 using FleetGrains.Grains.Scoring;
 
 namespace FleetGrains.Grains.Devices;
@@ -13,9 +14,8 @@ namespace FleetGrains.Grains.Devices;
 public sealed class DeviceTwin
 {
     [Id(0)] private RingBuffer _window;
-    [Id(1)] private readonly RunningStatistics _statistics;
-    [Id(2)] private readonly ThresholdCalibrator _threshold = new();
-    [Id(3)] private readonly HealthStateMachine _health = new();
+    [Id(1)] private RunningStatistics _statistics;
+    // Ids 2 and 3 held the threshold and the health state machine before the alarm detector (Id 27): never reuse them.
     [Id(4)] private long _lastSeq = -1;
     [NonSerialized] private UtcMoment _lastSeen; // stored as StoredLastSeen (Id 5), as are the other moments below
     [Id(6)] private double? _reportingIntervalMs;
@@ -42,6 +42,7 @@ public sealed class DeviceTwin
     // twin survived every young collection (most of what they copied under load). Id 8 is read from state stored before.
     [Id(25)] private Contribution[]? _top;
     [Id(26)] private int _topCount;
+    [Id(27)] private AlarmDetector? _alarms; // absent from states stored before it: see Alarms
 
     // The moments in their stored form (DateTimeOffset?, as they were stored before UtcMoment); internal for the
     // generated serializer, which needs an accessible setter.
@@ -86,7 +87,10 @@ public sealed class DeviceTwin
 
     public long LastSeq => _lastSeq;
 
-    public float? Threshold => _threshold.Effective;
+    public float? Threshold => Alarms.Threshold.Effective;
+
+    // A state stored before the detector was added loads without one (no constructor runs): it learns its threshold again.
+    private AlarmDetector Alarms => _alarms ??= new();
 
     public RingBuffer Window => _window;
 
@@ -103,7 +107,7 @@ public sealed class DeviceTwin
 
     /// <summary>Health as operators see it: Offline when silent past its deadline, else the score-driven state.</summary>
     public HealthState HealthAt(DateTimeOffset now, DeviceOptions options) =>
-        OfflineAfter(options) is { } deadline && now >= deadline ? HealthState.Offline : _health.State;
+        OfflineAfter(options) is { } deadline && now >= deadline ? HealthState.Offline : ToHealth(Alarms.Level);
 
     /// <summary>The moment the device counts as Offline unless it reports again.</summary>
     public DateTimeOffset? OfflineAfter(DeviceOptions options)
@@ -141,11 +145,11 @@ public sealed class DeviceTwin
         return ResizeWindow(configured);
     }
 
-    public void PinThreshold(float? threshold) => _threshold.Pin(threshold);
+    public void PinThreshold(float? threshold) => Alarms.Threshold.Pin(threshold);
 
     /// <summary>Feedback that the latest alarm was a false positive; see <see cref="ThresholdCalibrator.RaiseAfterFalsePositive"/>.</summary>
     public (float Before, float After)? RaiseThresholdAfterFalsePositive(DeviceOptions options) =>
-        _threshold.RaiseAfterFalsePositive(_score, options.FeedbackPolicy);
+        Alarms.Threshold.RaiseAfterFalsePositive(_score, options.FeedbackPolicy);
 
     /// <summary>
     /// Starts scoring with <paramref name="scorer"/> (a model key or <see cref="StatisticalScorerName"/>).
@@ -160,7 +164,7 @@ public sealed class DeviceTwin
         }
 
         _scorer = scorer;
-        _threshold.Restart();
+        Alarms.RestartThreshold();
         _samplesSinceScore = 0;
         _lastScoredTimestamp = null;
         return true;
@@ -286,7 +290,7 @@ public sealed class DeviceTwin
         for (var row = 0; row < result.Rows; row++)
         {
             var (seq, timestamp) = capture.RowAt(row);
-            var transition = ApplyScore(result.Values.Span[row], options.ModelThresholdPolicy, options, seq, timestamp);
+            var transition = ApplyScore(result.Values.Span[row], options.ModelAlarmPolicy, options, seq, timestamp);
             var newest = row == result.Rows - 1;
             if (transition is null && !newest)
             {
@@ -356,7 +360,7 @@ public sealed class DeviceTwin
             deviceId,
             HealthAt(now, options),
             _score,
-            new DeviceThreshold(_threshold.Effective, _threshold.Learned, _threshold.Pinned, _threshold.Collected, options.CalibrationScores, _threshold.FalsePositives),
+            new DeviceThreshold(Alarms.Threshold.Effective, Alarms.Threshold.Learned, Alarms.Threshold.Pinned, Alarms.Threshold.Collected, options.CalibrationScores, Alarms.Threshold.FalsePositives),
             _top is null ? _topContributorsStoredBefore : Contribution.ToFeatureContributions(_top.AsSpan(0, Math.Min(_topCount, _top.Length))),
             _lastSeen.Value,
             _lastSeq,
@@ -383,7 +387,7 @@ public sealed class DeviceTwin
 
     /// <summary>What <see cref="ToStatus"/> reports, without making the report.</summary>
     public StatusFigures StatusAt(DateTimeOffset now, DeviceOptions options) =>
-        new(HealthAt(now, options), _score, _threshold.Effective, _lastSeen.Value ?? now, OfflineAfter(options) ?? now);
+        new(HealthAt(now, options), _score, Alarms.Threshold.Effective, _lastSeen.Value ?? now, OfflineAfter(options) ?? now);
 
     // The window of the options' size; a device that has applied samples before it kept a window (or under
     // another size) counts everything up to its last seq as seen, as it did then.
@@ -407,8 +411,7 @@ public sealed class DeviceTwin
     private void ApplyLate(ReadOnlySpan<float> values, DeviceOptions options)
     {
         _late++;
-        var warmedUp = _statistics.Count >= options.WarmupSamples;
-        _statistics.Add(values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
+        LearnBaseline(values, options);
     }
 
     // Returns whether the sample was scored inline (its deviations are then in the explanation).
@@ -431,7 +434,7 @@ public sealed class DeviceTwin
             if (inlineReady)
             {
                 score = inlineScorer!.Score(_window, _statistics, explanation!);
-                if (ApplyScore(score.Value, options.ThresholdPolicy, options, seq, timestamp) is { } transition)
+                if (ApplyScore(score.Value, options.AlarmPolicy, options, seq, timestamp) is { } transition)
                 {
                     transitions.Add(transition with { TopContributors = explanation!.Top(options.TopContributors) });
                 }
@@ -441,14 +444,27 @@ public sealed class DeviceTwin
         // The baseline learns only from normal readings: a reading scored at or above the threshold is
         // left out (when it was scored inline), and so is each value that is an outlier for its feature;
         // otherwise a persistent fault (drift, degradation) would soon look normal.
-        if (score is { } s && _threshold.Effective is { } threshold && s >= threshold)
+        if (score is { } s && Alarms.Threshold.Effective is { } threshold && s >= threshold)
         {
             return true;
         }
 
-        var warmedUp = _statistics.Count >= options.WarmupSamples;
-        _statistics.Add(values, warmedUp ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
+        LearnBaseline(values, options);
         return score is not null;
+    }
+
+    // The baseline learns from its first BaselineSamples readings (again after a new normal), then stays: one that
+    // kept learning would take in a slow drift a little at a time until the drift looked normal. Outliers are left
+    // out once the device has learned its threshold: before that, every reading teaches it what normal looks like
+    // (a signal that switches between levels shows the other level only after a while).
+    private void LearnBaseline(ReadOnlySpan<float> values, DeviceOptions options)
+    {
+        if (_statistics.Count >= options.BaselineSamples)
+        {
+            return;
+        }
+
+        _statistics.Add(values, Alarms.Threshold.IsCalibrated ? options.StatisticsOutlierSigmas : double.PositiveInfinity);
     }
 
     // Every ScoreEvery samples, or when ScoreInterval of device time passed since the last scoring,
@@ -471,22 +487,44 @@ public sealed class DeviceTwin
 
     // The score, threshold and health; returns the health change it caused, if any, without its explanation
     // (the caller adds the top contributors it has).
-    private HealthTransition? ApplyScore(float score, ThresholdPolicy policy, DeviceOptions options, long seq, long timestamp)
+    private HealthTransition? ApplyScore(float score, AlarmPolicy policy, DeviceOptions options, long seq, long timestamp)
     {
         _scored++;
         _score = score;
-        _threshold.Observe(score, policy);
-        History(options)?.RecordScore(seq, timestamp, score, _threshold.Effective);
-        if (_threshold.Effective is not { } threshold)
+        var step = Alarms.Observe(score, seq, policy);
+        if (step.Ended is { NewNormal: true } && _scorer == StatisticalScorerName)
         {
-            return null;
+            AcceptNewNormalBaseline(options);
         }
 
-        var before = _health.State;
-        return _health.Observe(score, threshold, options.HysteresisPolicy)
-            ? new HealthTransition(before, _health.State, score, threshold, seq, timestamp, [])
+        History(options)?.RecordScore(seq, timestamp, score, Alarms.Threshold.Effective);
+        return step.Changed
+            ? new HealthTransition(ToHealth(step.Before), ToHealth(step.After), score, Alarms.Threshold.Effective ?? score, seq, timestamp, [])
             : null;
     }
+
+    // The statistical scorer measures samples against the statistics, which leave out what scored above the
+    // threshold: after a lasting shift its scores would stay high for good. A new normal is learned from the
+    // newest samples instead: the statistics from the window, the threshold from the scores that follow.
+    private void AcceptNewNormalBaseline(DeviceOptions options)
+    {
+        _statistics = new RunningStatistics(FeatureCount);
+        for (var age = _window.Count - 1; age >= 0; age--)
+        {
+            _statistics.Add(_window.Sample(age));
+        }
+
+        Alarms.RestartThreshold();
+    }
+
+    private static HealthState ToHealth(AlarmLevel level) => level switch
+    {
+        AlarmLevel.Unknown => HealthState.Unknown,
+        AlarmLevel.Normal => HealthState.Healthy,
+        AlarmLevel.Warning => HealthState.Warning,
+        AlarmLevel.Critical => HealthState.Critical,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
 
     // Where the newest explanation is written; made anew only when the configured count changed.
     private Span<Contribution> TopBuffer(DeviceOptions options)

@@ -1,20 +1,31 @@
+using FleetGrains.Detection;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Models;
 
 namespace FleetGrains.Training.Evaluation;
 
-/// <summary>What to replay: the feature columns, how many leading rows train, and an optional label column.</summary>
-public sealed record CsvReplayOptions(IReadOnlyList<int> FeatureColumns, int TrainRows, int? LabelColumn, AutoencoderOptions Autoencoder, double ThresholdQuantile = 0.995);
+/// <summary>
+/// What to replay: the feature columns, how many leading rows train, an optional label column, and the alarm policy
+/// (a device's by default; its calibration count is the number of training rows scored).
+/// </summary>
+public sealed record CsvReplayOptions(IReadOnlyList<int> FeatureColumns, int TrainRows, int? LabelColumn, AutoencoderOptions Autoencoder)
+{
+    public AlarmPolicy Alarms { get; init; } = AlarmPolicies.ModelScores;
+}
 
-/// <summary>One scored row: its 0-based data row, score, the threshold and whether it raised an alarm, and its label if any.</summary>
+/// <summary>One scored row: its 0-based data row, score, the threshold it was judged against, whether it lies in an alarm episode, and its label if any.</summary>
 public sealed record ReplayRow(int Row, float Score, float Threshold, bool Alarm, string? Label);
 
-public sealed record CsvReplayResult(IReadOnlyList<ReplayRow> Rows, float Threshold, int Epochs, double TrainingSeconds, Confusion? AgainstLabels);
+/// <summary>An alarm episode of a replay, in data rows.</summary>
+public sealed record ReplayEpisode(int Start, int End, int PeakRow, float Peak, AlarmLevel Level, bool NewNormal);
+
+public sealed record CsvReplayResult(IReadOnlyList<ReplayRow> Rows, IReadOnlyList<ReplayEpisode> Episodes, float Threshold, int Epochs, double TrainingSeconds, Confusion? AgainstLabels);
 
 /// <summary>
 /// The path a user takes with their own history: train a window autoencoder on the leading rows of a
-/// CSV, learn its threshold from its own scores on those rows (the device rule: a high quantile, no
-/// labels), and score every later row. A label column is passed through and, if it holds 0/1, compared.
+/// CSV, learn its threshold from its own scores on those rows and judge every later row's score with a
+/// device's alarm policy (<see cref="AlarmReplay"/>: the same code as the device grains, no labels). A label
+/// column is passed through and, if it holds 0/1, compared with the rows in alarm episodes.
 /// </summary>
 public static class CsvReplay
 {
@@ -33,19 +44,22 @@ public static class CsvReplay
         var model = WindowAutoencoder.Create(train, options.Autoencoder);
         var report = model.Train(train, options.Autoencoder.Training);
         var seconds = stopwatch.Elapsed.TotalSeconds;
-        var threshold = SmdEvaluation.Quantile(model.Score(train).Scores, options.ThresholdQuantile);
-
         var context = rows.Skip(options.TrainRows - (window - 1)).ToList();
         var scores = model.Score(context).Scores;
+        var alarms = AlarmReplay.Run(model.Score(train).Scores, scores, options.Alarms);
         var replayed = new List<ReplayRow>(scores.Length);
         for (var i = 0; i < scores.Length; i++)
         {
             var row = options.TrainRows + i;
             var label = options.LabelColumn is { } c ? file.Rows[row].Cells[c] : null;
-            replayed.Add(new ReplayRow(row, scores[i], threshold, scores[i] >= threshold, label));
+            replayed.Add(new ReplayRow(row, scores[i], alarms.Thresholds[i], alarms.InEpisode[i], label));
         }
 
-        return new CsvReplayResult(replayed, threshold, report.TrainLoss.Count, seconds, CompareWithLabels([.. replayed.Select(r => r.Alarm)], [.. replayed.Select(r => r.Label)]));
+        var episodes = alarms.Episodes
+            .Select(e => new ReplayEpisode(options.TrainRows + (int)e.Start, options.TrainRows + (int)e.End, options.TrainRows + (int)e.PeakAt, e.Peak, e.Level, e.NewNormal))
+            .ToList();
+        var threshold = alarms.Thresholds.Length > 0 ? alarms.Thresholds[0] : float.NaN;
+        return new CsvReplayResult(replayed, episodes, threshold, report.TrainLoss.Count, seconds, CompareWithLabels([.. replayed.Select(r => r.Alarm)], [.. replayed.Select(r => r.Label)]));
     }
 
     /// <summary>

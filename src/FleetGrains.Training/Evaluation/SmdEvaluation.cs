@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FleetGrains.Detection;
 using FleetGrains.Training.Data;
 using FleetGrains.Training.Models;
 
@@ -9,15 +10,21 @@ public sealed record SmdEvaluationOptions
 {
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
-    /// <summary>Both detectors flag scores at or above this quantile of their own scores on the training rows.</summary>
-    public double ThresholdQuantile { get; init; } = 0.995;
+    /// <summary>
+    /// How both detectors' scores become alarms: a device's alarm policy, its threshold learned from the detector's
+    /// own scores on the training rows (<see cref="AlarmReplay"/>).
+    /// </summary>
+    public AlarmPolicy Alarms { get; init; } = AlarmPolicies.ModelScores;
 
     /// <summary>The share of variance the PCA baseline keeps.</summary>
     public double PcaVariance { get; init; } = 0.95;
 }
 
-/// <summary>One detector on one machine: its label-free threshold and what that gives, plus the best F1 over thresholds for reference.</summary>
-public sealed record DetectorResult(string Detector, float Threshold, Confusion PointWise, double AdjustedF1, double BestF1, double BestAdjustedF1)
+/// <summary>
+/// One detector on one machine: its label-free threshold (as learned from the training rows), the alarm episodes the
+/// alarm policy raised and what the rows in them give, plus the best F1 over thresholds for reference.
+/// </summary>
+public sealed record DetectorResult(string Detector, float Threshold, int Episodes, Confusion PointWise, double AdjustedF1, double BestF1, double BestAdjustedF1)
 {
     public double F1 => PointWise.F1;
 }
@@ -27,7 +34,8 @@ public sealed record SmdMachineResult(string Machine, int TrainRows, int TestRow
 /// <summary>
 /// Per machine: train the window autoencoder and the PCA baseline on <c>train/</c>, score every row
 /// of <c>test/</c> (the window ending at a row scores it; the last W − 1 training rows give the first
-/// test rows their context), threshold each at a quantile of its training scores, and compare with the labels.
+/// test rows their context), judge each detector's test scores with a device's alarm policy calibrated on its
+/// training scores, and compare the rows in alarm episodes with the labels.
 /// </summary>
 public static class SmdEvaluation
 {
@@ -54,18 +62,20 @@ public static class SmdEvaluation
             machine.Train.Count,
             machine.Test.Count,
             machine.Labels.Count(l => l),
-            Detect("autoencoder", aeTestScores, Quantile(aeTrainScores, options.ThresholdQuantile), machine.Labels),
-            Detect("pca", pcaTestScores, Quantile(pcaTrainScores, options.ThresholdQuantile), machine.Labels),
+            Detect("autoencoder", aeTrainScores, aeTestScores, options.Alarms, machine.Labels),
+            Detect("pca", pcaTrainScores, pcaTestScores, options.Alarms, machine.Labels),
             report.TrainLoss.Count,
             trainingSeconds), autoencoder);
     }
 
-    public static DetectorResult Detect(string name, float[] scores, float threshold, bool[] labels)
+    public static DetectorResult Detect(string name, float[] trainScores, float[] scores, AlarmPolicy policy, bool[] labels)
     {
-        var flags = DetectionMetrics.Flag(scores, threshold);
+        var alarms = AlarmReplay.Run(trainScores, scores, policy);
+        var flags = alarms.InEpisode;
         return new DetectorResult(
             name,
-            threshold,
+            alarms.Thresholds.Length > 0 ? alarms.Thresholds[0] : float.NaN,
+            alarms.Episodes.Count,
             DetectionMetrics.Confusion(flags, labels),
             DetectionMetrics.Confusion(DetectionMetrics.PointAdjust(flags, labels), labels).F1,
             DetectionMetrics.BestF1(scores, labels, pointAdjusted: false).F1,

@@ -1,18 +1,10 @@
-namespace FleetGrains.Grains.Devices;
-
-/// <summary>How a device learns its threshold from its own scores.</summary>
-public readonly record struct ThresholdPolicy(int CalibrationScores, double Quantile, double Margin, float MinThreshold);
-
-/// <summary>
-/// How far false-positive feedback moves a learned threshold: each time to <c>Raise</c> × the larger of
-/// the threshold and the score that alarmed, never beyond <c>MaxRaise</c> × the calibrated threshold.
-/// </summary>
-public readonly record struct FeedbackPolicy(double Raise, double MaxRaise);
+namespace FleetGrains.Detection;
 
 /// <summary>
 /// Learns a device's anomaly threshold from its own first <see cref="ThresholdPolicy.CalibrationScores"/>
 /// scores: a high quantile of them times a margin, never below a floor. False-positive feedback raises it
-/// within a bound. An operator may pin a threshold, which then wins until it is unpinned.
+/// within a bound; a new normal (<see cref="Relearn"/>) learns it again. An operator may pin a threshold, which then
+/// wins until it is unpinned. It also keeps the median of the scores it learned from: the device's typical score.
 /// </summary>
 [GenerateSerializer]
 public sealed class ThresholdCalibrator
@@ -23,6 +15,7 @@ public sealed class ThresholdCalibrator
     [Id(3)] private float? _pinned;
     [Id(4)] private float? _calibrated;
     [Id(5)] private int _falsePositives;
+    [Id(6)] private float? _typical;
 
     public float? Learned => _learned;
 
@@ -35,6 +28,9 @@ public sealed class ThresholdCalibrator
     public bool IsCalibrated => _learned.HasValue;
 
     public int FalsePositives => _falsePositives;
+
+    /// <summary>The median of the scores the threshold was learned from; null before calibration.</summary>
+    public float? Typical => _typical;
 
     /// <summary>Feeds one score; returns true when this score completed the calibration.</summary>
     public bool Observe(float score, ThresholdPolicy policy)
@@ -57,9 +53,25 @@ public sealed class ThresholdCalibrator
             return false;
         }
 
-        _learned = _calibrated = Learn(_scores, policy);
+        LearnFrom(_scores, policy);
         _scores = null; // the calibration scores are not needed any more: free their memory
         return true;
+    }
+
+    /// <summary>
+    /// A new normal: the threshold is learned from <paramref name="scores"/> (the device's newest) as at calibration,
+    /// and feedback's bound counts from it. A pinned threshold stays pinned.
+    /// </summary>
+    public void Relearn(ReadOnlySpan<float> scores, ThresholdPolicy policy)
+    {
+        if (scores.IsEmpty)
+        {
+            throw new ArgumentException("A threshold is learned from at least one score.", nameof(scores));
+        }
+
+        _scores = null;
+        _collected = policy.CalibrationScores;
+        LearnFrom(scores, policy);
     }
 
     public void Pin(float? threshold)
@@ -93,7 +105,15 @@ public sealed class ThresholdCalibrator
     /// <summary>Forgets everything, the pinned threshold included: scores of another scorer have another scale.</summary>
     public void Restart()
     {
-        (_scores, _collected, _learned, _calibrated, _pinned, _falsePositives) = (null, 0, null, null, null, 0);
+        (_scores, _collected, _learned, _calibrated, _pinned, _falsePositives, _typical) = (null, 0, null, null, null, 0, null);
+    }
+
+    private void LearnFrom(ReadOnlySpan<float> scores, ThresholdPolicy policy)
+    {
+        var sorted = scores.ToArray();
+        Array.Sort(sorted);
+        _learned = _calibrated = Learn(sorted, policy);
+        _typical = sorted[(sorted.Length - 1) / 2];
     }
 
     /// <summary>The <c>Quantile</c> of <paramref name="scores"/> (nearest rank) times the margin, at least the floor.</summary>

@@ -1,6 +1,6 @@
-using FleetGrains.Grains.Devices;
+using FleetGrains.Detection;
 
-namespace FleetGrains.Grains.Tests;
+namespace FleetGrains.Detection.Tests;
 
 public class ThresholdCalibratorTests
 {
