@@ -108,6 +108,35 @@ public class DeviceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AnIncident_IsOneEpisodeInTheFleetsLog_FromRaisedToCleared()
+    {
+        var device = Device("episode");
+        var options = ClusterFixture.DeviceOptions;
+        var calibrated = options.WarmupSamples + options.CalibrationScores + 5;
+        await device.IngestAsync(TestData.Normal(0, calibrated, F, seed: 31));
+        var log = fixture.Client.GetGrain<IFleetAnomaliesGrain>("grain-tests");
+
+        await device.IngestAsync(TestData.Anomalous(calibrated, 4, F));
+        var raised = await ClusterFixture.EventuallyAsync(
+            () => log.GetPageAsync(0, 10_000), p => p.Episodes.Any(e => e.DeviceId == "episode"), "the raised episode");
+        await device.IngestAsync(TestData.Normal(calibrated + 4, 30, F, seed: 32)); // ClearAfter in a row at or below the clear level end it
+        var cleared = await ClusterFixture.EventuallyAsync(
+            () => log.GetPageAsync(0, 10_000), p => p.Episodes.Any(e => e.DeviceId == "episode" && !e.Open), "the cleared episode");
+
+        var open = Assert.Single(raised.Episodes, e => e.DeviceId == "episode");
+        Assert.True(open.Open);
+        var episode = Assert.Single(cleared.Episodes, e => e.DeviceId == "episode");
+        Assert.Equal((calibrated, HealthState.Critical), (episode.StartSeq, episode.Severity));
+        Assert.InRange(episode.EndSeq!.Value, calibrated + 3, calibrated + 4 + 30 - options.ClearAfter); // the last score not yet clear
+        Assert.InRange(episode.PeakSeq, calibrated, calibrated + 3);
+        Assert.True(episode.PeakScore >= open.PeakScore);
+        Assert.Equal((open.RaisedAt, open.Threshold, "statistical"), (episode.RaisedAt, episode.Threshold, episode.Scorer));
+        Assert.NotNull(episode.ClearedAt);
+        Assert.False(episode.NewNormal);
+        Assert.NotEmpty(episode.TopContributors);
+    }
+
+    [Fact]
     public async Task Anomaly_NamesTheContributingFeatures()
     {
         var device = Device("contributors");

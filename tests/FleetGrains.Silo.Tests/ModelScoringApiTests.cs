@@ -51,11 +51,13 @@ public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
 
         var alarmed = await _host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/pump-1");
         Assert.True(alarmed.Health >= HealthState.Warning, $"health {alarmed.Health}, score {alarmed.Score}, threshold {alarmed.Threshold.Effective}");
-        var page = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies", p => p.Events.Any(e => e.DeviceId == "pump-1"));
-        var newest = page.Events.First(e => e.DeviceId == "pump-1");
-        Assert.Equal(alarmed.Health, newest.To);
+        var page = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies", p => p.Episodes.Any(e => e.DeviceId == "pump-1"));
+        var newest = page.Episodes.First(e => e.DeviceId == "pump-1");
+        Assert.Equal(alarmed.Health, newest.Severity);
         Assert.Equal(Version1.Key, newest.Scorer);
-        Assert.True(newest.Score >= newest.Threshold);
+        Assert.True(newest.PeakScore > newest.Threshold);
+        Assert.InRange(newest.StartSeq, 20, 23);
+        Assert.True(newest.Open);
         Assert.NotEmpty(newest.TopContributors);
         Assert.Equal(0, alarmed.Scoring.Failures);
     }
@@ -69,10 +71,10 @@ public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
             await SendAnomalousAsync(device, 20, 4);
         }
 
-        var all = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?limit=1000", p => p.Events.Select(e => e.DeviceId).Distinct().Count(d => d.StartsWith("a-")) == 3);
-        Assert.All(all.Events.Zip(all.Events.Skip(1)), pair => Assert.True(pair.First.At >= pair.Second.At, "newest first"));
+        var all = await _host.EventuallyAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?limit=1000", p => p.Episodes.Select(e => e.DeviceId).Distinct().Count(d => d.StartsWith("a-")) == 3);
+        Assert.All(all.Episodes.Zip(all.Episodes.Skip(1)), pair => Assert.True(pair.First.RaisedAt >= pair.Second.RaisedAt, "newest first"));
         var second = await _host.GetJsonAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?offset=1&limit=1");
-        Assert.Equal((all.Events[1].DeviceId, all.Events[1].Seq), (second.Events.Single().DeviceId, second.Events.Single().Seq));
+        Assert.Equal((all.Episodes[1].DeviceId, all.Episodes[1].StartSeq), (second.Episodes.Single().DeviceId, second.Episodes.Single().StartSeq));
         Assert.Equal((all.Total, 1), (second.Total, second.Offset));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync($"/api/fleets/{Fleet}/anomalies?limit=0")).StatusCode);

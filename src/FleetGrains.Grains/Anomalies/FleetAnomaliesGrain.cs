@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace FleetGrains.Grains.Anomalies;
 
 /// <summary>
-/// The anomaly log of one fleet: devices send an event on every move to Warning or Critical (rare, thanks
-/// to hysteresis); the newest <see cref="AnomalyLogOptions.MaxEventsPerFleet"/> are kept and written on
-/// the silo's write schedule and on deactivation, not per event.
+/// The anomaly log of one fleet: its devices' alarm episodes, each sent when raised and again when it became
+/// Critical or ended (replacing the kept record); the most recently raised <see cref="AnomalyLogOptions.MaxEventsPerFleet"/>
+/// are kept and written on the silo's write schedule and on deactivation, not per record.
 /// </summary>
 public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
@@ -24,14 +24,22 @@ public sealed class FleetAnomaliesGrain(
 
     public Task WriteDueStateAsync() => Writer.WriteDueAsync();
 
-    public Task RecordAsync(AnomalyEvent anomaly)
+    public Task RecordAsync(AnomalyEpisode episode)
     {
-        var events = state.State.Events;
-        events.Add(anomaly);
-        var excess = events.Count - options.Value.MaxEventsPerFleet;
-        if (excess > 0)
+        var episodes = state.State.Episodes;
+        var kept = episodes.FindLastIndex(e => e.StartSeq == episode.StartSeq && e.DeviceId == episode.DeviceId);
+        if (kept >= 0)
         {
-            events.RemoveRange(0, excess);
+            episodes[kept] = episode;
+        }
+        else
+        {
+            episodes.Add(episode);
+            var excess = episodes.Count - options.Value.MaxEventsPerFleet;
+            if (excess > 0)
+            {
+                episodes.RemoveRange(0, excess);
+            }
         }
 
         Writer.MarkDirty();
@@ -42,13 +50,13 @@ public sealed class FleetAnomaliesGrain(
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var events = state.State.Events;
-        var page = new List<AnomalyEvent>(Math.Max(0, Math.Min(limit, events.Count - offset)));
-        for (var i = events.Count - 1 - offset; i >= 0 && page.Count < limit; i--)
+        var episodes = state.State.Episodes;
+        var page = new List<AnomalyEpisode>(Math.Max(0, Math.Min(limit, episodes.Count - offset)));
+        for (var i = episodes.Count - 1 - offset; i >= 0 && page.Count < limit; i--)
         {
-            page.Add(events[i]);
+            page.Add(episodes[i]);
         }
 
-        return Task.FromResult(new AnomalyPage(events.Count, offset, page));
+        return Task.FromResult(new AnomalyPage(episodes.Count, offset, page));
     }
 }

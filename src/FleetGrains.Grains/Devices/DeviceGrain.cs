@@ -318,13 +318,11 @@ public sealed partial class DeviceGrain(DeviceGrainServices services) : Grain, I
 
     private void RecordAnomalies(DeviceTwin twin, List<HealthTransition> transitions)
     {
-        foreach (var t in transitions)
+        foreach (var transition in transitions)
         {
-            if (t.To is HealthState.Warning or HealthState.Critical)
+            if (twin.EpisodeRecord(transition, _deviceId) is { } episode)
             {
-                var anomaly = new AnomalyEvent(
-                    _deviceId, DateTimeOffset.FromUnixTimeMilliseconds(t.Timestamp), t.From, t.To, t.Score, t.Threshold, twin.Scorer, t.Seq, t.TopContributors);
-                GrainFactory.GetGrain<IFleetAnomaliesGrain>(_fleetId).RecordAsync(anomaly).Ignore();
+                GrainFactory.GetGrain<IFleetAnomaliesGrain>(_fleetId).RecordAsync(episode).Ignore();
             }
         }
     }

@@ -43,6 +43,7 @@ public sealed class DeviceTwin
     [Id(25)] private Contribution[]? _top;
     [Id(26)] private int _topCount;
     [Id(27)] private AlarmDetector? _alarms; // absent from states stored before it: see Alarms
+    [Id(28)] private AnomalyEpisode? _openEpisode; // the open alarm episode as last recorded in the fleet's log
 
     // The moments in their stored form (DateTimeOffset?, as they were stored before UtcMoment); internal for the
     // generated serializer, which needs an accessible setter.
@@ -177,6 +178,33 @@ public sealed class DeviceTwin
     public bool SwitchScorer(ModelRef? model) =>
         !(model is null ? _scorer == StatisticalScorerName : model.HasKey(_scorer))
         && SwitchScorer(model?.Key ?? StatisticalScorerName);
+
+    /// <summary>
+    /// The fleet's anomaly-log record of the alarm episode that <paramref name="transition"/> (one of this twin's)
+    /// raised, made Critical or ended, or null when it did none of these. An episode keeps the time, threshold and
+    /// scorer it was raised with; its contributors are those of the scoring that raised it or made it Critical.
+    /// </summary>
+    public AnomalyEpisode? EpisodeRecord(HealthTransition transition, string deviceId)
+    {
+        if (transition.Episode is not { } episode)
+        {
+            return null;
+        }
+
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(transition.Timestamp);
+        var raised = _openEpisode?.StartSeq == episode.Start ? _openEpisode : null;
+        var record = (raised ?? new AnomalyEpisode(
+            deviceId, episode.Start, at, ToHealth(episode.Level), episode.Peak, episode.PeakAt, transition.Threshold, _scorer, transition.TopContributors, null, null, false))
+            with { Severity = ToHealth(episode.Level), PeakScore = episode.Peak, PeakSeq = episode.PeakAt };
+        if (transition.To >= HealthState.Warning)
+        {
+            _openEpisode = record with { TopContributors = transition.TopContributors };
+            return _openEpisode;
+        }
+
+        _openEpisode = null;
+        return record with { EndSeq = episode.End, ClearedAt = at, NewNormal = episode.NewNormal };
+    }
 
     /// <summary>Maintenance was done: the remaining-useful-life estimate is forgotten until the next one.</summary>
     public void ResetDegradation()
@@ -498,9 +526,15 @@ public sealed class DeviceTwin
         }
 
         History(options)?.RecordScore(seq, timestamp, score, Alarms.Threshold.Effective);
-        return step.Changed
-            ? new HealthTransition(ToHealth(step.Before), ToHealth(step.After), score, Alarms.Threshold.Effective ?? score, seq, timestamp, [])
-            : null;
+        if (!step.Changed)
+        {
+            return null;
+        }
+
+        return new HealthTransition(ToHealth(step.Before), ToHealth(step.After), score, Alarms.Threshold.Effective ?? score, seq, timestamp, [])
+        {
+            Episode = step.Ended ?? (step.After >= AlarmLevel.Warning ? Alarms.OpenEpisode(seq) : null),
+        };
     }
 
     // The statistical scorer measures samples against the statistics, which leave out what scored above the

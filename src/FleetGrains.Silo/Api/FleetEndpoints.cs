@@ -18,7 +18,7 @@ public static class FleetEndpoints
         fleets.MapGet("/", ListFleetsAsync).RequireAuthorization(FleetPolicies.SignedIn).WithName("ListFleets").WithSummary("Every fleet the caller may view, with its device counts per health state");
         fleets.MapGet("/{fleetId}", GetFleetAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
         fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state, sorted, paged");
-        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetAnomalies").WithSummary("A fleet's moves to Warning or Critical, newest first, paged");
+        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetAnomalies").WithSummary("A fleet's alarm episodes (one per incident: start, peak, end, contributors), the most recently raised first, paged");
         return api;
     }
 
