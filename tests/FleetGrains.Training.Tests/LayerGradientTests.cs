@@ -91,6 +91,52 @@ public class LayerGradientTests
         Assert.Equal([3f, 6f, 9f, 7f], output);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lstm_GradientsMatchFiniteDifferences_ThroughTime(bool returnSequences)
+    {
+        var random = new Random(25);
+        var lstm = new LstmLayer(steps: 5, features: 3, hidden: 4, random, returnSequences: returnSequences);
+        var network = new Sequential([lstm, new DenseLayer(lstm.OutputSize, 2, random)]);
+        Randomise(network.Parameters, seed: 26);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(3 * 15, 27), Random(3 * 2, 28), batch: 3), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Lstm_StackedOnAnLstm_GradientsMatchFiniteDifferences()
+    {
+        var random = new Random(29);
+        var network = new Sequential(
+        [
+            new LstmLayer(steps: 4, features: 2, hidden: 3, random, "first", returnSequences: true),
+            new LstmLayer(steps: 4, features: 3, hidden: 3, random, "second"),
+            new DenseLayer(3, 2, random),
+        ]);
+        Randomise(network.Parameters, seed: 30);
+
+        Assert.InRange(GradientCheck.MaxRelativeError(network, Random(2 * 8, 31), Random(2 * 2, 32), batch: 2), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Lstm_OfOneStepWithKnownWeights_IsTheTextbookCell()
+    {
+        // Weights 0, biases 0: every gate is σ(0) = 0.5, the candidate tanh(0) = 0; with input weight 1 on the candidate only
+        // and x = 1: c = 0.5 · tanh(1), h = 0.5 · tanh(c).
+        var lstm = new LstmLayer(steps: 1, features: 1, hidden: 1, new Random(1));
+        Array.Clear(lstm.Weight.Value);
+        Array.Clear(lstm.Recurrence.Value);
+        Array.Clear(lstm.Bias.Value);
+        lstm.Weight.Value[3] = 1f; // gate order i, o, f, c
+        var output = new float[1];
+
+        lstm.Forward([1f], output, batch: 1);
+
+        var c = 0.5 * Math.Tanh(1);
+        Assert.Equal(0.5 * Math.Tanh(c), output[0], 6);
+    }
+
     [Fact]
     public void GradientCheck_CatchesAWrongGradient()
     {

@@ -104,4 +104,44 @@ public class OnnxExportTests
         Assert.Equal([4, 15], results[0].GetTensorTypeAndShape().Shape);
         Assert.All(expected.Zip(results[0].GetTensorDataAsSpan<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnnxRuntime_AgreesWithTheCSharpForwardPass_ForLstms(bool stacked)
+    {
+        var random = new Random(8);
+        ILayer[] recurrent = stacked
+            ? [new LstmLayer(steps: 6, features: 3, hidden: 5, random, "first", returnSequences: true), new LstmLayer(steps: 6, features: 5, hidden: 4, random, "second")]
+            : [new LstmLayer(steps: 6, features: 3, hidden: 4, random)];
+        var network = new Sequential([.. recurrent, new DenseLayer(4, 2, random)]);
+        const int batch = 7;
+        var input = Enumerable.Range(0, batch * 18).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        var expected = network.Forward(input, batch);
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(OnnxExporter.Export(network, "x", "y")));
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [batch, 18]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["x"], [tensor], ["y"]);
+
+        Assert.Equal([batch, 2], results[0].GetTensorTypeAndShape().Shape);
+        Assert.All(expected.Zip(results[0].GetTensorDataAsSpan<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4, $"{p.First} vs {p.Second}"));
+    }
+
+    [Fact]
+    public void OnnxRuntime_AgreesWithTheCSharpForwardPass_ForEveryStepOfAnLstm()
+    {
+        var random = new Random(9);
+        var network = new Sequential([new LstmLayer(steps: 5, features: 2, hidden: 3, random, returnSequences: true)]);
+        var input = Enumerable.Range(0, 4 * 10).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var expected = network.Forward(input, 4);
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(OnnxExporter.Export(network, "x", "y")));
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [4, 10]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["x"], [tensor], ["y"]);
+
+        Assert.Equal([4, 15], results[0].GetTensorTypeAndShape().Shape);
+        Assert.All(expected.Zip(results[0].GetTensorDataAsSpan<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4, $"{p.First} vs {p.Second}"));
+    }
 }

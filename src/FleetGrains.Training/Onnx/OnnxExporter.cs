@@ -8,7 +8,8 @@ namespace FleetGrains.Training.Onnx;
 /// <summary>
 /// Writes a <see cref="Sequential"/> network as an ONNX model of standard operators at
 /// <see cref="Opset"/>: a dense layer becomes <c>Gemm</c> (transB = 1, weights [out, in]), a
-/// convolution over time <c>Conv</c>, an activation <c>Relu</c> or <c>Tanh</c>. The input is [batch, InputSize] float32 with a
+/// convolution over time <c>Conv</c>, an LSTM layer <c>LSTM</c> (between a Reshape and Transposes to its
+/// [steps, batch, features] layout), an activation <c>Relu</c> or <c>Tanh</c>. The input is [batch, InputSize] float32 with a
 /// symbolic batch dimension; the output is [batch, OutputSize]. The same network gives the same bytes.
 /// </summary>
 public static class OnnxExporter
@@ -61,6 +62,18 @@ public static class OnnxExporter
             var last = i == network.Layers.Count - 1;
             var next = last ? output : $"{prefix}h{i}";
             var layer = network.Layers[i];
+            if (layer is LstmLayer lstm)
+            {
+                if (temporal)
+                {
+                    throw new NotSupportedException("An LSTM layer right after a convolution has no ONNX export: it reads time-major rows, a convolution writes channel-major ones.");
+                }
+
+                AppendLstm(graph, lstm, $"{prefix}{i}", current, next);
+                current = next;
+                continue;
+            }
+
             if (layer is Conv1DLayer conv && !temporal)
             {
                 graph.Initializer.Add(Int64Tensor($"{prefix}shape{i}", -1, conv.Channels, conv.Length));
@@ -166,6 +179,36 @@ public static class OnnxExporter
         return conv.PadBefore + conv.PadAfter == 0
             ? Node("Conv", [input, weight, bias], output, kernelShape)
             : Node("Conv", [input, weight, bias], output, kernelShape, IntsAttribute("pads", conv.PadBefore, conv.PadAfter));
+    }
+
+    // [batch, steps·features] → [steps, batch, features] → LSTM → the last hidden state [batch, hidden], or every
+    // step's [batch, steps·hidden] (time-major, as the layer writes it).
+    private static void AppendLstm(GraphProto graph, LstmLayer lstm, string index, string input, string output)
+    {
+        var (steps, features, hidden) = (lstm.Steps, lstm.Features, lstm.Hidden);
+        graph.Initializer.Add(Int64Tensor($"lstm{index}_in_shape", -1, steps, features));
+        graph.Node.Add(Node("Reshape", [input, $"lstm{index}_in_shape"], $"lstm{index}_by_step"));
+        graph.Node.Add(Node("Transpose", [$"lstm{index}_by_step"], $"lstm{index}_x", IntsAttribute("perm", 1, 0, 2)));
+        graph.Initializer.Add(FloatTensor($"W{index}", lstm.Weight.Value, 1, 4 * hidden, features));
+        graph.Initializer.Add(FloatTensor($"R{index}", lstm.Recurrence.Value, 1, 4 * hidden, hidden));
+        graph.Initializer.Add(FloatTensor($"B{index}", [.. lstm.Bias.Value, .. new float[4 * hidden]], 1, 8 * hidden));
+        var node = new NodeProto { Name = $"lstm{index}", OpType = "LSTM", Attribute = { IntAttribute("hidden_size", hidden) } };
+        node.Input.AddRange([$"lstm{index}_x", $"W{index}", $"R{index}", $"B{index}"]);
+        if (lstm.ReturnSequences)
+        {
+            node.Output.Add($"lstm{index}_y"); // [steps, 1, batch, hidden]
+            graph.Node.Add(node);
+            graph.Node.Add(Node("Transpose", [$"lstm{index}_y"], $"lstm{index}_y_by_row", IntsAttribute("perm", 2, 0, 1, 3)));
+            graph.Initializer.Add(Int64Tensor($"lstm{index}_out_shape", -1, steps * hidden));
+            graph.Node.Add(Node("Reshape", [$"lstm{index}_y_by_row", $"lstm{index}_out_shape"], output));
+        }
+        else
+        {
+            node.Output.AddRange(["", $"lstm{index}_h"]); // Y_h: [1, batch, hidden]
+            graph.Node.Add(node);
+            graph.Initializer.Add(Int64Tensor($"lstm{index}_out_shape", -1, hidden));
+            graph.Node.Add(Node("Reshape", [$"lstm{index}_h", $"lstm{index}_out_shape"], output));
+        }
     }
 
     private static NodeProto Gemm(GraphProto graph, DenseLayer dense, string index, string input, string output)
