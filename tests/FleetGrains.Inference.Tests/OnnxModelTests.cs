@@ -44,6 +44,33 @@ public sealed class OnnxModelTests : IDisposable
     }
 
     [Fact]
+    public void Run_LstmForecasterFile_GivesTheTrainingCodesScoresAndExplanations()
+    {
+        var forecaster = new ModelRef("pump-forecaster", 1);
+        var reference = _models.WriteForecaster(forecaster);
+        using var model = OnnxModel.Load(forecaster, _models.Files().PathOf(forecaster), TestModels.Sessions(ExecutionProvider.Cpu, Metrics()));
+        var rows = TestModels.Rows(40, seed: 9);
+        var expected = reference.Score(rows);
+
+        var windows = Enumerable.Range(0, rows.Count - TestModels.Window + 1)
+            .SelectMany(end => rows.Skip(end).Take(TestModels.Window).SelectMany(r => r)).ToArray();
+        var result = RunOne(model, windows, expected.Scores.Length);
+
+        Assert.Equal((ModelKind.WindowForecaster, TestModels.Window, TestModels.Features), (model.Description.Kind, model.Description.Window, model.Description.Features));
+        Assert.True(model.Description.Kind.ScoresAnomalies());
+        Assert.Equal(expected.Scores.Length, result.Rows);
+        for (var i = 0; i < result.Rows; i++)
+        {
+            Assert.Equal(expected.Scores[i], result.Values.Span[i], 1e-4f);
+        }
+
+        for (var i = 0; i < result.FeatureErrors.Length; i++)
+        {
+            Assert.Equal(expected.FeatureErrors[i], result.FeatureErrors.Span[i], 1e-4f);
+        }
+    }
+
+    [Fact]
     public void Run_RepeatedWithFewerRows_ReusesBuffersWithoutMixingRuns()
     {
         _models.WriteAutoencoder(Model);

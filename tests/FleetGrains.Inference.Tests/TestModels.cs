@@ -41,6 +41,16 @@ internal sealed class TestModels : IDisposable
         return autoencoder;
     }
 
+    public WindowForecaster WriteForecaster(ModelRef model, int seed = 1)
+    {
+        var rows = Rows(200, seed);
+        var options = new ForecasterOptions { Window = Window, Hidden = 6, Training = new TrainingOptions { Seed = seed, Epochs = 5 } };
+        var forecaster = WindowForecaster.Create(rows, options);
+        forecaster.Train(rows, options.Training);
+        Write(model, OnnxExporter.ToBytes(ForecasterExporter.Export(forecaster)));
+        return forecaster;
+    }
+
     /// <summary>
     /// A RUL model whose prediction is plain: <c>cap − x₀</c> of the newest sample (never below 0), so a
     /// test decides a device's RUL by what it sends.

@@ -44,8 +44,8 @@ public sealed partial class FleetModelsGrain(
 
         try
         {
-            var anomaly = settings.Anomaly is { } a ? await DescribeAsync(ModelRef.Parse(a), ModelKind.WindowAutoencoder) : null;
-            var rul = settings.Rul is { } r ? await DescribeAsync(ModelRef.Parse(r), ModelKind.Rul) : null;
+            var anomaly = settings.Anomaly is { } a ? await DescribeAsync(ModelRef.Parse(a), anomaly: true) : null;
+            var rul = settings.Rul is { } r ? await DescribeAsync(ModelRef.Parse(r), anomaly: false) : null;
             return _configured = new FleetModelAssignment(FleetId, anomaly, rul, 1, FromConfiguration, time.GetUtcNow(), null);
         }
         catch (Exception ex)
@@ -64,8 +64,8 @@ public sealed partial class FleetModelsGrain(
     public async Task<FleetModelAssignment> AssignAsync(ModelRef? anomaly, ModelRef? rul)
     {
         var current = await GetAsync();
-        var anomalyModel = anomaly is null ? null : await DescribeAsync(anomaly, ModelKind.WindowAutoencoder);
-        var rulModel = rul is null ? null : await DescribeAsync(rul, ModelKind.Rul);
+        var anomalyModel = anomaly is null ? null : await DescribeAsync(anomaly, anomaly: true);
+        var rulModel = rul is null ? null : await DescribeAsync(rul, anomaly: false);
         var next = new FleetModelAssignment(FleetId, anomalyModel, rulModel, current.Version + 1, FromApi, time.GetUtcNow(), null);
         var previous = state.State.Assigned;
         state.State.Assigned = next;
@@ -74,7 +74,8 @@ public sealed partial class FleetModelsGrain(
         return next;
     }
 
-    private async Task<ModelDescription> DescribeAsync(ModelRef model, ModelKind expected)
+    // For the anomaly role a model that scores anomalies (an autoencoder or a forecaster), for the RUL role a RUL model.
+    private async Task<ModelDescription> DescribeAsync(ModelRef model, bool anomaly)
     {
         ModelDescription description;
         try
@@ -86,9 +87,9 @@ public sealed partial class FleetModelsGrain(
             throw new ArgumentException($"Model {model} cannot be loaded: {ex.Message}", ex);
         }
 
-        if (description.Kind != expected)
+        if (description.Kind.ScoresAnomalies() != anomaly)
         {
-            throw new ArgumentException($"Model {model} is a {description.Kind} model; this role needs a {expected} model.");
+            throw new ArgumentException($"Model {model} is a {description.Kind} model; this role needs {(anomaly ? "an anomaly model (WindowAutoencoder or WindowForecaster)" : "a Rul model")}.");
         }
 
         if (deviceOptions.Value.FeatureCountFor(FleetId) is { } features && features != description.Features)

@@ -8,7 +8,7 @@ namespace FleetGrains.Inference.Onnx;
 /// <summary>
 /// One loaded model that follows the FleetGrains model contract (models/README.md): input <c>window</c>
 /// [batch, W·F] of raw readings; outputs <c>score</c> [batch] and <c>feature_errors</c> [batch, F]
-/// (window autoencoders) or <c>rul</c> [batch]; metadata <c>fleetgrains.kind</c>, <c>.window</c>,
+/// (anomaly models: window autoencoders and forecasters) or <c>rul</c> [batch]; metadata <c>fleetgrains.kind</c>, <c>.window</c>,
 /// <c>.features</c>. Input and output buffers are reused from run to run, so <see cref="Run"/> must not
 /// be called concurrently (the model host runs one merged batch at a time).
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class OnnxModel : IDisposable
     {
         _session = session;
         Description = description;
-        _outputNames = description.Kind == ModelKind.WindowAutoencoder ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
+        _outputNames = description.Kind.ScoresAnomalies() ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
     }
 
     public ModelDescription Description { get; }
@@ -74,7 +74,7 @@ public sealed class OnnxModel : IDisposable
             rows += request.Rows;
         }
 
-        var features = Description.Kind == ModelKind.WindowAutoencoder ? Description.Features : 0;
+        var features = Description.Kind.ScoresAnomalies() ? Description.Features : 0;
         Grow(ref _input, rows * width);
         var offset = 0;
         foreach (var request in requests)
@@ -119,8 +119,9 @@ public sealed class OnnxModel : IDisposable
         var kind = Metadata(metadata, "fleetgrains.kind", path) switch
         {
             "window-autoencoder" => ModelKind.WindowAutoencoder,
+            "window-forecaster" => ModelKind.WindowForecaster,
             "rul" => ModelKind.Rul,
-            var other => throw new InvalidDataException($"{path}: fleetgrains.kind '{other}' is neither window-autoencoder nor rul."),
+            var other => throw new InvalidDataException($"{path}: fleetgrains.kind '{other}' is none of window-autoencoder, window-forecaster and rul."),
         };
         var window = PositiveInt(metadata, "fleetgrains.window", path);
         var features = PositiveInt(metadata, "fleetgrains.features", path);
@@ -129,7 +130,7 @@ public sealed class OnnxModel : IDisposable
             throw new InvalidDataException($"{path}: expected an input '{InputName}' of shape [batch, {window * features}].");
         }
 
-        string[] outputs = kind == ModelKind.WindowAutoencoder ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
+        string[] outputs = kind.ScoresAnomalies() ? [ScoreOutput, FeatureErrorsOutput] : [RulOutput];
         foreach (var output in outputs.Where(o => !session.OutputMetadata.ContainsKey(o)))
         {
             throw new InvalidDataException($"{path}: a {kind} model must have an output '{output}'.");

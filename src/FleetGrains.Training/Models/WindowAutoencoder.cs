@@ -9,7 +9,7 @@ namespace FleetGrains.Training.Models;
 /// squared errors explain it. Scoring the newest sample, not the whole window, keeps an anomaly from
 /// echoing into the W − 1 rows after it.
 /// </summary>
-public sealed class WindowAutoencoder
+public sealed class WindowAutoencoder : IWindowScorer
 {
     public WindowAutoencoder(int window, Normaliser normaliser, Sequential network)
     {
