@@ -29,14 +29,19 @@ public static class EvalCommand
     private static async Task<int> SmdAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
     {
         var options = new SmdEvaluationOptions();
+        if (line.Option("model") is { } kind)
+        {
+            options = options with { Model = options.Model with { Kind = WindowModelOptions.ParseKind(kind) } };
+        }
+
         if (epochs is { } n)
         {
-            options = options with { Autoencoder = options.Autoencoder with { Training = options.Autoencoder.Training with { Epochs = n } } };
+            options = options with { Model = options.Model.WithEpochs(n) };
         }
 
         if (line.PositiveInt("window") is { } window)
         {
-            options = options with { Autoencoder = options.Autoencoder with { Window = window } };
+            options = options with { Model = options.Model.WithWindow(window) };
         }
 
         var synthetic = line.Flag("synthetic-tail");
@@ -105,12 +110,13 @@ public static class EvalCommand
     private static object Mean(IReadOnlyList<SmdMachineResult> results) => new
     {
         aggregation = "unweighted mean of per-machine figures",
-        autoencoder = MeanOf(results.Select(r => r.Autoencoder).ToList()),
+        model = MeanOf(results.Select(r => r.Model).ToList()),
         pca = MeanOf(results.Select(r => r.Pca).ToList()),
     };
 
     private static object MeanOf(IReadOnlyList<DetectorResult> d) => new
     {
+        detector = d.Count > 0 ? d[0].Detector : null,
         episodes = d.Average(r => r.Episodes),
         precision = d.Average(r => r.PointWise.Precision),
         recall = d.Average(r => r.PointWise.Recall),
@@ -126,13 +132,13 @@ public static class EvalCommand
         var table = new TableWriter("MACHINE", "DETECTOR", "EPISODES", "PRECISION", "RECALL", "F1", "PA-F1", "BEST F1", "BEST PA-F1");
         foreach (var r in results)
         {
-            foreach (var d in new[] { r.Autoencoder, r.Pca })
+            foreach (var d in new[] { r.Model, r.Pca })
             {
                 table.Add(r.Machine, d.Detector, d.Episodes.ToString(CultureInfo.InvariantCulture), F(d.PointWise.Precision), F(d.PointWise.Recall), F(d.F1), F(d.AdjustedF1), F(d.BestF1), F(d.BestAdjustedF1));
             }
         }
 
-        foreach (var (name, pick) in new (string, Func<SmdMachineResult, DetectorResult>)[] { ("autoencoder", r => r.Autoencoder), ("pca", r => r.Pca) })
+        foreach (var (name, pick) in new (string, Func<SmdMachineResult, DetectorResult>)[] { (options.Model.Name, r => r.Model), ("pca", r => r.Pca) })
         {
             var d = results.Select(pick).ToList();
             table.Add("mean", name, d.Average(x => x.Episodes).ToString("0.#", CultureInfo.InvariantCulture), F(d.Average(x => x.PointWise.Precision)), F(d.Average(x => x.PointWise.Recall)), F(d.Average(x => x.F1)),

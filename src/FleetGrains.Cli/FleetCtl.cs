@@ -30,9 +30,11 @@ public static class FleetCtl
                                           a new key (roles viewer, operator, ingest, admin; fleet an id or *),
                                           printed this once
           keys revoke <keyId>             refuse the key from now on (on every silo within seconds)
-          eval smd --data <dir> [--machines m1,m2] [--epochs N] [--window W] [--synthetic-tail]
-                                          train the window autoencoder and the PCA baseline per SMD machine
-                                          and report their detection quality (runs locally, no server);
+          eval smd --data <dir> [--machines m1,m2] [--model autoencoder|lstm] [--epochs N] [--window W]
+                 [--synthetic-tail]
+                                          train the window model (autoencoder by default, or the LSTM forecaster)
+                                          and the PCA baseline per SMD machine, judge their scores with a device's
+                                          alarm policy and report detection quality (runs locally, no server);
                                           --synthetic-tail tests on planted anomalies in the last 10 % of the
                                           training rows instead (label-free model selection)
           eval smd --data <dir> --through <url> [--machines m1,m2] [--model id@v] [--models <dir>]
@@ -46,9 +48,11 @@ public static class FleetCtl
           train rul --simulated <fleetId>:<features> [--runs 40] --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
           replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]
-                 [--label col] [--window 1] [--epochs N] [--out scores.csv]
-                                          train an autoencoder on the leading rows of your own CSV (with a header),
-                                          score the rest with a learned threshold, write row,score,threshold,alarm,label
+                 [--label col] [--model autoencoder|lstm] [--window W] [--epochs N] [--out scores.csv]
+                                          train a window model on the leading rows of your own CSV (with a header;
+                                          one column: the LSTM forecaster over 16 samples, several: the autoencoder),
+                                          judge the rest with a device's alarm policy, write row,score,threshold,
+                                          alarm,label and the alarm episodes (<out>.episodes.csv)
           replay <csv> --through <url> --fleet <fleetId> [--model id@v] [--device D] [--models <dir>]
                  [--columns ...] [--label col] [--out scores.csv]
                                           send the rows to a running FleetGrains as a new device of the fleet, read

@@ -9,15 +9,16 @@ using FleetGrains.Training.Models;
 namespace FleetGrains.Cli;
 
 /// <summary>
-/// <c>fleetctl replay</c>: a user's own CSV history through a window autoencoder with a learned threshold,
-/// trained here on its leading rows, or with <c>--through</c> scored by a running FleetGrains.
+/// <c>fleetctl replay</c>: a user's own CSV history through a window model (an autoencoder, or an LSTM forecaster;
+/// <c>--model</c>, by default chosen from the data) trained here on its leading rows and a device's alarm policy, or
+/// with <c>--through</c> scored by a running FleetGrains.
 /// </summary>
 public static class ReplayCommand
 {
     public static Task<int> RunAsync(CommandLine line, HttpClient http, TextWriter output, TextWriter error) =>
         LocalCommand.RunAsync(error, async () =>
         {
-            line.ExpectArguments(1, "replay <csv> [--columns ...] [--train-rows N | --train-fraction F] [--label col] [--out file] | replay <csv> --through <url> --fleet <fleetId> ...");
+            line.ExpectArguments(1, "replay <csv> [--columns ...] [--model autoencoder|lstm] [--window W] [--train-rows N | --train-fraction F] [--label col] [--out file] | replay <csv> --through <url> --fleet <fleetId> ...");
             var path = line.Arguments[0];
             var input = ReplayInput.Read(line, path);
             var outPath = line.Option("out") ?? Path.ChangeExtension(path, ".scores.csv");
@@ -29,23 +30,25 @@ public static class ReplayCommand
     private static async Task<int> RunHereAsync(CommandLine line, ReplayInput input, string outPath, TextWriter output)
     {
         var trainRows = TrainRows(line, input.File.Rows.Count);
-        var autoencoder = new AutoencoderOptions();
+        var model = line.Option("model") is { } kind
+            ? new WindowModelOptions { Kind = WindowModelOptions.ParseKind(kind) }
+            : WindowModelOptions.DefaultFor(input.Columns.Count);
         if (line.PositiveInt("window") is { } w)
         {
-            autoencoder = autoencoder with { Window = w };
+            model = model.WithWindow(w);
         }
 
         if (line.PositiveInt("epochs") is { } e)
         {
-            autoencoder = autoencoder with { Training = autoencoder.Training with { Epochs = e } };
+            model = model.WithEpochs(e);
         }
 
-        var result = CsvReplay.Run(input.File, new CsvReplayOptions(input.Columns, trainRows, input.Label, autoencoder));
+        var result = CsvReplay.Run(input.File, new CsvReplayOptions(input.Columns, trainRows, input.Label, model));
         await File.WriteAllTextAsync(outPath, ToCsv(result));
         var episodesPath = Path.ChangeExtension(outPath, ".episodes.csv");
         await File.WriteAllTextAsync(episodesPath, EpisodesCsv(result));
 
-        await output.WriteLineAsync($"trained on rows 0-{trainRows - 1} ({input.ColumnNames}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
+        await output.WriteLineAsync($"trained {model.Name} (window {model.Window}) on rows 0-{trainRows - 1} ({input.ColumnNames}): {result.Epochs} epochs, {result.TrainingSeconds:F1} s");
         await output.WriteLineAsync($"alarms: a device's alarm policy, calibrated on the training rows' own scores: {AlarmPolicies.ModelScores.Describe()}");
         await output.WriteLineAsync($"threshold {result.Threshold.ToString("G6", CultureInfo.InvariantCulture)} as learned");
         await output.WriteLineAsync(

@@ -48,7 +48,8 @@ public static class TrainCommand
     {
         var machineName = line.Option("machines") ?? throw new ArgumentException("train autoencoder needs --machines <name> (one SMD machine).");
         var options = new SmdEvaluationOptions();
-        var (result, model) = SmdEvaluation.EvaluateAndKeep(SmdMachine.Load(data, machineName), options);
+        var (result, trained) = SmdEvaluation.EvaluateAndKeep(SmdMachine.Load(data, machineName), options);
+        var model = (WindowAutoencoder)trained; // the options' default model
         var name = Path.GetFileName(outPath);
         var onnx = AutoencoderExporter.Export(model, new Dictionary<string, string> { ["fleetgrains.name"] = name });
         var size = $"[batch, {model.Window * model.Features}]";
@@ -70,17 +71,17 @@ public static class TrainCommand
             null,
             $"SMD {machineName}, train/ ({result.TrainRows} rows); quality on test/ ({result.TestRows} rows, {result.Anomalies} anomalous)",
             command,
-            options.Autoencoder.Training.Seed,
+            options.Model.Training.Seed,
             result.Epochs,
             result.TrainingSeconds,
             new Dictionary<string, double>
             {
-                ["threshold (a device's alarm policy calibrated on the train scores)"] = result.Autoencoder.Threshold,
-                ["point-wise precision"] = result.Autoencoder.PointWise.Precision,
-                ["point-wise recall"] = result.Autoencoder.PointWise.Recall,
-                ["point-wise F1"] = result.Autoencoder.F1,
-                ["point-adjusted F1"] = result.Autoencoder.AdjustedF1,
-                ["best point-wise F1 (reference)"] = result.Autoencoder.BestF1,
+                ["threshold (a device's alarm policy calibrated on the train scores)"] = result.Model.Threshold,
+                ["point-wise precision"] = result.Model.PointWise.Precision,
+                ["point-wise recall"] = result.Model.PointWise.Recall,
+                ["point-wise F1"] = result.Model.F1,
+                ["point-adjusted F1"] = result.Model.AdjustedF1,
+                ["best point-wise F1 (reference)"] = result.Model.BestF1,
                 ["PCA baseline best point-wise F1 (reference)"] = result.Pca.BestF1,
             });
         return (onnx, card);

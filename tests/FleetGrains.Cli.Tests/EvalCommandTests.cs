@@ -45,7 +45,8 @@ public sealed class EvalCommandTests : WithTemporaryFolder
         Assert.Equal(0, exit);
         using var json = System.Text.Json.JsonDocument.Parse(output);
         Assert.Equal("machine-9-8", json.RootElement.GetProperty("machines")[0].GetProperty("machine").GetString());
-        Assert.True(json.RootElement.GetProperty("mean").GetProperty("autoencoder").TryGetProperty("f1", out _));
+        Assert.True(json.RootElement.GetProperty("mean").GetProperty("model").TryGetProperty("f1", out _));
+        Assert.Equal("autoencoder", json.RootElement.GetProperty("mean").GetProperty("model").GetProperty("detector").GetString());
     }
 
     [Theory]

@@ -67,6 +67,7 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
         var (exit, output, error) = await Fleetctl.RunAsync("replay", csv, "--epochs", "5");
 
         Assert.True(exit == 0, error);
+        Assert.Contains("trained lstm (window 16)", output); // one column: a temporal model by default
         Assert.Contains(": 0 alarm episodes", output);
         Assert.All((await File.ReadAllLinesAsync(Path.Combine(Folder, $"{shape}.scores.csv"))).Skip(1), l => Assert.Equal("0", l.Split(',')[3]));
     }
@@ -80,7 +81,7 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
         var (exit, output, error) = await Fleetctl.RunAsync("replay", csv, "--epochs", "2");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("trained on rows 0-99 (a, b)", output);
+        Assert.Contains("trained autoencoder (window 1) on rows 0-99 (a, b)", output);
         Assert.True(File.Exists(Path.Combine(Folder, "plain.scores.csv")));
     }
 
@@ -96,9 +97,10 @@ public sealed class ReplayCommandTests : WithTemporaryFolder
 
         Assert.Contains($"{ragged}:3: expected 2 values (as in the header), found 1", (await Fleetctl.RunAsync("replay", ragged)).Error);
         Assert.Contains($"{text}:3: column 'b' ('oops') is not a finite number", (await Fleetctl.RunAsync("replay", text)).Error);
-        Assert.Contains($"3 data rows; training needs at least {new AutoencoderOptions().Window + 10} leading rows", (await Fleetctl.RunAsync("replay", tiny)).Error);
+        Assert.Contains($"3 data rows; training needs at least {WindowModelOptions.DefaultFor(features: 1).Window + 10} leading rows", (await Fleetctl.RunAsync("replay", tiny)).Error);
         Assert.Contains("nope.csv: file not found", (await Fleetctl.RunAsync("replay", Path.Combine(Folder, "nope.csv"))).Error);
         Assert.Contains("no column 'c' (columns: a, b)", (await Fleetctl.RunAsync("replay", text, "--columns", "c")).Error);
         Assert.Equal(2, (await Fleetctl.RunAsync("replay", text, "--train-fraction", "2")).Exit);
+        Assert.Contains("unknown model 'gru'; use autoencoder or lstm", (await Fleetctl.RunAsync("replay", text, "--model", "gru")).Error);
     }
 }

@@ -85,7 +85,7 @@ public sealed class ThroughTests : WithTemporaryFolder, IAsyncLifetime
         Assert.Equal("smd-machine-9-9", machine.GetProperty("fleet").GetString());
         Assert.Equal(800, machine.GetProperty("agreement").GetProperty("compared").GetInt32());
         Assert.Empty(machine.GetProperty("agreement").GetProperty("disagreeing").EnumerateArray());
-        var expected = offlineJson.RootElement.GetProperty("machines")[0].GetProperty("autoencoder");
+        var expected = offlineJson.RootElement.GetProperty("machines")[0].GetProperty("model");
         foreach (var side in new[] { "system", "offline" })
         {
             var measured = machine.GetProperty(side);

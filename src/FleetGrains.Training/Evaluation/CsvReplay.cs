@@ -8,7 +8,7 @@ namespace FleetGrains.Training.Evaluation;
 /// What to replay: the feature columns, how many leading rows train, an optional label column, and the alarm policy
 /// (a device's by default; its calibration count is the number of training rows scored).
 /// </summary>
-public sealed record CsvReplayOptions(IReadOnlyList<int> FeatureColumns, int TrainRows, int? LabelColumn, AutoencoderOptions Autoencoder)
+public sealed record CsvReplayOptions(IReadOnlyList<int> FeatureColumns, int TrainRows, int? LabelColumn, WindowModelOptions Model)
 {
     public AlarmPolicy Alarms { get; init; } = AlarmPolicies.ModelScores;
 }
@@ -22,7 +22,7 @@ public sealed record ReplayEpisode(int Start, int End, int PeakRow, float Peak, 
 public sealed record CsvReplayResult(IReadOnlyList<ReplayRow> Rows, IReadOnlyList<ReplayEpisode> Episodes, float Threshold, int Epochs, double TrainingSeconds, Confusion? AgainstLabels);
 
 /// <summary>
-/// The path a user takes with their own history: train a window autoencoder on the leading rows of a
+/// The path a user takes with their own history: train a window model (autoencoder or LSTM forecaster) on the leading rows of a
 /// CSV, learn its threshold from its own scores on those rows and judge every later row's score with a
 /// device's alarm policy (<see cref="AlarmReplay"/>: the same code as the device grains, no labels). A label
 /// column is passed through and, if it holds 0/1, compared with the rows in alarm episodes.
@@ -32,7 +32,7 @@ public static class CsvReplay
     public static CsvReplayResult Run(DelimitedFile file, CsvReplayOptions options)
     {
         var rows = file.Numbers(options.FeatureColumns);
-        var window = options.Autoencoder.Window;
+        var window = options.Model.Window;
         if (options.TrainRows < window + 10 || options.TrainRows >= rows.Count)
         {
             throw new DataFormatException(
@@ -41,8 +41,8 @@ public static class CsvReplay
 
         var train = rows.Take(options.TrainRows).ToList();
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        var model = WindowAutoencoder.Create(train, options.Autoencoder);
-        var report = model.Train(train, options.Autoencoder.Training);
+        var model = options.Model.Create(train);
+        var report = model.Train(train, options.Model.Training);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var context = rows.Skip(options.TrainRows - (window - 1)).ToList();
         var scores = model.Score(context).Scores;

@@ -8,7 +8,8 @@ namespace FleetGrains.Training.Evaluation;
 /// <summary>How the SMD evaluation trains and thresholds. Thresholds never look at labels.</summary>
 public sealed record SmdEvaluationOptions
 {
-    public AutoencoderOptions Autoencoder { get; init; } = new();
+    /// <summary>The deep model evaluated beside PCA: the autoencoder unless set otherwise.</summary>
+    public WindowModelOptions Model { get; init; } = new();
 
     /// <summary>
     /// How both detectors' scores become alarms: a device's alarm policy, its threshold learned from the detector's
@@ -29,10 +30,10 @@ public sealed record DetectorResult(string Detector, float Threshold, int Episod
     public double F1 => PointWise.F1;
 }
 
-public sealed record SmdMachineResult(string Machine, int TrainRows, int TestRows, int Anomalies, DetectorResult Autoencoder, DetectorResult Pca, int Epochs, double TrainingSeconds);
+public sealed record SmdMachineResult(string Machine, int TrainRows, int TestRows, int Anomalies, DetectorResult Model, DetectorResult Pca, int Epochs, double TrainingSeconds);
 
 /// <summary>
-/// Per machine: train the window autoencoder and the PCA baseline on <c>train/</c>, score every row
+/// Per machine: train the window model (autoencoder or LSTM forecaster) and the PCA baseline on <c>train/</c>, score every row
 /// of <c>test/</c> (the window ending at a row scores it; the last W − 1 training rows give the first
 /// test rows their context), judge each detector's test scores with a device's alarm policy calibrated on its
 /// training scores, and compare the rows in alarm episodes with the labels.
@@ -41,17 +42,17 @@ public static class SmdEvaluation
 {
     public static SmdMachineResult Evaluate(SmdMachine machine, SmdEvaluationOptions options) => EvaluateAndKeep(machine, options).Result;
 
-    /// <summary>The evaluation and the autoencoder it trained.</summary>
-    public static (SmdMachineResult Result, WindowAutoencoder Model) EvaluateAndKeep(SmdMachine machine, SmdEvaluationOptions options)
+    /// <summary>The evaluation and the model it trained.</summary>
+    public static (SmdMachineResult Result, IWindowScorer Model) EvaluateAndKeep(SmdMachine machine, SmdEvaluationOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
-        var autoencoder = WindowAutoencoder.Create(machine.Train, options.Autoencoder);
-        var report = autoencoder.Train(machine.Train, options.Autoencoder.Training);
+        var model = options.Model.Create(machine.Train);
+        var report = model.Train(machine.Train, options.Model.Training);
         var trainingSeconds = stopwatch.Elapsed.TotalSeconds;
 
-        var aeTrainScores = autoencoder.Score(machine.Train).Scores;
-        var context = machine.Train.Skip(machine.Train.Count - (autoencoder.Window - 1)).Concat(machine.Test).ToList();
-        var aeTestScores = autoencoder.Score(context).Scores;
+        var modelTrainScores = model.Score(machine.Train).Scores;
+        var context = machine.Train.Skip(machine.Train.Count - (model.Window - 1)).Concat(machine.Test).ToList();
+        var modelTestScores = model.Score(context).Scores;
 
         var pca = PcaModel.Fit(machine.Train, options.PcaVariance);
         var pcaTrainScores = pca.Score(machine.Train);
@@ -62,10 +63,10 @@ public static class SmdEvaluation
             machine.Train.Count,
             machine.Test.Count,
             machine.Labels.Count(l => l),
-            Detect("autoencoder", aeTrainScores, aeTestScores, options.Alarms, machine.Labels),
+            Detect(options.Model.Name, modelTrainScores, modelTestScores, options.Alarms, machine.Labels),
             Detect("pca", pcaTrainScores, pcaTestScores, options.Alarms, machine.Labels),
             report.TrainLoss.Count,
-            trainingSeconds), autoencoder);
+            trainingSeconds), model);
     }
 
     public static DetectorResult Detect(string name, float[] trainScores, float[] scores, AlarmPolicy policy, bool[] labels)
