@@ -33,6 +33,23 @@ public sealed record Normaliser(float[] Mean, float[] Std)
         return new Normaliser([.. mean.Select(m => (float)m)], std);
     }
 
+    /// <summary>Every row normalised, one after the other in one array (rows × features); a row of another width is refused.</summary>
+    public float[] ApplyToRows(IReadOnlyList<float[]> rows)
+    {
+        var normalised = new float[rows.Count * Features];
+        for (var t = 0; t < rows.Count; t++)
+        {
+            if (rows[t].Length != Features)
+            {
+                throw new ArgumentException($"Row {t} has {rows[t].Length} values; the model expects {Features}.", nameof(rows));
+            }
+
+            Apply(rows[t], normalised.AsSpan(t * Features, Features));
+        }
+
+        return normalised;
+    }
+
     public void Apply(ReadOnlySpan<float> row, Span<float> normalised)
     {
         for (var f = 0; f < Mean.Length; f++)

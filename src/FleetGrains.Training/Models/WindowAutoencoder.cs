@@ -72,17 +72,9 @@ public sealed class WindowAutoencoder : IWindowScorer
             var newest = (Window - 1) * Features;
             for (var b = 0; b < batch; b++)
             {
-                double total = 0;
-                var errors = featureErrors.AsSpan((start + b) * Features, Features);
-                for (var f = 0; f < Features; f++)
-                {
-                    var i = (b * size) + newest + f;
-                    var d = output[i] - input[i];
-                    errors[f] = d * d;
-                    total += d * d;
-                }
-
-                scores[start + b] = (float)(total / Features);
+                var sample = (b * size) + newest;
+                scores[start + b] = WindowScores.SquaredErrors(
+                    output.AsSpan(sample, Features), input.Slice(sample, Features), featureErrors.AsSpan((start + b) * Features, Features));
             }
         }
 
@@ -98,16 +90,7 @@ public sealed class WindowAutoencoder : IWindowScorer
             throw new ArgumentException($"{rows.Count} rows hold no window of {Window} samples.", nameof(rows));
         }
 
-        var normalised = new float[rows.Count * Features];
-        for (var t = 0; t < rows.Count; t++)
-        {
-            if (rows[t].Length != Features)
-            {
-                throw new ArgumentException($"Row {t} has {rows[t].Length} values; the model expects {Features}.", nameof(rows));
-            }
-
-            Normaliser.Apply(rows[t], normalised.AsSpan(t * Features, Features));
-        }
+        var normalised = Normaliser.ApplyToRows(rows);
 
         var size = Window * Features;
         var windows = new float[count * size];
@@ -124,4 +107,18 @@ public sealed class WindowAutoencoder : IWindowScorer
 public sealed record WindowScores(float[] Scores, float[] FeatureErrors, int Features)
 {
     public ReadOnlySpan<float> FeatureErrorsOf(int window) => FeatureErrors.AsSpan(window * Features, Features);
+
+    /// <summary>Writes each feature's squared error of <paramref name="modelled"/> against <paramref name="actual"/>; returns their mean (the score).</summary>
+    public static float SquaredErrors(ReadOnlySpan<float> modelled, ReadOnlySpan<float> actual, Span<float> errors)
+    {
+        double total = 0;
+        for (var f = 0; f < errors.Length; f++)
+        {
+            var d = modelled[f] - actual[f];
+            errors[f] = d * d;
+            total += d * d;
+        }
+
+        return (float)(total / errors.Length);
+    }
 }

@@ -63,16 +63,8 @@ public sealed class WindowForecaster : IWindowScorer
             var predicted = Network.Forward(history.AsSpan(start * size, batch * size), batch);
             for (var b = 0; b < batch; b++)
             {
-                double total = 0;
-                var errors = featureErrors.AsSpan((start + b) * Features, Features);
-                for (var f = 0; f < Features; f++)
-                {
-                    var d = predicted[(b * Features) + f] - newest[((start + b) * Features) + f];
-                    errors[f] = d * d;
-                    total += d * d;
-                }
-
-                scores[start + b] = (float)(total / Features);
+                scores[start + b] = WindowScores.SquaredErrors(
+                    predicted.AsSpan(b * Features, Features), newest.AsSpan((start + b) * Features, Features), featureErrors.AsSpan((start + b) * Features, Features));
             }
         }
 
@@ -96,16 +88,7 @@ public sealed class WindowForecaster : IWindowScorer
             throw new ArgumentException($"{rows.Count} rows hold no window of {Window} samples.", nameof(rows));
         }
 
-        var normalised = new float[rows.Count * Features];
-        for (var t = 0; t < rows.Count; t++)
-        {
-            if (rows[t].Length != Features)
-            {
-                throw new ArgumentException($"Row {t} has {rows[t].Length} values; the model expects {Features}.", nameof(rows));
-            }
-
-            Normaliser.Apply(rows[t], normalised.AsSpan(t * Features, Features));
-        }
+        var normalised = Normaliser.ApplyToRows(rows);
 
         var size = (Window - 1) * Features;
         var history = new float[count * size];

@@ -30,21 +30,9 @@ public static class AutoencoderExporter
         graph.Output.Add(OnnxExporter.FloatTensorInfo(Score));
         graph.Output.Add(OnnxExporter.FloatTensorInfo(FeatureErrors, f));
         graph.Output.Add(OnnxExporter.FloatTensorInfo(Reconstruction, size));
-
-        var tiledMean = new float[size];
-        var tiledInverseStd = new float[size];
-        for (var i = 0; i < size; i++)
-        {
-            tiledMean[i] = model.Normaliser.Mean[i % f];
-            tiledInverseStd[i] = 1f / model.Normaliser.Std[i % f];
-        }
-
-        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_mean", tiledMean, size));
-        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_inv_std", tiledInverseStd, size));
+        OnnxExporter.AppendNormalisation(graph, model.Normaliser, w, Input, "normalised");
         graph.Initializer.Add(OnnxExporter.Int64Tensor("window_shape", -1, w, f));
         graph.Initializer.Add(OnnxExporter.Int64Scalar("newest_sample", w - 1));
-        graph.Node.Add(OnnxExporter.Node("Sub", [Input, "norm_mean"], "centred"));
-        graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
         OnnxExporter.AppendNetwork(graph, model.Network, "normalised", Reconstruction);
         graph.Node.Add(OnnxExporter.Node("Sub", [Reconstruction, "normalised"], "error"));
         graph.Node.Add(OnnxExporter.Node("Mul", ["error", "error"], "squared_error"));
@@ -52,12 +40,6 @@ public static class AutoencoderExporter
         graph.Node.Add(OnnxExporter.Node("Gather", ["squared_error_by_sample", "newest_sample"], FeatureErrors, OnnxExporter.IntAttribute("axis", 1)));
         graph.Node.Add(OnnxExporter.Node("ReduceMean", [FeatureErrors], Score, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
 
-        var card = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
-        {
-            ["fleetgrains.kind"] = "window-autoencoder",
-            ["fleetgrains.window"] = w.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["fleetgrains.features"] = f.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        return OnnxExporter.Model(graph, card);
+        return OnnxExporter.Model(graph, OnnxExporter.WindowModelCard("window-autoencoder", w, f, metadata));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FleetGrains.Training.Models;
 using FleetGrains.Training.Onnx.Proto;
 
@@ -30,23 +29,11 @@ public static class ForecasterExporter
         graph.Output.Add(OnnxExporter.FloatTensorInfo(Score));
         graph.Output.Add(OnnxExporter.FloatTensorInfo(FeatureErrors, f));
         graph.Output.Add(OnnxExporter.FloatTensorInfo(Prediction, f));
-
-        var tiledMean = new float[size];
-        var tiledInverseStd = new float[size];
-        for (var i = 0; i < size; i++)
-        {
-            tiledMean[i] = model.Normaliser.Mean[i % f];
-            tiledInverseStd[i] = 1f / model.Normaliser.Std[i % f];
-        }
-
-        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_mean", tiledMean, size));
-        graph.Initializer.Add(OnnxExporter.FloatTensor("norm_inv_std", tiledInverseStd, size));
         graph.Initializer.Add(OnnxExporter.Int64Tensor("columns", 1));
         graph.Initializer.Add(OnnxExporter.Int64Tensor("history_start", 0));
         graph.Initializer.Add(OnnxExporter.Int64Tensor("newest_start", (w - 1) * f));
         graph.Initializer.Add(OnnxExporter.Int64Tensor("newest_end", size));
-        graph.Node.Add(OnnxExporter.Node("Sub", [Input, "norm_mean"], "centred"));
-        graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
+        OnnxExporter.AppendNormalisation(graph, model.Normaliser, w, Input, "normalised");
         graph.Node.Add(OnnxExporter.Node("Slice", ["normalised", "history_start", "newest_start", "columns"], "history"));
         graph.Node.Add(OnnxExporter.Node("Slice", ["normalised", "newest_start", "newest_end", "columns"], "newest"));
         OnnxExporter.AppendNetwork(graph, model.Network, "history", Prediction);
@@ -54,12 +41,6 @@ public static class ForecasterExporter
         graph.Node.Add(OnnxExporter.Node("Mul", ["error", "error"], FeatureErrors));
         graph.Node.Add(OnnxExporter.Node("ReduceMean", [FeatureErrors], Score, OnnxExporter.IntsAttribute("axes", 1), OnnxExporter.IntAttribute("keepdims", 0)));
 
-        var card = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
-        {
-            ["fleetgrains.kind"] = "window-forecaster",
-            ["fleetgrains.window"] = w.ToString(CultureInfo.InvariantCulture),
-            ["fleetgrains.features"] = f.ToString(CultureInfo.InvariantCulture),
-        };
-        return OnnxExporter.Model(graph, card);
+        return OnnxExporter.Model(graph, OnnxExporter.WindowModelCard("window-forecaster", w, f, metadata));
     }
 }

@@ -105,6 +105,37 @@ public static class OnnxExporter
         }
     }
 
+    /// <summary>
+    /// Adds the nodes that normalise a raw window [batch, W·F] from value <paramref name="input"/> into value
+    /// <paramref name="output"/> with <paramref name="normaliser"/>'s per-feature numbers, tiled over the W samples.
+    /// </summary>
+    public static void AppendNormalisation(GraphProto graph, Models.Normaliser normaliser, int window, string input, string output)
+    {
+        var f = normaliser.Features;
+        var size = window * f;
+        var tiledMean = new float[size];
+        var tiledInverseStd = new float[size];
+        for (var i = 0; i < size; i++)
+        {
+            tiledMean[i] = normaliser.Mean[i % f];
+            tiledInverseStd[i] = 1f / normaliser.Std[i % f];
+        }
+
+        graph.Initializer.Add(FloatTensor("norm_mean", tiledMean, size));
+        graph.Initializer.Add(FloatTensor("norm_inv_std", tiledInverseStd, size));
+        graph.Node.Add(Node("Sub", [input, "norm_mean"], "centred"));
+        graph.Node.Add(Node("Mul", ["centred", "norm_inv_std"], output));
+    }
+
+    /// <summary>The metadata of a window model of <paramref name="kind"/> (the model contract), beside <paramref name="metadata"/>.</summary>
+    public static Dictionary<string, string> WindowModelCard(string kind, int window, int features, IReadOnlyDictionary<string, string>? metadata) =>
+        new(metadata ?? new Dictionary<string, string>())
+        {
+            ["fleetgrains.kind"] = kind,
+            ["fleetgrains.window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fleetgrains.features"] = features.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
     public static NodeProto Node(string opType, string[] inputs, string output, params AttributeProto[] attributes)
     {
         var node = new NodeProto { Name = output, OpType = opType, Output = { output } };
