@@ -15,7 +15,12 @@ public sealed record DeviceSnapshot(
     [property: Id(9)] int WindowSize,
     [property: Id(10)] DeviceCounters Counters,
     [property: Id(11)] IReadOnlyList<FeatureStatistics> Features,
-    [property: Id(12)] DeviceScoring Scoring);
+    [property: Id(12)] DeviceScoring Scoring)
+{
+    /// <summary>The alarm episode open now, as far as it has gone (its peak so far); null when none is.</summary>
+    [Id(13)]
+    public AnomalyEpisode? OpenEpisode { get; init; }
+}
 
 /// <summary>
 /// The threshold a device's anomaly score is compared with: the learned one (once calibrated)

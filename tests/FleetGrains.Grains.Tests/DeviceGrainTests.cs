@@ -117,6 +117,8 @@ public class DeviceGrainTests(ClusterFixture fixture)
         var log = fixture.Client.GetGrain<IFleetAnomaliesGrain>("grain-tests");
 
         await device.IngestAsync(TestData.Anomalous(calibrated, 4, F));
+        var during = (await device.GetSnapshotAsync())!.OpenEpisode;
+        Assert.Equal((calibrated, HealthState.Critical, true), (during?.StartSeq, during?.Severity, during?.Open));
         var raised = await ClusterFixture.EventuallyAsync(
             () => log.GetPageAsync(0, 10_000), p => p.Episodes.Any(e => e.DeviceId == "episode"), "the raised episode");
         await device.IngestAsync(TestData.Normal(calibrated + 4, 30, F, seed: 32)); // ClearAfter in a row at or below the clear level end it
@@ -125,6 +127,7 @@ public class DeviceGrainTests(ClusterFixture fixture)
 
         var open = Assert.Single(raised.Episodes, e => e.DeviceId == "episode");
         Assert.True(open.Open);
+        Assert.Null((await device.GetSnapshotAsync())!.OpenEpisode); // cleared by then
         var episode = Assert.Single(cleared.Episodes, e => e.DeviceId == "episode");
         Assert.Equal((calibrated, HealthState.Critical), (episode.StartSeq, episode.Severity));
         Assert.InRange(episode.EndSeq!.Value, calibrated + 3, calibrated + 4 + 30 - options.ClearAfter); // the last score not yet clear

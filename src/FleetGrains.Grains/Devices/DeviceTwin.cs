@@ -396,7 +396,12 @@ public sealed class DeviceTwin
             _window.Capacity,
             new DeviceCounters(_accepted, _duplicates, _rejected, _scored, _late),
             features,
-            new DeviceScoring(_scorer, _rulModel, _rul, _rulAt.Value, _scoringFailures, _lastScoringError, _lastScoringErrorAt.Value));
+            new DeviceScoring(_scorer, _rulModel, _rul, _rulAt.Value, _scoringFailures, _lastScoringError, _lastScoringErrorAt.Value))
+        {
+            OpenEpisode = _openEpisode is { } recorded && Alarms.OpenEpisode(_lastSeq) is { } open && open.Start == recorded.StartSeq
+                ? recorded with { Severity = ToHealth(open.Level), PeakScore = open.Peak, PeakSeq = open.PeakAt }
+                : null,
+        };
     }
 
     public TelemetryWindow ToWindow(string fleetId, string deviceId)
