@@ -6,7 +6,7 @@ namespace FleetGrains.Detection;
 /// way, one score at a time in order, so that they raise the same alarms on the same scores.
 /// </summary>
 /// <remarks>
-/// An episode keeps its newest scores (for a new normal) only while it is open: a quiet device holds no buffer.
+/// An episode's state and its newest scores (for a new normal) exist only while it is open: a quiet device holds neither.
 /// </remarks>
 [GenerateSerializer]
 public sealed class AlarmDetector
@@ -20,26 +20,18 @@ public sealed class AlarmDetector
     [Id(4)] private float _runPeak;
     [Id(5)] private long _runPeakAt;
 
-    // The open episode.
-    [Id(6)] private long _start;
-    [Id(7)] private float _peak;
-    [Id(8)] private long _peakAt;
-    [Id(9)] private int _length;
-    [Id(10)] private int _clearRun;
-    [Id(11)] private long _lastUnclearAt;
-    [Id(12)] private float[]? _recent;
-    [Id(13)] private int _recentNext;
-    [Id(14)] private int _recentCount;
+    // The open episode, only while one is open: a device holds it for the length of an incident, not for its life.
+    [Id(6)] private OpenEpisodeState? _open;
 
     public ThresholdCalibrator Threshold => _threshold;
 
     public AlarmLevel Level => _level;
 
-    public bool InEpisode => _level >= AlarmLevel.Warning;
+    public bool InEpisode => _open is not null;
 
     /// <summary>The open episode so far (its end being the newest score), or null when none is open.</summary>
     public AlarmEpisode? OpenEpisode(long newest) =>
-        InEpisode ? new AlarmEpisode(_start, newest, _peakAt, _peak, _level, NewNormal: false) : null;
+        _open is { } open ? new AlarmEpisode(open.Start, newest, open.PeakAt, open.Peak, _level, NewNormal: false) : null;
 
     /// <summary>Feeds the score at <paramref name="at"/> (later than every position fed before).</summary>
     public AlarmStep Observe(float score, long at, AlarmPolicy policy)
@@ -64,13 +56,8 @@ public sealed class AlarmDetector
             return new AlarmStep(before, _level, null);
         }
 
-        _length = _length == int.MaxValue ? _length : _length + 1; // a pinned threshold's episode has no length limit
-        Remember(score, policy.Threshold);
-        if (score > _peak)
-        {
-            (_peak, _peakAt) = (score, at);
-        }
-
+        var open = _open!;
+        open.Add(score, at);
         if (critical)
         {
             _level = AlarmLevel.Critical;
@@ -78,20 +65,20 @@ public sealed class AlarmDetector
 
         if (score <= ClearLevel(threshold, episodes))
         {
-            if (++_clearRun >= episodes.CloseAfter)
+            if (++open.ClearRun >= episodes.CloseAfter)
             {
-                return new AlarmStep(before, AlarmLevel.Normal, Close(_lastUnclearAt, newNormal: false));
+                return new AlarmStep(before, AlarmLevel.Normal, Close(open.LastUnclearAt, newNormal: false));
             }
         }
         else
         {
-            _clearRun = 0;
-            _lastUnclearAt = at;
+            open.ClearRun = 0;
+            open.LastUnclearAt = at;
         }
 
-        if (_length >= episodes.NewNormalAfter && _threshold.Pinned is null)
+        if (open.Length >= episodes.NewNormalAfter && _threshold.Pinned is null)
         {
-            _threshold.Relearn(Newest(), policy.Threshold);
+            _threshold.Relearn(open.Newest(), policy.Threshold);
             return new AlarmStep(before, AlarmLevel.Normal, Close(at, newNormal: true));
         }
 
@@ -137,28 +124,15 @@ public sealed class AlarmDetector
         }
 
         _level = critical ? AlarmLevel.Critical : AlarmLevel.Warning;
-        (_start, _peak, _peakAt, _length) = (_runStart, _runPeak, _runPeakAt, _aboveRun);
-        (_clearRun, _lastUnclearAt, _aboveRun) = (0, at, 0);
-        (_recent, _recentNext, _recentCount) = (null, 0, 0);
-        Remember(score, policy.Threshold);
+        _open = new OpenEpisodeState(_runStart, _runPeak, _runPeakAt, _aboveRun - 1, at, policy.Threshold.CalibrationScores);
+        _open.Add(score, at);
+        _aboveRun = 0;
     }
 
     private AlarmEpisode Close(long end, bool newNormal)
     {
-        var ended = new AlarmEpisode(_start, end, _peakAt, _peak, _level, newNormal);
-        (_level, _length, _clearRun, _aboveRun) = (AlarmLevel.Normal, 0, 0, 0);
-        (_recent, _recentNext, _recentCount) = (null, 0, 0);
+        var ended = new AlarmEpisode(_open!.Start, end, _open.PeakAt, _open.Peak, _level, newNormal);
+        (_level, _open, _aboveRun) = (AlarmLevel.Normal, null, 0);
         return ended;
     }
-
-    // The episode's newest scores, as many as a calibration takes, in a ring made when the episode opens.
-    private void Remember(float score, ThresholdPolicy policy)
-    {
-        _recent ??= new float[policy.CalibrationScores];
-        _recent[_recentNext] = score;
-        _recentNext = (_recentNext + 1) % _recent.Length;
-        _recentCount = Math.Min(_recentCount + 1, _recent.Length);
-    }
-
-    private ReadOnlySpan<float> Newest() => _recent.AsSpan(0, _recentCount);
 }
