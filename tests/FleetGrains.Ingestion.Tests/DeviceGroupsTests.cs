@@ -106,11 +106,17 @@ public class DeviceGroupsTests
         var ids = Enumerable.Range(0, 500).Select(d => $"device-{d}").ToArray();
         Group(ids); // rents and keeps what the pools and the thread's dictionary need
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var devices = Group(ids);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The shared array pool keeps returned arrays per core: when the thread moved to another core since the
+        // warm-up, that core's stacks fill on the first grouping there. The fewest bytes of a few groupings is what
+        // grouping itself costs (a per-event object would show in every one of them).
+        var allocated = long.MaxValue;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal(500, Group(ids));
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(500, devices);
         Assert.True(allocated < 1_024, $"grouping 5,000 events allocated {allocated} bytes");
     }
 
