@@ -112,7 +112,7 @@ public sealed class ThresholdCalibrator
     {
         var sorted = scores.ToArray();
         Array.Sort(sorted);
-        _learned = _calibrated = Learn(sorted, policy);
+        _learned = _calibrated = LearnFromSorted(sorted, policy);
         _typical = sorted[(sorted.Length - 1) / 2];
     }
 
@@ -121,6 +121,11 @@ public sealed class ThresholdCalibrator
     {
         var sorted = scores.ToArray();
         Array.Sort(sorted);
+        return LearnFromSorted(sorted, policy);
+    }
+
+    private static float LearnFromSorted(float[] sorted, ThresholdPolicy policy)
+    {
         var rank = (int)Math.Ceiling(policy.Quantile * sorted.Length) - 1;
         var quantile = sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
         return Math.Max(policy.MinThreshold, (float)(quantile * policy.Margin));

@@ -3,11 +3,11 @@ using FleetGrains.Detection;
 namespace FleetGrains.Training.Evaluation;
 
 /// <summary>
-/// What a device's alarm policy makes of a scored series (<see cref="AlarmReplay.Run"/>): per score whether it lies
-/// in an alarm episode, the threshold it was judged against and the level after it (what a device's health would
-/// be), and the episodes.
+/// What a device's alarm policy makes of a scored series (<see cref="AlarmReplay.Run"/>): the threshold learned from the
+/// calibration scores; per score whether it lies in an alarm episode, the threshold it was judged against and the level
+/// after it (what a device's health would be); and the episodes.
 /// </summary>
-public sealed record AlarmRun(bool[] InEpisode, float[] Thresholds, AlarmLevel[] Levels, IReadOnlyList<AlarmEpisode> Episodes);
+public sealed record AlarmRun(float Threshold, bool[] InEpisode, float[] Thresholds, AlarmLevel[] Levels, IReadOnlyList<AlarmEpisode> Episodes);
 
 /// <summary>
 /// The device grains' alarm policy (<see cref="AlarmDetector"/>) over a scored series, offline: the calibration
@@ -32,6 +32,7 @@ public static class AlarmReplay
             detector.Observe(score, -1, policy);
         }
 
+        var learned = detector.Threshold.Effective!.Value;
         var thresholds = new float[scores.Length];
         var levels = new AlarmLevel[scores.Length];
         var episodes = new List<AlarmEpisode>();
@@ -57,6 +58,6 @@ public static class AlarmReplay
             inEpisode.AsSpan((int)episode.Start, (int)(episode.End - episode.Start + 1)).Fill(true);
         }
 
-        return new AlarmRun(inEpisode, thresholds, levels, episodes);
+        return new AlarmRun(learned, inEpisode, thresholds, levels, episodes);
     }
 }

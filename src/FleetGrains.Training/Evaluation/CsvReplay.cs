@@ -58,8 +58,7 @@ public static class CsvReplay
         var episodes = alarms.Episodes
             .Select(e => new ReplayEpisode(options.TrainRows + (int)e.Start, options.TrainRows + (int)e.End, options.TrainRows + (int)e.PeakAt, e.Peak, e.Level, e.NewNormal))
             .ToList();
-        var threshold = alarms.Thresholds.Length > 0 ? alarms.Thresholds[0] : float.NaN;
-        return new CsvReplayResult(replayed, episodes, threshold, report.TrainLoss.Count, seconds, CompareWithLabels([.. replayed.Select(r => r.Alarm)], [.. replayed.Select(r => r.Label)]));
+        return new CsvReplayResult(replayed, episodes, alarms.Threshold, report.TrainLoss.Count, seconds, CompareWithLabels([.. replayed.Select(r => r.Alarm)], [.. replayed.Select(r => r.Label)]));
     }
 
     /// <summary>

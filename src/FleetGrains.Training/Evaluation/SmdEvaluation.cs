@@ -75,7 +75,7 @@ public static class SmdEvaluation
         var flags = alarms.InEpisode;
         return new DetectorResult(
             name,
-            alarms.Thresholds.Length > 0 ? alarms.Thresholds[0] : float.NaN,
+            alarms.Threshold,
             alarms.Episodes.Count,
             DetectionMetrics.Confusion(flags, labels),
             DetectionMetrics.Confusion(DetectionMetrics.PointAdjust(flags, labels), labels).F1,
