@@ -21,7 +21,7 @@ public static class EvalCommand
                 "smd" when line.Option("through") is { } url => await EvalSmdThrough.RunAsync(line, data, new FleetApiClient(http, ThroughUrl.Parse(url)), output, error),
                 _ when line.Option("through") is not null => throw new ArgumentException($"--through evaluates smd; eval {line.Arguments[0]} runs here only."),
                 "smd" => await SmdAsync(line, data, epochs, output, error),
-                "cmapss" => await CmapssAsync(line, data, epochs, output, error),
+                "cmapss" => await CmapssAsync(line, data, output, error),
                 var other => throw new ArgumentException($"unknown benchmark '{other}'; this version evaluates: smd, cmapss."),
             };
         });
@@ -77,15 +77,10 @@ public static class EvalCommand
         return 0;
     }
 
-    private static async Task<int> CmapssAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
+    private static async Task<int> CmapssAsync(CommandLine line, string data, TextWriter output, TextWriter error)
     {
         var subset = line.Option("subset") ?? throw new ArgumentException("eval cmapss needs --subset FD001|FD003.");
-        var options = new RulOptions();
-        if (epochs is { } n)
-        {
-            options = options with { Training = options.Training with { Epochs = n } };
-        }
-
+        var options = TrainCommand.CmapssOptions(line);
         var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
         await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}");
         if (line.Flag("json"))

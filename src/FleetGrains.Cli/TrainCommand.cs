@@ -8,7 +8,7 @@ using FleetGrains.Simulation;
 namespace FleetGrains.Cli;
 
 /// <summary>
-/// <c>fleetctl train autoencoder|rul</c>: trains a model on a benchmark's training split (or, for
+/// <c>fleetctl train autoencoder|forecaster|rul</c>: trains a model on a benchmark's training split (or, for
 /// <c>rul --simulated</c>, on run-to-failure histories of the built-in simulator), measures it on the test
 /// split, and writes the ONNX file with its model card (JSON and Markdown).
 /// </summary>
@@ -17,15 +17,16 @@ public static class TrainCommand
     public static Task<int> RunAsync(string[] args, CommandLine line, TextWriter output, TextWriter error) =>
         LocalCommand.RunAsync(error, async () =>
         {
-            line.ExpectArguments(1, "train autoencoder|rul --data <dir> ... --out <path>");
+            line.ExpectArguments(1, "train autoencoder|forecaster|rul --data <dir> ... --out <path>");
             var outPath = line.Option("out") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --out <path> (without extension).");
             var command = "fleetctl " + string.Join(' ', args);
             var (model, card) = line.Arguments[0] switch
             {
-                "autoencoder" => Autoencoder(line, Data(line), outPath, command),
+                "autoencoder" => AnomalyModel(line, WindowModelKind.Autoencoder, Data(line), outPath, command),
+                "forecaster" => AnomalyModel(line, WindowModelKind.Lstm, Data(line), outPath, command),
                 "rul" when line.Option("simulated") is { } fleet => SimulatedRul(line, fleet, outPath, command),
                 "rul" => Rul(line, Data(line), outPath, command),
-                var other => throw new ArgumentException($"unknown model kind '{other}'; use autoencoder or rul."),
+                var other => throw new ArgumentException($"unknown model kind '{other}'; use autoencoder, forecaster or rul."),
             };
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
@@ -44,30 +45,53 @@ public static class TrainCommand
     private static string Data(CommandLine line) =>
         line.Option("data") ?? throw new ArgumentException($"train {line.Arguments[0]} needs --data <dir>.");
 
-    private static (ModelProto Model, ModelCard Card) Autoencoder(CommandLine line, string data, string outPath, string command)
+    /// <summary>An SMD machine's anomaly model: the window autoencoder or the LSTM forecaster (<c>--epochs</c>, <c>--window</c> as for eval).</summary>
+    private static (ModelProto Model, ModelCard Card) AnomalyModel(CommandLine line, WindowModelKind kind, string data, string outPath, string command)
     {
-        var machineName = line.Option("machines") ?? throw new ArgumentException("train autoencoder needs --machines <name> (one SMD machine).");
+        var verb = line.Arguments[0];
+        var machineName = line.Option("machines") ?? throw new ArgumentException($"train {verb} needs --machines <name> (one SMD machine).");
         var options = new SmdEvaluationOptions();
+        options = options with { Model = options.Model with { Kind = kind } };
+        if (line.PositiveInt("epochs") is { } epochs)
+        {
+            options = options with { Model = options.Model.WithEpochs(epochs) };
+        }
+
+        if (line.PositiveInt("window") is { } window)
+        {
+            options = options with { Model = options.Model.WithWindow(window) };
+        }
+
         var (result, trained) = SmdEvaluation.EvaluateAndKeep(SmdMachine.Load(data, machineName), options);
-        var model = (WindowAutoencoder)trained; // the options' default model
         var name = Path.GetFileName(outPath);
-        var onnx = AutoencoderExporter.Export(model, new Dictionary<string, string> { ["fleetgrains.name"] = name });
-        var size = $"[batch, {model.Window * model.Features}]";
+        var metadata = new Dictionary<string, string> { ["fleetgrains.name"] = name };
+        var (onnx, modelKind, outputs) = trained switch
+        {
+            WindowAutoencoder autoencoder => (AutoencoderExporter.Export(autoencoder, metadata), "window-autoencoder", new[]
+            {
+                new TensorSpec(AutoencoderExporter.Score, "[batch]", "mean squared reconstruction error of the newest sample"),
+                new TensorSpec(AutoencoderExporter.FeatureErrors, $"[batch, {trained.Features}]", "the newest sample's squared error per feature"),
+                new TensorSpec(AutoencoderExporter.Reconstruction, $"[batch, {trained.Window * trained.Features}]", "the reconstructed window, normalised"),
+            }),
+            WindowForecaster forecaster => (ForecasterExporter.Export(forecaster, metadata), "window-forecaster", new[]
+            {
+                new TensorSpec(ForecasterExporter.Score, "[batch]", "mean squared error of the prediction of the newest sample"),
+                new TensorSpec(ForecasterExporter.FeatureErrors, $"[batch, {trained.Features}]", "that prediction's squared error per feature"),
+                new TensorSpec(ForecasterExporter.Prediction, $"[batch, {trained.Features}]", "the predicted newest sample, normalised"),
+            }),
+            _ => throw new NotSupportedException($"{trained.GetType().Name} has no ONNX export."),
+        };
         var card = new ModelCard(
             name,
-            "window-autoencoder",
+            modelKind,
             $"{name}.onnx",
-            [new TensorSpec(AutoencoderExporter.Input, size, $"{model.Window} samples × {model.Features} raw readings, oldest first")],
-            [
-                new TensorSpec(AutoencoderExporter.Score, "[batch]", "mean squared reconstruction error of the newest sample"),
-                new TensorSpec(AutoencoderExporter.FeatureErrors, $"[batch, {model.Features}]", "the newest sample's squared error per feature"),
-                new TensorSpec(AutoencoderExporter.Reconstruction, size, "the reconstructed window, normalised"),
-            ],
-            model.Window,
-            model.Features,
+            [new TensorSpec(AutoencoderExporter.Input, $"[batch, {trained.Window * trained.Features}]", $"{trained.Window} samples × {trained.Features} raw readings, oldest first")],
+            outputs,
+            trained.Window,
+            trained.Features,
             null,
-            model.Normaliser.Mean,
-            model.Normaliser.Std,
+            trained.Normaliser.Mean,
+            trained.Normaliser.Std,
             null,
             $"SMD {machineName}, train/ ({result.TrainRows} rows); quality on test/ ({result.TestRows} rows, {result.Anomalies} anomalous)",
             command,
@@ -90,7 +114,7 @@ public static class TrainCommand
     private static (ModelProto Model, ModelCard Card) Rul(CommandLine line, string data, string outPath, string command)
     {
         var subsetName = line.Option("subset") ?? throw new ArgumentException("train rul needs --subset FD001|FD003.");
-        var options = new RulOptions();
+        var options = CmapssOptions(line);
         var (result, model) = CmapssEvaluation.EvaluateAndKeep(CmapssSubset.Load(data, subsetName), options);
         var name = Path.GetFileName(outPath);
         var onnx = RulExporter.Export(model, CmapssSubset.SensorCount, new Dictionary<string, string> { ["fleetgrains.name"] = name });
@@ -120,6 +144,23 @@ public static class TrainCommand
                 ["ridge baseline PHM08 score"] = result.Ridge.PhmScore,
             });
         return (onnx, card);
+    }
+
+    /// <summary>The C-MAPSS RUL model's options: <c>--model cnn|lstm</c> (default: <see cref="RulOptions.Network"/>), <c>--epochs N</c>.</summary>
+    public static RulOptions CmapssOptions(CommandLine line)
+    {
+        var options = new RulOptions();
+        if (line.Option("model") is { } network)
+        {
+            options = options with { Network = RulOptions.ParseNetwork(network) };
+        }
+
+        if (line.PositiveInt("epochs") is { } epochs)
+        {
+            options = options with { Training = options.Training with { Epochs = epochs } };
+        }
+
+        return options;
     }
 
     /// <summary>The RUL model of a simulated fleet, in samples at the simulator's default rate (10 per second).</summary>

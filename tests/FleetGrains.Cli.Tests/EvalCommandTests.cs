@@ -74,15 +74,17 @@ public sealed class EvalCommandTests : WithTemporaryFolder
         Assert.Contains($"{test}:101: expected 4 values, found 2", error);
     }
 
-    [Fact]
-    public async Task EvalCmapss_ReportsTheModelAndTheRidgeBaseline()
+    [Theory]
+    [InlineData("cnn", "tcn")]
+    [InlineData("lstm", "lstm")]
+    public async Task EvalCmapss_ReportsTheModelAndTheRidgeBaseline(string model, string shown)
     {
         SyntheticBenchmarks.WriteCmapss(Folder, "FD001", engines: 12);
 
-        var (exit, output, error) = await Fleetctl.RunAsync("eval", "cmapss", "--data", Folder, "--subset", "FD001", "--epochs", "3");
+        var (exit, output, error) = await Fleetctl.RunAsync("eval", "cmapss", "--data", Folder, "--subset", "FD001", "--model", model, "--epochs", "3");
 
         Assert.True(exit == 0, error);
-        Assert.Matches(@"FD001\s+tcn\s+[0-9.]+\s+[0-9.]+\s+12", output);
+        Assert.Matches($@"FD001\s+{shown}\s+[0-9.]+\s+[0-9.]+\s+12", output);
         Assert.Matches(@"FD001\s+ridge\s+[0-9.]+", output);
         Assert.Contains("validation RMSE", error);
     }

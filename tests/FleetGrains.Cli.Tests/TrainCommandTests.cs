@@ -26,6 +26,22 @@ public sealed class TrainCommandTests : WithTemporaryFolder
     }
 
     [Fact]
+    public async Task TrainForecaster_WritesAnLstmForecasterAndItsCard()
+    {
+        SyntheticBenchmarks.WriteSmdMachine(Folder, "machine-9-9", rows: 300, anomalyAt: 200);
+        var path = Path.Combine(Folder, "lstm");
+
+        var (exit, output, error) = await Fleetctl.RunAsync("train", "forecaster", "--data", Folder, "--machines", "machine-9-9", "--epochs", "2", "--window", "8", "--out", path);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("point-adjusted F1", output);
+        using var card = JsonDocument.Parse(await File.ReadAllTextAsync($"{path}.json"));
+        Assert.Equal("window-forecaster", card.RootElement.GetProperty("kind").GetString());
+        Assert.Equal(8, card.RootElement.GetProperty("window").GetInt32());
+        Assert.Contains("| output | `prediction` | [batch, 4] |", await File.ReadAllTextAsync($"{path}.md"));
+    }
+
+    [Fact]
     public async Task TrainRul_WritesTheModelAndItsCard()
     {
         SyntheticBenchmarks.WriteCmapss(Folder, "FD003", engines: 10);
@@ -45,6 +61,8 @@ public sealed class TrainCommandTests : WithTemporaryFolder
     [InlineData(new[] { "train", "autoencoder", "--data", "x" }, "needs --out")]
     [InlineData(new[] { "train", "gan", "--data", "x", "--out", "y" }, "unknown model kind 'gan'")]
     [InlineData(new[] { "train", "rul", "--data", "x", "--out", "y" }, "needs --subset")]
+    [InlineData(new[] { "train", "rul", "--data", "x", "--subset", "FD001", "--model", "gru", "--out", "y" }, "unknown RUL model 'gru'; use cnn or lstm")]
+    [InlineData(new[] { "train", "forecaster", "--data", "x", "--out", "y" }, "train forecaster needs --machines")]
     public async Task BadArguments_SayWhy(string[] args, string message)
     {
         var (exit, _, error) = await Fleetctl.RunAsync(args);

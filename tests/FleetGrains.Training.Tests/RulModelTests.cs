@@ -60,14 +60,17 @@ public sealed class RulModelTests : IDisposable
         Assert.Equal(CmapssSubset.SensorCount - 1, sensors.Length);
     }
 
-    [Fact]
-    public void Model_LearnsRemainingLife_BetterThanPredictingTheMean()
+    [Theory]
+    [InlineData(RulNetwork.Cnn)]
+    [InlineData(RulNetwork.Lstm)]
+    public void Model_LearnsRemainingLife_BetterThanPredictingTheMean(RulNetwork network)
     {
         var train = Engines(40, seed: 2, cutShort: false);
         var rul = new List<float>();
         var test = Engines(30, seed: 3, cutShort: true, rul);
-        var model = RulModel.Create(train, Options);
-        model.Train(train, Options.Training);
+        var options = Options with { Network = network };
+        var model = RulModel.Create(train, options);
+        model.Train(train, options.Training);
 
         var predicted = model.PredictAtLastCycle(test);
         var ridge = RidgeRulBaseline.Fit(train, model).PredictAtLastCycle(test);
@@ -94,6 +97,26 @@ public sealed class RulModelTests : IDisposable
         var row = window.AsSpan(0, Options.Window).ToArray();
         Assert.All(row.Take(Options.Window - 2), v => Assert.Equal(row[0], v));
         Assert.Equal(3, row.Distinct().Count());
+    }
+
+    [Fact]
+    public void LstmMembers_ReadTheWindowCycleByCycle()
+    {
+        var train = Engines(5, seed: 4, cutShort: false);
+        var model = RulModel.Create(train, Options with { Network = RulNetwork.Lstm });
+        var (engine, end, sensors, window) = (train[1], 20, model.Sensors.Length, Options.Window);
+
+        var byCycle = model.NetworkWindow(engine, end);
+        var bySensor = model.ChannelMajorWindow(engine, end);
+
+        Assert.Equal(model.TimeMajorWindow(engine, end), byCycle);
+        for (var t = 0; t < window; t++)
+        {
+            for (var s = 0; s < sensors; s++)
+            {
+                Assert.Equal(bySensor[(s * window) + t], byCycle[(t * sensors) + s]);
+            }
+        }
     }
 
     [Fact]
@@ -142,12 +165,13 @@ public sealed class RulModelTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void ExportedModel_PredictsFromRawWindowsLikeTheCSharpModel(int ensembleSize)
+    [InlineData(1, RulNetwork.Cnn)]
+    [InlineData(3, RulNetwork.Cnn)]
+    [InlineData(2, RulNetwork.Lstm)]
+    public void ExportedModel_PredictsFromRawWindowsLikeTheCSharpModel(int ensembleSize, RulNetwork network)
     {
         var train = Engines(10, seed: 5, cutShort: false);
-        var options = Options with { EnsembleSize = ensembleSize, SamePadding = ensembleSize > 1, Training = Options.Training with { Epochs = 3 } };
+        var options = Options with { Network = network, LstmLayers = 2, LstmUnits = 8, EnsembleSize = ensembleSize, SamePadding = ensembleSize > 1, Training = Options.Training with { Epochs = 3 } };
         var model = RulModel.Create(train, options);
         model.Train(train, options.Training);
         var test = Engines(6, seed: 6, cutShort: true);

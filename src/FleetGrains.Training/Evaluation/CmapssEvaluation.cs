@@ -35,7 +35,7 @@ public static class CmapssEvaluation
             subset.Test.Count,
             model.Sensors.Length,
             model.Networks.Count,
-            Result("tcn", model.PredictAtLastCycle(subset.Test), subset.TestRul),
+            Result(options.Network == RulNetwork.Lstm ? "lstm" : "tcn", model.PredictAtLastCycle(subset.Test), subset.TestRul),
             Result("ridge", ridge.PredictAtLastCycle(subset.Test), subset.TestRul),
             report.Epochs,
             seconds,

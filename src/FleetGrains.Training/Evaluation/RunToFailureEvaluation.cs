@@ -32,7 +32,7 @@ public static class RunToFailureEvaluation
         {
             var run = new EngineRun(i + 1, cycles);
             var ends = Enumerable.Range(model.Window - 1, cycles.Count - model.Window + 1).ToArray();
-            var predicted = model.Predict([.. ends.SelectMany(end => model.ChannelMajorWindow(run, end))], ends.Length);
+            var predicted = model.Predict([.. ends.SelectMany(end => model.NetworkWindow(run, end))], ends.Length);
             int? firstWithinHorizon = null;
             for (var k = 0; k < ends.Length; k++)
             {

@@ -13,6 +13,9 @@ public interface IWindowScorer
 
     int Features { get; }
 
+    /// <summary>The per-feature normalisation learnt from the training rows (and exported with the model).</summary>
+    Normaliser Normaliser { get; }
+
     /// <summary>Trains on every full window of <paramref name="rows"/>.</summary>
     TrainingReport Train(IReadOnlyList<float[]> rows, TrainingOptions options);
 

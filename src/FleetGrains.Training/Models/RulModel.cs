@@ -4,14 +4,14 @@ using FleetGrains.Training.Nn;
 namespace FleetGrains.Training.Models;
 
 /// <summary>
-/// Remaining useful life from the last W cycles of an engine: an ensemble of temporal convolutional
-/// networks (1-D convolutions over time, then two dense layers) over the informative sensors,
+/// Remaining useful life from the last W cycles of an engine: an ensemble of temporal networks (1-D
+/// convolutions over time, or LSTM layers, then two dense layers) over the informative sensors,
 /// normalised by the training data, each trained from its own seed. Each network predicts RUL / cap;
 /// the model predicts their mean, scaled back and never below 0.
 /// </summary>
 public sealed class RulModel
 {
-    public RulModel(int window, int[] sensors, Normaliser normaliser, float cap, IReadOnlyList<Sequential> networks)
+    public RulModel(int window, int[] sensors, Normaliser normaliser, float cap, IReadOnlyList<Sequential> networks, RulNetwork network = RulNetwork.Cnn)
     {
         if (networks.Count == 0)
         {
@@ -28,6 +28,7 @@ public sealed class RulModel
         Normaliser = normaliser;
         Cap = cap;
         Networks = networks;
+        Network = network;
     }
 
     public int Window { get; }
@@ -42,6 +43,9 @@ public sealed class RulModel
     /// <summary>The members of the ensemble; member i was initialised and trained with seed Seed + i.</summary>
     public IReadOnlyList<Sequential> Networks { get; }
 
+    /// <summary>The kind of every member; it decides the layout of the window they read (<see cref="NetworkWindow"/>).</summary>
+    public RulNetwork Network { get; }
+
     /// <summary>Sensors with at least three distinct values in the training data; the others carry no information.</summary>
     public static int[] InformativeSensors(IReadOnlyList<EngineRun> engines) =>
         [.. Enumerable.Range(0, engines[0].Cycles[0].Length)
@@ -52,10 +56,31 @@ public sealed class RulModel
         var sensors = InformativeSensors(train);
         var normaliser = Normaliser.Fit([.. train.SelectMany(e => e.Cycles).Select(c => Select(c, sensors))]);
         var networks = Enumerable.Range(0, options.EnsembleSize).Select(i => CreateNetwork(sensors.Length, options, new Random(options.Training.Seed + i))).ToList();
-        return new RulModel(options.Window, sensors, normaliser, options.RulCap, networks);
+        return new RulModel(options.Window, sensors, normaliser, options.RulCap, networks, options.Network);
     }
 
-    private static Sequential CreateNetwork(int sensorCount, RulOptions options, Random random)
+    private static Sequential CreateNetwork(int sensorCount, RulOptions options, Random random) => options.Network switch
+    {
+        RulNetwork.Cnn => CreateConvolutional(sensorCount, options, random),
+        RulNetwork.Lstm => CreateRecurrent(sensorCount, options, random),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Network, "unknown RUL network"),
+    };
+
+    private static Sequential CreateRecurrent(int sensorCount, RulOptions options, Random random)
+    {
+        var layers = new List<ILayer>();
+        var features = sensorCount;
+        for (var i = 0; i < options.LstmLayers; i++)
+        {
+            var last = i == options.LstmLayers - 1;
+            layers.Add(new LstmLayer(options.Window, features, options.LstmUnits, random, $"lstm{i + 1}", returnSequences: !last));
+            features = options.LstmUnits;
+        }
+
+        return WithDenseHead(layers, options.LstmUnits, options, random);
+    }
+
+    private static Sequential CreateConvolutional(int sensorCount, RulOptions options, Random random)
     {
         var layers = new List<ILayer>();
         var (channels, length) = (sensorCount, options.Window);
@@ -67,7 +92,12 @@ public sealed class RulModel
             (channels, length) = (options.Filters, conv.OutputLength);
         }
 
-        layers.Add(new DenseLayer(channels * length, options.Hidden, random, "dense1"));
+        return WithDenseHead(layers, channels * length, options, random);
+    }
+
+    private static Sequential WithDenseHead(List<ILayer> layers, int inputs, RulOptions options, Random random)
+    {
+        layers.Add(new DenseLayer(inputs, options.Hidden, random, "dense1"));
         layers.Add(new ActivationLayer(options.Activation, options.Hidden));
         layers.Add(new DenseLayer(options.Hidden, 1, random, "dense2"));
         return new Sequential(layers);
@@ -86,13 +116,15 @@ public sealed class RulModel
         {
             for (var end = Window - 1; end < engine.Cycles.Count; end++)
             {
-                inputs.AddRange(ChannelMajorWindow(engine, end));
+                inputs.AddRange(NetworkWindow(engine, end));
                 targets.Add(Math.Min(Cap, engine.Cycles.Count - 1 - end) / Cap);
             }
         }
 
         var (x, y, rows) = (inputs.ToArray(), targets.ToArray(), targets.Count);
-        var members = Networks.Select((network, i) => Trainer.Fit(network, x, y, rows, options with { Seed = options.Seed + i })).ToList();
+        // The members are independent: they train side by side, each exactly as it would alone.
+        var members = new TrainingReport[Networks.Count];
+        Parallel.For(0, Networks.Count, i => members[i] = Trainer.Fit(Networks[i], x, y, rows, options with { Seed = options.Seed + i }));
         var validationRows = (int)Math.Round(rows * options.ValidationFraction);
         var first = rows - validationRows;
         var predicted = Predict(x.AsSpan(first * Networks[0].InputSize), validationRows);
@@ -103,11 +135,11 @@ public sealed class RulModel
     /// <summary>The predicted RUL at each engine's last cycle.</summary>
     public float[] PredictAtLastCycle(IReadOnlyList<EngineRun> engines)
     {
-        var inputs = engines.SelectMany(e => ChannelMajorWindow(e, e.Cycles.Count - 1)).ToArray();
+        var inputs = engines.SelectMany(e => NetworkWindow(e, e.Cycles.Count - 1)).ToArray();
         return Predict(inputs, engines.Count);
     }
 
-    /// <summary>The ensemble's RUL in cycles (≥ 0) for <paramref name="rows"/> channel-major windows.</summary>
+    /// <summary>The ensemble's RUL in cycles (≥ 0) for <paramref name="rows"/> windows laid out as <see cref="NetworkWindow"/> gives them.</summary>
     public float[] Predict(ReadOnlySpan<float> windows, int rows)
     {
         var sum = new float[rows];
@@ -119,21 +151,35 @@ public sealed class RulModel
         return [.. sum.Select(total => Math.Max(0, total / Networks.Count * Cap))];
     }
 
+    /// <summary>The normalised window ending at <paramref name="end"/> as the members read it: [sensor, cycle] for convolutions, [cycle, sensor] for LSTMs.</summary>
+    public float[] NetworkWindow(EngineRun engine, int end) =>
+        Network == RulNetwork.Lstm ? TimeMajorWindow(engine, end) : ChannelMajorWindow(engine, end);
+
+    /// <summary>The normalised window of cycles ending at <paramref name="end"/>, as [cycle, sensor], oldest first; cycles before the first are the first cycle repeated.</summary>
+    public float[] TimeMajorWindow(EngineRun engine, int end)
+    {
+        var window = new float[Sensors.Length * Window];
+        for (var t = 0; t < Window; t++)
+        {
+            Normaliser.Apply(Select(engine.Cycles[Math.Max(0, end - Window + 1 + t)], Sensors), window.AsSpan(t * Sensors.Length, Sensors.Length));
+        }
+
+        return window;
+    }
+
     /// <summary>
-    /// The normalised window of cycles ending at <paramref name="end"/>, as [sensor, cycle] (what the
+    /// The normalised window of cycles ending at <paramref name="end"/>, as [sensor, cycle] (what a
     /// convolution reads). Cycles before the first are the first cycle repeated.
     /// </summary>
     public float[] ChannelMajorWindow(EngineRun engine, int end)
     {
-        var window = new float[Sensors.Length * Window];
-        var normalised = new float[Sensors.Length];
+        var byCycle = TimeMajorWindow(engine, end);
+        var window = new float[byCycle.Length];
         for (var t = 0; t < Window; t++)
         {
-            var cycle = Math.Max(0, end - Window + 1 + t);
-            Normaliser.Apply(Select(engine.Cycles[cycle], Sensors), normalised);
             for (var s = 0; s < Sensors.Length; s++)
             {
-                window[(s * Window) + t] = normalised[s];
+                window[(s * Window) + t] = byCycle[(t * Sensors.Length) + s];
             }
         }
 

@@ -3,6 +3,9 @@ namespace FleetGrains.Training.Models;
 /// <summary>The shape of the remaining-useful-life model and how it is trained.</summary>
 public sealed record RulOptions
 {
+    /// <summary>The kind of network each member of the ensemble is.</summary>
+    public RulNetwork Network { get; init; } = RulNetwork.Cnn;
+
     /// <summary>Cycles per window (W); shorter histories are padded with their first cycle.</summary>
     public int Window { get; init; } = 30;
 
@@ -20,6 +23,12 @@ public sealed record RulOptions
 
     public int Filters { get; init; } = 10;
 
+    /// <summary>LSTM layers (<see cref="RulNetwork.Lstm"/>); every layer but the last passes on its whole sequence.</summary>
+    public int LstmLayers { get; init; } = 1;
+
+    /// <summary>The hidden size of every LSTM layer.</summary>
+    public int LstmUnits { get; init; } = 32;
+
     public int Kernel { get; init; } = 10;
 
     public int Hidden { get; init; } = 100;
@@ -32,4 +41,21 @@ public sealed record RulOptions
     /// (never on test data); see models/README.md for the configurations compared.
     /// </summary>
     public Nn.TrainingOptions Training { get; init; } = new() { Epochs = 80, BatchSize = 64, LearningRate = 1e-3f, WeightDecay = 1e-2f, InputNoise = 0.2f, Patience = 15, ValidationFraction = 0.2 };
+
+    public static RulNetwork ParseNetwork(string text) => text switch
+    {
+        "cnn" => RulNetwork.Cnn,
+        "lstm" => RulNetwork.Lstm,
+        _ => throw new ArgumentException($"unknown RUL model '{text}'; use cnn or lstm."),
+    };
+}
+
+/// <summary>What a RUL network reads its window with.</summary>
+public enum RulNetwork
+{
+    /// <summary>1-D convolutions over time (<see cref="RulOptions.ConvolutionLayers"/>), then two dense layers; reads [sensor, cycle].</summary>
+    Cnn,
+
+    /// <summary>LSTM layers over the cycles, oldest first, then two dense layers on the last hidden state; reads [cycle, sensor].</summary>
+    Lstm,
 }

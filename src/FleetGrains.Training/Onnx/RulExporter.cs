@@ -5,8 +5,9 @@ namespace FleetGrains.Training.Onnx;
 
 /// <summary>
 /// Exports a <see cref="RulModel"/> as a self-contained model over raw readings: it picks the sensors
-/// it uses, normalises them, turns the window to [sensor, cycle] for its convolutions and scales the
-/// output back to cycles. The ensemble's networks share the normalised input; <c>Mean</c> averages them.
+/// it uses, normalises them, turns the window to [sensor, cycle] for convolutions (LSTMs read it as it
+/// comes, [cycle, sensor]) and scales the output back to cycles. The ensemble's networks share the
+/// normalised input; <c>Mean</c> averages them.
 /// <list type="bullet">
 /// <item><c>window</c> [batch, W·S] float32: W cycles of all S raw sensor readings (21 for C-MAPSS), oldest first, row-major.</item>
 /// <item><c>rul</c> [batch]: predicted remaining useful life in cycles (≥ 0; trained with targets capped at the model's cap).</item>
@@ -35,8 +36,15 @@ public static class RulExporter
         graph.Node.Add(OnnxExporter.Node("Gather", ["by_cycle", "sensors"], "selected", OnnxExporter.IntAttribute("axis", 2)));
         graph.Node.Add(OnnxExporter.Node("Sub", ["selected", "norm_mean"], "centred"));
         graph.Node.Add(OnnxExporter.Node("Mul", ["centred", "norm_inv_std"], "normalised"));
-        graph.Node.Add(OnnxExporter.Node("Transpose", ["normalised"], "by_sensor", OnnxExporter.IntsAttribute("perm", 0, 2, 1)));
-        graph.Node.Add(OnnxExporter.Node("Flatten", ["by_sensor"], "features", OnnxExporter.IntAttribute("axis", 1)));
+        if (model.Network == RulNetwork.Cnn)
+        {
+            graph.Node.Add(OnnxExporter.Node("Transpose", ["normalised"], "by_sensor", OnnxExporter.IntsAttribute("perm", 0, 2, 1)));
+            graph.Node.Add(OnnxExporter.Node("Flatten", ["by_sensor"], "features", OnnxExporter.IntAttribute("axis", 1)));
+        }
+        else
+        {
+            graph.Node.Add(OnnxExporter.Node("Flatten", ["normalised"], "features", OnnxExporter.IntAttribute("axis", 1)));
+        }
         var members = model.Networks.Select((network, i) =>
         {
             var prefix = model.Networks.Count == 1 ? "" : $"m{i}_";
