@@ -36,6 +36,7 @@ public sealed class AlarmDetector
     /// <summary>Feeds the score at <paramref name="at"/> (later than every position fed before).</summary>
     public AlarmStep Observe(float score, long at, AlarmPolicy policy)
     {
+        var calibrating = _threshold.Effective is null;
         _threshold.Observe(score, policy.Threshold);
         var before = _level;
         if (_threshold.Effective is not { } threshold)
@@ -46,6 +47,12 @@ public sealed class AlarmDetector
         if (_level == AlarmLevel.Unknown)
         {
             _level = AlarmLevel.Normal;
+        }
+
+        if (calibrating)
+        {
+            // The score that completes the calibration is one of those that define normal: it is never judged.
+            return new AlarmStep(before, _level, null);
         }
 
         var episodes = policy.Episodes;

@@ -21,6 +21,18 @@ public class AlarmDetectorTests
         Assert.Equal(1f, detector.Threshold.Typical);
     }
 
+    [Fact]
+    public void TheScoreThatCompletesTheCalibration_IsNeverJudged()
+    {
+        var detector = new AlarmDetector();
+
+        var steps = Feed(detector, Enumerable.Repeat(1f, 99).Append(1000f).Concat(Enumerable.Repeat(1f, 50)));
+
+        Assert.Equal((AlarmLevel.Unknown, AlarmLevel.Normal), (steps[99].Before, steps[99].After));
+        Assert.All(steps.Skip(99), s => Assert.Equal(AlarmLevel.Normal, s.After));
+        Assert.False(detector.InEpisode);
+    }
+
     [Theory]
     [InlineData(0f)]
     [InlineData(0.7f)]

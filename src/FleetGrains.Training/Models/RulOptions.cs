@@ -24,7 +24,7 @@ public sealed record RulOptions
     public int Filters { get; init; } = 10;
 
     /// <summary>LSTM layers (<see cref="RulNetwork.Lstm"/>); every layer but the last passes on its whole sequence.</summary>
-    public int LstmLayers { get; init; } = 1;
+    public int LstmLayers { get; init; } = 2;
 
     /// <summary>The hidden size of every LSTM layer.</summary>
     public int LstmUnits { get; init; } = 32;
