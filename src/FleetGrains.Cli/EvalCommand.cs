@@ -15,35 +15,19 @@ public static class EvalCommand
         {
             line.ExpectArguments(1, "eval smd|cmapss --data <dir> ...");
             var data = line.Option("data") ?? throw new ArgumentException($"eval {line.Arguments[0]} needs --data <dir>.");
-            var epochs = line.PositiveInt("epochs");
             return line.Arguments[0] switch
             {
                 "smd" when line.Option("through") is { } url => await EvalSmdThrough.RunAsync(line, data, new FleetApiClient(http, ThroughUrl.Parse(url)), output, error),
                 _ when line.Option("through") is not null => throw new ArgumentException($"--through evaluates smd; eval {line.Arguments[0]} runs here only."),
-                "smd" => await SmdAsync(line, data, epochs, output, error),
+                "smd" => await SmdAsync(line, data, output, error),
                 "cmapss" => await CmapssAsync(line, data, output, error),
                 var other => throw new ArgumentException($"unknown benchmark '{other}'; this version evaluates: smd, cmapss."),
             };
         });
 
-    private static async Task<int> SmdAsync(CommandLine line, string data, int? epochs, TextWriter output, TextWriter error)
+    private static async Task<int> SmdAsync(CommandLine line, string data, TextWriter output, TextWriter error)
     {
-        var options = new SmdEvaluationOptions();
-        if (line.Option("model") is { } kind)
-        {
-            options = options with { Model = options.Model with { Kind = WindowModelOptions.ParseKind(kind) } };
-        }
-
-        if (epochs is { } n)
-        {
-            options = options with { Model = options.Model.WithEpochs(n) };
-        }
-
-        if (line.PositiveInt("window") is { } window)
-        {
-            options = options with { Model = options.Model.WithWindow(window) };
-        }
-
+        var options = ModelArguments.Smd(line);
         var synthetic = line.Flag("synthetic-tail");
         var machines = line.Option("machines")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. SmdMachine.Available(data)];
@@ -80,7 +64,7 @@ public static class EvalCommand
     private static async Task<int> CmapssAsync(CommandLine line, string data, TextWriter output, TextWriter error)
     {
         var subset = line.Option("subset") ?? throw new ArgumentException("eval cmapss needs --subset FD001|FD003.");
-        var options = TrainCommand.CmapssOptions(line);
+        var options = ModelArguments.Cmapss(line);
         var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
         await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}");
         if (line.Flag("json"))

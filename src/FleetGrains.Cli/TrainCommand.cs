@@ -50,18 +50,7 @@ public static class TrainCommand
     {
         var verb = line.Arguments[0];
         var machineName = line.Option("machines") ?? throw new ArgumentException($"train {verb} needs --machines <name> (one SMD machine).");
-        var options = new SmdEvaluationOptions();
-        options = options with { Model = options.Model with { Kind = kind } };
-        if (line.PositiveInt("epochs") is { } epochs)
-        {
-            options = options with { Model = options.Model.WithEpochs(epochs) };
-        }
-
-        if (line.PositiveInt("window") is { } window)
-        {
-            options = options with { Model = options.Model.WithWindow(window) };
-        }
-
+        var options = ModelArguments.Smd(line, kind);
         var (result, trained) = SmdEvaluation.EvaluateAndKeep(SmdMachine.Load(data, machineName), options);
         var name = Path.GetFileName(outPath);
         var metadata = new Dictionary<string, string> { ["fleetgrains.name"] = name };
@@ -114,7 +103,7 @@ public static class TrainCommand
     private static (ModelProto Model, ModelCard Card) Rul(CommandLine line, string data, string outPath, string command)
     {
         var subsetName = line.Option("subset") ?? throw new ArgumentException("train rul needs --subset FD001|FD003.");
-        var options = CmapssOptions(line);
+        var options = ModelArguments.Cmapss(line);
         var (result, model) = CmapssEvaluation.EvaluateAndKeep(CmapssSubset.Load(data, subsetName), options);
         var name = Path.GetFileName(outPath);
         var onnx = RulExporter.Export(model, CmapssSubset.SensorCount, new Dictionary<string, string> { ["fleetgrains.name"] = name });
@@ -144,23 +133,6 @@ public static class TrainCommand
                 ["ridge baseline PHM08 score"] = result.Ridge.PhmScore,
             });
         return (onnx, card);
-    }
-
-    /// <summary>The C-MAPSS RUL model's options: <c>--model cnn|lstm</c> (default: <see cref="RulOptions.Network"/>), <c>--epochs N</c>.</summary>
-    public static RulOptions CmapssOptions(CommandLine line)
-    {
-        var options = new RulOptions();
-        if (line.Option("model") is { } network)
-        {
-            options = options with { Network = RulOptions.ParseNetwork(network) };
-        }
-
-        if (line.PositiveInt("epochs") is { } epochs)
-        {
-            options = options with { Training = options.Training with { Epochs = epochs } };
-        }
-
-        return options;
     }
 
     /// <summary>The RUL model of a simulated fleet, in samples at the simulator's default rate (10 per second).</summary>
