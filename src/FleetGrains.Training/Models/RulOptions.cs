@@ -23,7 +23,7 @@ public sealed record RulOptions
 
     public int Filters { get; init; } = 10;
 
-    /// <summary>LSTM layers (<see cref="RulNetwork.Lstm"/>); every layer but the last passes on its whole sequence.</summary>
+    /// <summary>LSTM layers (<see cref="RulNetwork.Lstm"/>); every layer but the last passes on its whole sequence. Two of 32 units were chosen on FD001 validation (models/README.md).</summary>
     public int LstmLayers { get; init; } = 2;
 
     /// <summary>The hidden size of every LSTM layer.</summary>
