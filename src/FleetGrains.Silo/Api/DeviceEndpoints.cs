@@ -15,6 +15,7 @@ public static class DeviceEndpoints
     {
         var devices = api.MapGroup("/devices/{fleetId}/{deviceId}").WithTags("Devices");
         devices.MapGet("/", GetDeviceAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDevice").WithSummary("A device's health, score, threshold, contributors and counters");
+        devices.MapGet("/live", FollowDevice).RequireAuthorization(FleetPolicies.Viewer).WithName("FollowDevice").WithSummary("The device's snapshot as server-sent events (event 'device'): sent when it changes, and at least every Fleet:Api:LiveHeartbeat");
         devices.MapGet("/telemetry", GetTelemetryAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDeviceTelemetry").WithSummary("A device's rolling window, oldest sample first");
         devices.MapGet("/scores", GetScoresAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetDeviceScores").WithSummary("A device's recent scorings (anomaly score, threshold, RUL) of samples after ?after=<seq>, oldest first");
         devices.MapPut("/threshold", PutThresholdAsync)
@@ -40,6 +41,24 @@ public static class DeviceEndpoints
 
         var snapshot = await Device(grains, fleetId, deviceId).GetSnapshotAsync();
         return snapshot is null ? ApiProblems.UnknownDevice(fleetId, deviceId) : TypedResults.Ok(snapshot);
+    }
+
+    public static async Task<Results<ServerSentEventsResult<DeviceSnapshot>, ProblemHttpResult, ValidationProblem>> FollowDevice(
+        string fleetId, string deviceId, IGrainFactory grains, IOptions<ApiOptions> options, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (ApiProblems.CheckIds(fleetId, deviceId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var device = Device(grains, fleetId, deviceId);
+        if (await device.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.UnknownDevice(fleetId, deviceId);
+        }
+
+        return TypedResults.ServerSentEvents(LiveFeed.FollowAsync(
+            device.GetSnapshotAsync, "device", options.Value, json.Value.SerializerOptions, time, cancellationToken));
     }
 
     public static async Task<Results<Ok<TelemetryWindow>, ProblemHttpResult, ValidationProblem>> GetTelemetryAsync(

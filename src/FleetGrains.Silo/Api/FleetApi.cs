@@ -13,6 +13,7 @@ public static class FleetApi
         ingestion.MapTelemetryEndpoints();
         var api = endpoints.MapGroup("/api").RequireRateLimiting(RateLimits.ApiPolicy);
         api.AddEndpointFilter<TransientRetryFilter>();
+        api.MapCallerEndpoints();
         api.MapFleetEndpoints();
         api.MapDeviceEndpoints();
         api.MapModelEndpoints();

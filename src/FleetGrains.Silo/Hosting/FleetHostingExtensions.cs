@@ -22,6 +22,8 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 
+using FleetGrains.Silo.Dashboard;
+
 namespace FleetGrains.Silo.Hosting;
 
 public static class FleetHostingExtensions
@@ -209,6 +211,7 @@ public static class FleetHostingExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAuthentication();
         app.UseRateLimiter(); // after authentication: limits are per credential
         app.UseAuthorization();

@@ -20,6 +20,8 @@ namespace FleetGrains.Silo.Tests.Security;
 /// </summary>
 public sealed class AccessMatrixTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private static readonly HttpClient Client = new();
+
     private const string Fleet = "fleet-a";
     private const string OtherFleet = "fleet-b";
     private const string Issuer = "https://idp.test";
@@ -294,8 +296,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output) : IAsyncLifetime
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
 
-        using var client = new HttpClient();
-        return await client.SendAsync(request);
+        // Headers only: a live feed (server-sent events) answers 200 and then never ends; disposing the answer closes it.
+        return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private async Task<string> CreateKeyAsync(string grant, DateTimeOffset? expiresAt = null)

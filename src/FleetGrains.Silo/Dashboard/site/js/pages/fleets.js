@@ -1,0 +1,53 @@
+// Fleets: per fleet its device counts per health state, its worst and offline devices, and its open work orders; live.
+import { api } from '../api.js';
+import { el, healthBadge, healthStates, link, number, table, time } from '../view.js';
+
+export async function render(main, context) {
+  const summaries = await api('/fleets');
+  const cards = el('div', { class: 'cards' });
+  main.replaceChildren(
+    el('h1', {}, 'Fleets'),
+    summaries.length === 0
+      ? el('p', { class: 'notice' }, 'No fleet has sent telemetry yet (or none is granted to this key).')
+      : cards);
+
+  for (const summary of summaries) {
+    const card = el('section', { class: 'card', 'aria-labelledby': `fleet-${summary.fleetId}`, 'data-fleet': summary.fleetId });
+    cards.append(card);
+    const [rollup, plan] = await Promise.all([
+      api(`/fleets/${encodeURIComponent(summary.fleetId)}`),
+      api(`/fleets/${encodeURIComponent(summary.fleetId)}/maintenance`).catch(() => null),
+    ]);
+    fillCard(card, rollup, plan);
+    let previous = rollup;
+    context.live(`/fleets/${encodeURIComponent(summary.fleetId)}/live`, (type, next) => {
+      if (type !== 'rollup') return;
+      const critical = (next.counts.Critical ?? 0) - (previous.counts.Critical ?? 0);
+      if (critical > 0) context.announce(`${critical} more critical device${critical > 1 ? 's' : ''} in fleet ${next.fleetId}.`);
+      previous = next;
+      fillCard(card, next, plan);
+    });
+  }
+}
+
+function fillCard(card, rollup, plan) {
+  const fleetHref = `#/fleets/${encodeURIComponent(rollup.fleetId)}`;
+  card.replaceChildren(
+    el('h2', { id: `fleet-${rollup.fleetId}` }, link(fleetHref, rollup.fleetId)),
+    el('p', {}, el('span', { class: 'count', 'data-testid': 'device-count' }, rollup.deviceCount.toLocaleString('en')), ' devices',
+      rollup.lastUpdated ? [' · updated ', time(rollup.lastUpdated)] : ''),
+    el('ul', { class: 'counts', 'aria-label': 'Devices per health state' },
+      healthStates.map(state => el('li', { 'data-state': state },
+        el('a', { href: `${fleetHref}?state=${state}` }, healthBadge(state)),
+        el('span', { class: 'count' }, String(rollup.counts[state] ?? 0))))),
+    el('h3', {}, 'Worst devices'),
+    rollup.worst.length === 0
+      ? el('p', { class: 'muted' }, 'None scored yet.')
+      : table(`Worst devices of ${rollup.fleetId}`, ['Device', 'Health', { text: 'Score / threshold', class: 'number' }],
+        rollup.worst.slice(0, 5).map(d => el('tr', {},
+          el('td', {}, link(`#/devices/${encodeURIComponent(rollup.fleetId)}/${encodeURIComponent(d.deviceId)}`, d.deviceId)),
+          el('td', {}, healthBadge(d.health)),
+          el('td', { class: 'number' }, number(d.severity))))),
+    el('p', {}, `Offline: ${rollup.offlineCount}`,
+      plan ? ` · open work orders: ${plan.open.length} (capacity ${plan.dailyCapacity} a day)` : ''));
+}
