@@ -1,17 +1,22 @@
 using System.Net;
 using System.Net.Http.Json;
 using FleetGrains.Abstractions;
+using FleetGrains.Inference.Tests;
 using Microsoft.Playwright;
 
 namespace FleetGrains.Silo.Tests.Dashboard;
 
 /// <summary>
-/// A silo host with a small fleet (<see cref="Fleet"/>: ten calibrated devices, one of them Critical), a viewer key,
-/// and one headless Chromium shared by the dashboard tests.
+/// A silo host with a small fleet (<see cref="Fleet"/>: ten calibrated devices, one of them Critical), a fleet with a
+/// RUL model whose worn devices have work orders (<see cref="RulFleet"/>), a viewer key, and one headless Chromium
+/// shared by the dashboard tests.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
     public const string Fleet = "dash";
+    public const string RulFleet = "dash-rul";
+    private static readonly ModelRef RulModel = new("test-rul", 1);
+    private readonly TestModels _models = new();
     public const int Devices = 10;
     public const string CriticalDevice = "dev-bad";
 
@@ -25,8 +30,14 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _models.WriteLinearRul(RulModel); // RUL = 100 − the first reading
         Host = await SiloHost.StartAsync(new Dictionary<string, string?>(SiloHost.FastRollup)
         {
+            ["Fleet:Inference:ModelDirectory"] = _models.ModelDirectory,
+            [$"Fleet:Models:Fleets:{RulFleet}:Rul"] = RulModel.Key,
+            [$"Fleet:Maintenance:Fleets:{RulFleet}:DailyCapacity"] = "1",
+            ["Fleet:Maintenance:PlanningHorizon"] = "30",
+            ["Fleet:Maintenance:ReportInterval"] = "00:00:00.500",
             ["Fleet:Security:RateLimits:ApiPerWindow"] = "1000000",
             ["Fleet:Api:LiveInterval"] = "00:00:00.200",
             ["Fleet:Devices:MinOfflineTimeout"] = "01:00:00", // the seeded devices send nothing more
@@ -40,6 +51,13 @@ public sealed class DashboardFixture : IAsyncLifetime
         await SendAsync(Telemetry.Noise(Fleet, CriticalDevice, 0, 30, 3, 99));
         await SendAsync(Enumerable.Range(30, 3).Select(seq => Telemetry.Event(Fleet, CriticalDevice, seq, 500f, 500f, 500f)));
         await Host.EventuallyAsync<FleetRollup>($"/api/fleets/{Fleet}", r => r.DeviceCount == Devices && r.Counts[HealthState.Critical] == 1);
+
+        foreach (var (device, firstReading) in new[] { ("worn", 90f), ("aging", 75f), ("worn-too", 85f), ("fresh", 10f) })
+        {
+            await SendAsync(Enumerable.Range(0, 5).Select(seq => Telemetry.Event(RulFleet, device, seq, firstReading, 1f, 2f)));
+        }
+
+        await Host.EventuallyAsync<MaintenancePlan>($"/api/fleets/{RulFleet}/maintenance", p => p.Open.Count == 3);
 
         var created = await Host.Http.PostAsJsonAsync("/api/keys", new { name = "dashboard-viewer", grants = new[] { $"viewer:{Fleet}" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -80,6 +98,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         _playwright.Dispose();
         await Host.DisposeAsync();
+        _models.Dispose();
     }
 
     private sealed record CreatedKey(string Key);

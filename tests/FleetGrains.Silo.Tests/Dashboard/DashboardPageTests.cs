@@ -22,6 +22,8 @@ public class DashboardPageTests(DashboardFixture fixture)
         { "fleets", "#/fleets", "Fleets" },
         { "devices", $"#/fleets/{Fleet}?sort=Score", $"Devices of {Fleet}" },
         { "device", $"#/devices/{Fleet}/{DashboardFixture.CriticalDevice}", $"Device {DashboardFixture.CriticalDevice}" },
+        { "maintenance", $"#/fleets/{DashboardFixture.RulFleet}/maintenance", $"Maintenance plan of {DashboardFixture.RulFleet}" },
+        { "device-rul", $"#/devices/{DashboardFixture.RulFleet}/worn", "Device worn" },
     };
 
     [Theory]
@@ -136,6 +138,26 @@ public class DashboardPageTests(DashboardFixture fixture)
         await Expect(page.Page.Locator("[data-fact='pinned']")).ToHaveTextAsync("9.25");
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Resume live updates" }).ClickAsync();
         await Expect(page.Page.Locator("[data-fact='pinned']")).ToHaveTextAsync("none", new() { Timeout = 2000 });
+        page.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task CompletingAWorkOrderInThePage_RemovesItFromThePlan()
+    {
+        const string rulFleet = DashboardFixture.RulFleet;
+        var plan = await fixture.Host.GetJsonAsync<MaintenancePlan>($"/api/fleets/{rulFleet}/maintenance");
+        var order = plan.Open.Single(o => o.DeviceId == "worn-too");
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, $"#/fleets/{rulFleet}/maintenance");
+        await Expect(page.Page.Locator("[data-order]")).ToHaveCountAsync(plan.Open.Count);
+        await Expect(page.Page.Locator($"[data-day='{plan.Open[0].ScheduledFor:yyyy-MM-dd}']")).ToContainTextAsync("1 of 1");
+
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = $"Complete {order.Id}" }).ClickAsync();
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Complete", Exact = true }).ClickAsync();
+        await Expect(page.Page.Locator("#maintenance-result")).ToHaveTextAsync($"Work order {order.Id} completed.");
+        await Expect(page.Page.Locator($"[data-order='{order.Id}']")).ToHaveCountAsync(0);
+        var after = await fixture.Host.GetJsonAsync<MaintenancePlan>($"/api/fleets/{rulFleet}/maintenance");
+        Assert.DoesNotContain(after.Open, o => o.Id == order.Id);
+        Assert.Contains(after.RecentlyCompleted, o => o.Id == order.Id);
         page.AssertNoErrors();
     }
 

@@ -5,10 +5,12 @@ import { errorNotice } from './view.js';
 import * as fleets from './pages/fleets.js';
 import * as fleet from './pages/fleet.js';
 import * as device from './pages/device.js';
+import * as maintenance from './pages/maintenance.js';
 
 const routes = [
   { pattern: /^\/fleets$/, page: fleets, nav: 'fleets' },
   { pattern: /^\/fleets\/([^/]+)$/, page: fleet, nav: 'fleets' },
+  { pattern: /^\/fleets\/([^/]+)\/maintenance$/, page: maintenance, nav: 'fleets' },
   { pattern: /^\/devices\/([^/]+)\/([^/]+)$/, page: device, nav: 'fleets' },
 ];
 

@@ -1,7 +1,7 @@
 // A fleet's devices: pages come from the fleet's shards (filter, search, sort and offset are the API's), never a
 // full list in the browser; the page's state is in the address.
 import { api } from '../api.js';
-import { el, healthBadge, healthStates, link, number, table, time } from '../view.js';
+import { el, fleetNav, healthBadge, healthStates, link, number, table, time } from '../view.js';
 
 const pageSize = 50;
 const sorts = { Severity: 'Severity (score / threshold)', Score: 'Score', LastSeen: 'Last seen', DeviceId: 'Device id' };
@@ -44,6 +44,7 @@ export async function render(main, context) {
   main.replaceChildren(
     el('p', {}, link('#/fleets', 'Fleets'), ' › ', fleetId),
     el('h1', {}, `Devices of ${fleetId}`),
+    fleetNav(fleetId, 'devices'),
     el('div', { class: 'filters' },
       el('label', { for: 'filter-state' }, 'Health state', stateSelect),
       el('label', { for: 'filter-sort' }, 'Sort by', sortSelect),
