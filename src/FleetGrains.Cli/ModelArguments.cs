@@ -29,7 +29,7 @@ public static class ModelArguments
         return options;
     }
 
-    /// <summary>C-MAPSS: the RUL model's networks (<c>--model cnn|lstm</c>, default <see cref="RulOptions.Network"/>) and <c>--epochs N</c>.</summary>
+    /// <summary>C-MAPSS: the RUL model's networks (<c>--model cnn|lstm</c>, default <see cref="RulOptions.Network"/>), <c>--epochs N</c>, <c>--window W</c> (cycles).</summary>
     public static RulOptions Cmapss(CommandLine line)
     {
         var options = new RulOptions();
@@ -41,6 +41,11 @@ public static class ModelArguments
         if (line.PositiveInt("epochs") is { } epochs)
         {
             options = options with { Training = options.Training with { Epochs = epochs } };
+        }
+
+        if (line.PositiveInt("window") is { } window)
+        {
+            options = options with { Window = window };
         }
 
         return options;
