@@ -120,10 +120,10 @@ public class DeviceGrainTests(ClusterFixture fixture)
         var during = (await device.GetSnapshotAsync())!.OpenEpisode;
         Assert.Equal((calibrated, HealthState.Critical, true), (during?.StartSeq, during?.Severity, during?.Open));
         var raised = await ClusterFixture.EventuallyAsync(
-            () => log.GetPageAsync(0, 10_000), p => p.Episodes.Any(e => e.DeviceId == "episode"), "the raised episode");
+            () => log.QueryAsync(new AnomalyQuery(0, 10_000)), p => p.Episodes.Any(e => e.DeviceId == "episode"), "the raised episode");
         await device.IngestAsync(TestData.Normal(calibrated + 4, 30, F, seed: 32)); // ClearAfter in a row at or below the clear level end it
         var cleared = await ClusterFixture.EventuallyAsync(
-            () => log.GetPageAsync(0, 10_000), p => p.Episodes.Any(e => e.DeviceId == "episode" && !e.Open), "the cleared episode");
+            () => log.QueryAsync(new AnomalyQuery(0, 10_000)), p => p.Episodes.Any(e => e.DeviceId == "episode" && !e.Open), "the cleared episode");
 
         var open = Assert.Single(raised.Episodes, e => e.DeviceId == "episode");
         Assert.True(open.Open);

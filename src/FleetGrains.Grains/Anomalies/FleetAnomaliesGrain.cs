@@ -7,7 +7,9 @@ namespace FleetGrains.Grains.Anomalies;
 /// <summary>
 /// The anomaly log of one fleet: its devices' alarm episodes, each sent when raised and again when it became
 /// Critical or ended (replacing the kept record); the most recently raised <see cref="AnomalyLogOptions.MaxEventsPerFleet"/>
-/// are kept and written on the silo's write schedule and on deactivation, not per record.
+/// are kept and written on the silo's write schedule and on deactivation, not per record. Operators acknowledge and
+/// clear episodes here; a device's later record of the same episode keeps what they did, and their actions are
+/// written at once.
 /// </summary>
 public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
@@ -30,7 +32,7 @@ public sealed class FleetAnomaliesGrain(
         var kept = episodes.FindLastIndex(e => e.StartSeq == episode.StartSeq && e.DeviceId == episode.DeviceId);
         if (kept >= 0)
         {
-            episodes[kept] = episode;
+            episodes[kept] = episode with { Acknowledged = episodes[kept].Acknowledged, Cleared = episodes[kept].Cleared };
         }
         else
         {
@@ -46,17 +48,52 @@ public sealed class FleetAnomaliesGrain(
         return Task.CompletedTask;
     }
 
-    public Task<AnomalyPage> GetPageAsync(int offset, int limit)
+    public Task<AnomalyPage> QueryAsync(AnomalyQuery query)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         var episodes = state.State.Episodes;
-        var page = new List<AnomalyEpisode>(Math.Max(0, Math.Min(limit, episodes.Count - offset)));
-        for (var i = episodes.Count - 1 - offset; i >= 0 && page.Count < limit; i--)
+        var page = new List<AnomalyEpisode>();
+        var byStatus = Enum.GetValues<AlarmStatus>().ToDictionary(s => s, _ => 0);
+        var bySeverity = new Dictionary<HealthState, int> { [HealthState.Warning] = 0, [HealthState.Critical] = 0 };
+        var matching = 0;
+        for (var i = episodes.Count - 1; i >= 0; i--)
         {
-            page.Add(episodes[i]);
+            var episode = episodes[i];
+            byStatus[episode.Status]++;
+            bySeverity[episode.Severity] = bySeverity.GetValueOrDefault(episode.Severity) + 1;
+            if (query.Matches(episode) && matching++ >= query.Offset && page.Count < query.Limit)
+            {
+                page.Add(episode);
+            }
         }
 
-        return Task.FromResult(new AnomalyPage(episodes.Count, offset, page));
+        return Task.FromResult(new AnomalyPage(matching, query.Offset, page, byStatus, bySeverity));
+    }
+
+    public Task<AlarmActionOutcome> AcknowledgeAsync(string deviceId, long startSeq, AlarmAction action) =>
+        ActAsync(deviceId, startSeq, e => e.Acknowledged is null && e.Cleared is null, e => e with { Acknowledged = action });
+
+    public Task<AlarmActionOutcome> ClearAsync(string deviceId, long startSeq, AlarmAction action) =>
+        ActAsync(deviceId, startSeq, e => e.Cleared is null, e => e with { Cleared = action });
+
+    private async Task<AlarmActionOutcome> ActAsync(string deviceId, long startSeq, Func<AnomalyEpisode, bool> allowed, Func<AnomalyEpisode, AnomalyEpisode> apply)
+    {
+        var episodes = state.State.Episodes;
+        var kept = episodes.FindLastIndex(e => e.StartSeq == startSeq && e.DeviceId == deviceId);
+        if (kept < 0)
+        {
+            return AlarmActionOutcome.Refused(AlarmActionRefusal.Unknown);
+        }
+
+        if (!allowed(episodes[kept]))
+        {
+            return AlarmActionOutcome.Refused(AlarmActionRefusal.AlreadyDone, episodes[kept]);
+        }
+
+        episodes[kept] = apply(episodes[kept]);
+        Writer.MarkDirty();
+        await Writer.SaveAsync(); // an operator's action is kept at once, not on the write schedule
+        return AlarmActionOutcome.Done(episodes[kept]);
     }
 }

@@ -15,6 +15,7 @@ public static class FleetApi
         api.AddEndpointFilter<TransientRetryFilter>();
         api.MapCallerEndpoints();
         api.MapFleetEndpoints();
+        api.MapAlarmEndpoints();
         api.MapDeviceEndpoints();
         api.MapModelEndpoints();
         api.MapMaintenanceEndpoints();

@@ -21,7 +21,6 @@ public static class FleetEndpoints
         fleets.MapGet("/{fleetId}", GetFleetAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("GetFleet").WithSummary("A fleet's rollup: counts, worst devices, offline devices");
         fleets.MapGet("/{fleetId}/devices", ListDevicesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetDevices").WithSummary("A fleet's devices, filtered by state and id (?search=part of the id), sorted, paged");
         fleets.MapGet("/{fleetId}/live", FollowFleet).RequireAuthorization(FleetPolicies.Viewer).WithName("FollowFleet").WithSummary("The fleet's rollup as server-sent events (event 'rollup'): sent when it changes, and at least every Fleet:Api:LiveHeartbeat");
-        fleets.MapGet("/{fleetId}/anomalies", ListAnomaliesAsync).RequireAuthorization(FleetPolicies.Viewer).WithName("ListFleetAnomalies").WithSummary("A fleet's alarm episodes (one per incident: start, peak, end, contributors), the most recently raised first, paged");
         return api;
     }
 
@@ -119,26 +118,5 @@ public static class FleetEndpoints
             grains.GetGrain<IFleetShardGrain>(FleetKeys.Shard(fleetId, shard)).GetDevicesAsync(query)));
         var devices = pages.SelectMany(p => p.Devices).Order(DeviceStatusOrdering.For(order)).Skip(offset).Take(limit).ToList();
         return TypedResults.Ok(new DevicePage(pages.Sum(p => p.Total), offset, devices));
-    }
-
-    public static async Task<Results<Ok<AnomalyPage>, ProblemHttpResult, ValidationProblem>> ListAnomaliesAsync(
-        string fleetId, IGrainFactory grains, int offset = 0, int limit = 50)
-    {
-        if (ApiProblems.CheckIds(fleetId) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (offset < 0 || limit is < 1 or > MaxPageSize)
-        {
-            return ApiProblems.Invalid("limit", $"offset must be ≥ 0 and limit between 1 and {MaxPageSize}.");
-        }
-
-        if (!await grains.GetGrain<IFleetDirectoryGrain>(0).ContainsAsync(fleetId))
-        {
-            return ApiProblems.UnknownFleet(fleetId);
-        }
-
-        return TypedResults.Ok(await grains.GetGrain<IFleetAnomaliesGrain>(fleetId).GetPageAsync(offset, limit));
     }
 }

@@ -22,6 +22,7 @@ public class DashboardPageTests(DashboardFixture fixture)
         { "fleets", "#/fleets", "Fleets" },
         { "devices", $"#/fleets/{Fleet}?sort=Score", $"Devices of {Fleet}" },
         { "device", $"#/devices/{Fleet}/{DashboardFixture.CriticalDevice}", $"Device {DashboardFixture.CriticalDevice}" },
+        { "alarms", $"#/fleets/{Fleet}/alarms", $"Alarms of {Fleet}" },
         { "maintenance", $"#/fleets/{DashboardFixture.RulFleet}/maintenance", $"Maintenance plan of {DashboardFixture.RulFleet}" },
         { "device-rul", $"#/devices/{DashboardFixture.RulFleet}/worn", "Device worn" },
     };
@@ -138,6 +139,30 @@ public class DashboardPageTests(DashboardFixture fixture)
         await Expect(page.Page.Locator("[data-fact='pinned']")).ToHaveTextAsync("9.25");
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Resume live updates" }).ClickAsync();
         await Expect(page.Page.Locator("[data-fact='pinned']")).ToHaveTextAsync("none", new() { Timeout = 2000 });
+        page.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task AcknowledgingAnAlarmInThePage_ChangesItInTheApi_AndShowsWhoAndWhen()
+    {
+        var episode = (await fixture.Host.GetJsonAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?deviceId={DashboardFixture.CriticalDevice}")).Episodes.Single();
+        var id = $"{episode.DeviceId}@{episode.StartSeq}";
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, $"#/fleets/{Fleet}/alarms?status=Active");
+        await Expect(page.Page.Locator("[data-status='Active'] .count")).ToHaveTextAsync("1");
+
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = $"Acknowledge {id}" }).ClickAsync();
+        await page.Page.Locator("#confirm-comment").FillAsync("checking the pump");
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(page.Page.Locator("#alarm-result")).ToHaveTextAsync($"Alarm {id} acknowledged.");
+
+        var after = (await fixture.Host.GetJsonAsync<AnomalyPage>($"/api/fleets/{Fleet}/anomalies?deviceId={DashboardFixture.CriticalDevice}")).Episodes.Single();
+        Assert.Equal((AlarmStatus.Acknowledged, "checking the pump"), (after.Status, after.Acknowledged?.Comment));
+        await Expect(page.Page.Locator("[data-status='Acknowledged'] .count")).ToHaveTextAsync("1");
+        await Expect(page.Page.Locator($"[data-alarm='{id}']")).ToHaveCountAsync(0); // the page shows active ones only
+
+        await page.Page.Locator("#alarm-status").SelectOptionAsync("Acknowledged");
+        await Expect(page.Page.Locator($"[data-alarm='{id}'] [data-field='status']")).ToContainTextAsync($"Acknowledged by {after.Acknowledged!.By}");
+        await Expect(page.Page.Locator($"[data-alarm='{id}'] [data-field='status']")).ToContainTextAsync("checking the pump");
         page.AssertNoErrors();
     }
 

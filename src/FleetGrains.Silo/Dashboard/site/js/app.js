@@ -6,11 +6,13 @@ import * as fleets from './pages/fleets.js';
 import * as fleet from './pages/fleet.js';
 import * as device from './pages/device.js';
 import * as maintenance from './pages/maintenance.js';
+import * as alarms from './pages/alarms.js';
 
 const routes = [
   { pattern: /^\/fleets$/, page: fleets, nav: 'fleets' },
   { pattern: /^\/fleets\/([^/]+)$/, page: fleet, nav: 'fleets' },
   { pattern: /^\/fleets\/([^/]+)\/maintenance$/, page: maintenance, nav: 'fleets' },
+  { pattern: /^\/fleets\/([^/]+)\/alarms$/, page: alarms, nav: 'fleets' },
   { pattern: /^\/devices\/([^/]+)\/([^/]+)$/, page: device, nav: 'fleets' },
 ];
 
@@ -76,12 +78,21 @@ export function announce(text) {
 }
 
 const confirmDialog = document.getElementById('confirm');
-function confirmAction(text, okLabel = 'Confirm') {
+const commentField = document.getElementById('confirm-comment-field');
+const comment = document.getElementById('confirm-comment');
+
+/** Asks before an action; resolves to false when cancelled. With withComment, resolves to the comment ('' for none) or null. */
+function confirmAction(text, okLabel = 'Confirm', { withComment = false } = {}) {
   document.getElementById('confirm-text').textContent = text;
   document.getElementById('confirm-ok').textContent = okLabel;
+  commentField.hidden = !withComment;
+  comment.value = '';
   confirmDialog.returnValue = 'cancel';
   confirmDialog.showModal();
-  return new Promise(resolve => confirmDialog.addEventListener('close', () => resolve(confirmDialog.returnValue === 'ok'), { once: true }));
+  return new Promise(resolve => confirmDialog.addEventListener('close', () => {
+    const ok = confirmDialog.returnValue === 'ok';
+    resolve(withComment ? (ok ? comment.value.trim() : null) : ok);
+  }, { once: true }));
 }
 
 // ---- the caller and its grants (the server checks every action again; this only hides what it would refuse)

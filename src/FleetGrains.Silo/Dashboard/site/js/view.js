@@ -58,7 +58,7 @@ export function errorNotice(error) {
 /** The links between a fleet's pages; the current one is marked for assistive technology too. */
 export function fleetNav(fleetId, current) {
   const fleet = encodeURIComponent(fleetId);
-  const pages = [['devices', `#/fleets/${fleet}`, 'Devices'], ['maintenance', `#/fleets/${fleet}/maintenance`, 'Maintenance']];
+  const pages = [['devices', `#/fleets/${fleet}`, 'Devices'], ['alarms', `#/fleets/${fleet}/alarms`, 'Alarms'], ['maintenance', `#/fleets/${fleet}/maintenance`, 'Maintenance']];
   return el('nav', { class: 'fleet-nav', 'aria-label': `Pages of fleet ${fleetId}` },
     el('ul', {}, pages.map(([name, href, text]) => el('li', {}, el('a', { href, 'aria-current': name === current ? 'page' : null }, text)))));
 }
