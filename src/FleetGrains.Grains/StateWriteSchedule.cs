@@ -14,9 +14,11 @@ namespace FleetGrains.Grains;
 /// <remarks>
 /// A grain that deactivates takes itself off the schedule (<see cref="Cancel"/>). A call already sent when it
 /// does reaches the next activation, which finds nothing to write; a rare race, costing one activation. Once the
-/// silo's services are disposed nothing is scheduled any more (the grains have written their state on deactivation).
+/// silo begins to stop nothing is sent or scheduled any more: its grains write their state as they deactivate, and a
+/// call sent then would only try to activate a grain on a silo that no longer places any.
 /// </remarks>
-public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeResolver interfaces, TimeProvider time, ILogger<StateWriteSchedule> logger) : IDisposable
+public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterfaceTypeResolver interfaces, TimeProvider time, ILogger<StateWriteSchedule> logger)
+    : IDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
@@ -64,6 +66,13 @@ public sealed partial class StateWriteSchedule(IGrainFactory grains, GrainInterf
             }
         }
     }
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(StateWriteSchedule), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
+        {
+            Dispose();
+            return Task.CompletedTask;
+        });
 
     public void Dispose()
     {

@@ -135,7 +135,7 @@ internal sealed class LatencyRig : IAsyncDisposable
     private async Task WaitForRollupAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (await FleetDeviceCountAsync() < _shape.Devices)
+        while (await CountedSoFarAsync() < _shape.Devices)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -144,6 +144,19 @@ internal sealed class LatencyRig : IAsyncDisposable
 
             await Task.Delay(100);
         }
+    }
+
+    // The fleet is unknown (404) until its first shard has reported to its rollup.
+    private async Task<int> CountedSoFarAsync()
+    {
+        using var response = await Http.GetAsync($"/api/fleets/{Fleet}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deviceCount").GetInt32();
     }
 }
 

@@ -34,6 +34,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton<IScoringBatcher, NoModelServing>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StateWriteSchedule>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StateWriteSchedule>());
         services.TryAddSingleton<StatusReportSchedule>();
         services.TryAddSingleton<DeviceGrainServices>();
 

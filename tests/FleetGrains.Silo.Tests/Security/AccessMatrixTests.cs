@@ -273,7 +273,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<HttpResponseMessage> SendAsync(string method, string pattern, Credential credential, HttpContent? content = null)
     {
         var path = pattern.Replace("{fleetId}", Fleet, StringComparison.Ordinal).Replace("{deviceId}", "d1", StringComparison.Ordinal)
-            .Replace("{workOrderId}", "wo-none", StringComparison.Ordinal).Replace("{keyId}", "0123456789abcdef", StringComparison.Ordinal);
+            .Replace("{workOrderId}", "wo-none", StringComparison.Ordinal).Replace("{keyId}", "0123456789abcdef", StringComparison.Ordinal)
+            .Replace("{startSeq:long}", "0", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(_host.BaseAddress, path));
         if (content is not null)
         {
