@@ -39,6 +39,31 @@ public sealed class ModelScoringApiTests : IAsyncLifetime, IDisposable
     public void Dispose() => _models.Dispose();
 
     [Fact]
+    public async Task TheClusterReport_ShowsTheSilo_AndTheModelHostsTheFleetsAreScoredOn()
+    {
+        const string fleet = "cluster-report";
+        await SendNormalAsync("d1", 0, 2, fleet);
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsJsonAsync($"/api/fleets/{fleet}/models", new { anomaly = Version2.Key })).StatusCode);
+        await SendNormalAsync("d1", 2, 20, fleet);
+
+        var models = await _host.GetJsonAsync<string[]>("/api/models");
+        var cluster = await _host.GetJsonAsync<JsonElement>("/api/cluster");
+
+        Assert.Equal([Version1.Key, Version2.Key], models);
+        var silo = Assert.Single(cluster.GetProperty("silos").EnumerateArray());
+        Assert.Equal(cluster.GetProperty("answeredBy").GetString(), silo.GetProperty("address").GetString());
+        Assert.Equal(silo.GetProperty("name").GetString(), cluster.GetProperty("modelHosts")[0].GetProperty("siloName").GetString());
+        Assert.Equal(("Active", true, "cpu"), (silo.GetProperty("status").GetString(), silo.GetProperty("hostsModels").GetBoolean(), silo.GetProperty("accelerator").GetString()));
+        var host = cluster.GetProperty("modelHosts").EnumerateArray().Single(h => h.GetProperty("model").GetString() == Version2.Key);
+        Assert.Contains(fleet, host.GetProperty("fleets").EnumerateArray().Select(f => f.GetString()));
+        var status = host.GetProperty("status");
+        Assert.Equal(("Cpu", "Cpu"), (status.GetProperty("requestedProvider").GetString(), status.GetProperty("activeProvider").GetString()));
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("fallbackReason").ValueKind);
+        Assert.True(status.GetProperty("rows").GetInt64() >= 10, $"rows scored: {status.GetProperty("rows")}");
+        Assert.Equal(JsonValueKind.Null, host.GetProperty("problem").ValueKind);
+    }
+
+    [Fact]
     public async Task Device_IsScoredByItsFleetsModel_AndItsAlarmIsLoggedWithTheModelVersion()
     {
         await SendNormalAsync("pump-1", 0, 20);

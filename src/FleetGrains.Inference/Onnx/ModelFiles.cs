@@ -11,6 +11,21 @@ namespace FleetGrains.Inference.Onnx;
 /// </summary>
 public sealed class ModelFiles(IOptions<InferenceOptions> options)
 {
+    /// <summary>Every model version whose file is in the model directory on this silo, by id and version.</summary>
+    public IReadOnlyList<ModelRef> List()
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, options.Value.ModelDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateFiles(directory, "*.onnx")
+            .Select(path => Parse(Path.GetFileNameWithoutExtension(path)))
+            .OrderBy(model => model.Id, StringComparer.Ordinal)
+            .ThenBy(model => model.Version)];
+    }
+
     public string PathOf(ModelRef model)
     {
         if (string.IsNullOrWhiteSpace(model.Id) || model.Id.IndexOfAny(['/', '\\']) >= 0 || model.Id.Contains("..", StringComparison.Ordinal) || model.Version < 1)
@@ -20,5 +35,14 @@ public sealed class ModelFiles(IOptions<InferenceOptions> options)
 
         var name = model.Version == 1 ? $"{model.Id}.onnx" : $"{model.Id}.v{model.Version}.onnx";
         return Path.Combine(AppContext.BaseDirectory, options.Value.ModelDirectory, name);
+    }
+
+    /// <summary><c>{id}</c> is version 1, <c>{id}.v{N}</c> version N (an id may hold dots of its own).</summary>
+    private static ModelRef Parse(string name)
+    {
+        var dot = name.LastIndexOf(".v", StringComparison.Ordinal);
+        return dot > 0 && int.TryParse(name.AsSpan(dot + 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) && version > 1
+            ? new ModelRef(name[..dot], version)
+            : new ModelRef(name, 1);
     }
 }

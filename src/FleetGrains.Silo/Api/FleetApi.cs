@@ -20,6 +20,7 @@ public static class FleetApi
         api.MapModelEndpoints();
         api.MapMaintenanceEndpoints();
         api.MapSourceEndpoints();
+        api.MapClusterEndpoints();
         api.MapKeyEndpoints();
         api.MapAuditEndpoints();
         return endpoints;

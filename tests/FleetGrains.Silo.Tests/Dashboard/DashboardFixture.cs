@@ -8,14 +8,16 @@ namespace FleetGrains.Silo.Tests.Dashboard;
 
 /// <summary>
 /// A silo host with a small fleet (<see cref="Fleet"/>: ten calibrated devices, one of them Critical), a fleet with a
-/// RUL model whose worn devices have work orders (<see cref="RulFleet"/>), a viewer key, and one headless Chromium
+/// RUL model whose worn devices have work orders (<see cref="RulFleet"/>), a fleet whose models the tests switch
+/// (<see cref="ModelsFleet"/>), a viewer key, and one headless Chromium
 /// shared by the dashboard tests.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
     public const string Fleet = "dash";
     public const string RulFleet = "dash-rul";
-    private static readonly ModelRef RulModel = new("test-rul", 1);
+    public const string ModelsFleet = "dash-models";
+    public static readonly ModelRef RulModel = new("test-rul", 1);
     private readonly TestModels _models = new();
     public const int Devices = 10;
     public const string CriticalDevice = "dev-bad";
@@ -58,6 +60,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
 
         await Host.EventuallyAsync<MaintenancePlan>($"/api/fleets/{RulFleet}/maintenance", p => p.Open.Count == 3);
+        await SendAsync(Telemetry.Noise(ModelsFleet, "m-1", 0, 5, 3, 7));
 
         var created = await Host.Http.PostAsJsonAsync("/api/keys", new { name = "dashboard-viewer", grants = new[] { $"viewer:{Fleet}" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -25,6 +25,7 @@ public class DashboardPageTests(DashboardFixture fixture)
         { "alarms", $"#/fleets/{Fleet}/alarms", $"Alarms of {Fleet}" },
         { "maintenance", $"#/fleets/{DashboardFixture.RulFleet}/maintenance", $"Maintenance plan of {DashboardFixture.RulFleet}" },
         { "device-rul", $"#/devices/{DashboardFixture.RulFleet}/worn", "Device worn" },
+        { "cluster", "#/cluster", "Models and cluster" },
     };
 
     [Theory]
@@ -183,6 +184,40 @@ public class DashboardPageTests(DashboardFixture fixture)
         var after = await fixture.Host.GetJsonAsync<MaintenancePlan>($"/api/fleets/{rulFleet}/maintenance");
         Assert.DoesNotContain(after.Open, o => o.Id == order.Id);
         Assert.Contains(after.RecentlyCompleted, o => o.Id == order.Id);
+        page.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task TheClusterPage_ShowsEachModelHostsProvider_AndSwitchingAFleetsModelChangesItInTheApi()
+    {
+        const string modelsFleet = DashboardFixture.ModelsFleet;
+        var rulModel = DashboardFixture.RulModel.Key;
+        var cluster = await fixture.Host.GetJsonAsync<System.Text.Json.JsonElement>("/api/cluster");
+        var host = cluster.GetProperty("modelHosts").EnumerateArray().Single(h => h.GetProperty("model").GetString() == rulModel);
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, "#/cluster");
+        await Expect(page.Page.Locator($"[data-model='{rulModel}'] [data-provider]")).ToHaveTextAsync(host.GetProperty("status").GetProperty("activeProvider").GetString()!);
+        await Expect(page.Page.Locator("[data-silo]")).ToHaveCountAsync(1);
+
+        await page.Page.Locator($"#switch-{modelsFleet}-rul").SelectOptionAsync(rulModel);
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = $"Switch {modelsFleet}" }).ClickAsync();
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Switch", Exact = true }).ClickAsync();
+
+        await Expect(page.Page.Locator("#models-result")).ToHaveTextAsync($"Fleet {modelsFleet} switched.");
+        await Expect(page.Page.Locator($"tr[data-fleet='{modelsFleet}'] [data-kind='rul']")).ToHaveTextAsync(rulModel);
+        var assignment = await fixture.Host.GetJsonAsync<FleetModelAssignment>($"/api/fleets/{modelsFleet}/models");
+        Assert.Equal((DashboardFixture.RulModel, "api"), (assignment.Rul?.Model, assignment.Source));
+        Assert.Null(assignment.Anomaly);
+        page.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task AViewer_SeesTheModelsOfItsFleet_ButNoSwitch_AndNoClusterDetails()
+    {
+        await using var page = await fixture.SignedInAsync(fixture.ViewerKey, "#/cluster");
+        await Expect(page.Page.Locator("tr[data-fleet]")).ToHaveCountAsync(1);
+        await Expect(page.Page.Locator($"tr[data-fleet='{Fleet}'] [data-kind='anomaly']")).ToHaveTextAsync("statistical scorer");
+        await Expect(page.Page.GetByRole(AriaRole.Button, new() { Name = $"Switch {Fleet}" })).ToHaveCountAsync(0);
+        await Expect(page.Page.Locator("[data-silo]")).ToHaveCountAsync(0);
         page.AssertNoErrors();
     }
 

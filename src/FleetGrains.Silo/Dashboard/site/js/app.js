@@ -7,6 +7,7 @@ import * as fleet from './pages/fleet.js';
 import * as device from './pages/device.js';
 import * as maintenance from './pages/maintenance.js';
 import * as alarms from './pages/alarms.js';
+import * as cluster from './pages/cluster.js';
 
 const routes = [
   { pattern: /^\/fleets$/, page: fleets, nav: 'fleets' },
@@ -14,6 +15,7 @@ const routes = [
   { pattern: /^\/fleets\/([^/]+)\/maintenance$/, page: maintenance, nav: 'fleets' },
   { pattern: /^\/fleets\/([^/]+)\/alarms$/, page: alarms, nav: 'fleets' },
   { pattern: /^\/devices\/([^/]+)\/([^/]+)$/, page: device, nav: 'fleets' },
+  { pattern: /^\/cluster$/, page: cluster, nav: 'cluster' },
 ];
 
 const main = document.getElementById('main');
@@ -179,7 +181,7 @@ async function render() {
     return;
   }
   const context = {
-    args: found.args, params: found.params, setParams, live, announce, confirm: confirmAction, can,
+    args: found.args, params: found.params, setParams, live, announce, confirm: confirmAction, can, paused: () => paused,
     onCleanup: fn => cleanups.push(fn),
   };
   try {

@@ -32,6 +32,11 @@ export function number(value, digits = 3) {
   return Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en') : Number(value).toPrecision(digits);
 }
 
+/** A whole number with thousands separators. */
+export function count(value) {
+  return value === null || value === undefined ? '—' : Number(value).toLocaleString('en');
+}
+
 export function time(value) {
   if (!value) return '—';
   const date = new Date(value);

@@ -11,23 +11,22 @@ export async function render(main, context) {
       ? el('p', { class: 'notice' }, 'No fleet has sent telemetry yet (or none is granted to this key).')
       : cards);
 
-  for (const summary of summaries) {
+  // Every fleet's card at once: the first view waits for the slowest fleet, not for the sum of them.
+  await Promise.all(summaries.map(async summary => {
+    const fleet = encodeURIComponent(summary.fleetId);
     const card = el('section', { class: 'card', 'aria-labelledby': `fleet-${summary.fleetId}`, 'data-fleet': summary.fleetId });
     cards.append(card);
-    const [rollup, plan] = await Promise.all([
-      api(`/fleets/${encodeURIComponent(summary.fleetId)}`),
-      api(`/fleets/${encodeURIComponent(summary.fleetId)}/maintenance`).catch(() => null),
-    ]);
+    const [rollup, plan] = await Promise.all([api(`/fleets/${fleet}`), api(`/fleets/${fleet}/maintenance`).catch(() => null)]);
     fillCard(card, rollup, plan);
     let previous = rollup;
-    context.live(`/fleets/${encodeURIComponent(summary.fleetId)}/live`, (type, next) => {
+    context.live(`/fleets/${fleet}/live`, (type, next) => {
       if (type !== 'rollup') return;
       const critical = (next.counts.Critical ?? 0) - (previous.counts.Critical ?? 0);
       if (critical > 0) context.announce(`${critical} more critical device${critical > 1 ? 's' : ''} in fleet ${next.fleetId}.`);
       previous = next;
       fillCard(card, next, plan);
     });
-  }
+  }));
 }
 
 function fillCard(card, rollup, plan) {
