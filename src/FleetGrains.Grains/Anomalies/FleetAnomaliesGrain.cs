@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Grains.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,
     IOptions<AnomalyLogOptions> options,
     StateWriteSchedule writes,
+    TimeProvider time,
     ILogger<FleetAnomaliesGrain> logger) : Grain, IFleetAnomaliesGrain, IWritesStateWhenDue
 {
     private DelayedStateWriter? _writer;
@@ -37,6 +39,7 @@ public sealed class FleetAnomaliesGrain(
         else
         {
             episodes.Add(episode);
+            Notify(WebhookEvent.AnomalyRaised, episode);
             var excess = episodes.Count - options.Value.MaxEventsPerFleet;
             if (excess > 0)
             {
@@ -72,12 +75,16 @@ public sealed class FleetAnomaliesGrain(
     }
 
     public Task<AlarmActionOutcome> AcknowledgeAsync(string deviceId, long startSeq, AlarmAction action) =>
-        ActAsync(deviceId, startSeq, e => e.Acknowledged is null && e.Cleared is null, e => e with { Acknowledged = action });
+        ActAsync(deviceId, startSeq, WebhookEvent.AnomalyAcknowledged, e => e.Acknowledged is null && e.Cleared is null, e => e with { Acknowledged = action });
 
     public Task<AlarmActionOutcome> ClearAsync(string deviceId, long startSeq, AlarmAction action) =>
-        ActAsync(deviceId, startSeq, e => e.Cleared is null, e => e with { Cleared = action });
+        ActAsync(deviceId, startSeq, WebhookEvent.AnomalyCleared, e => e.Cleared is null, e => e with { Cleared = action });
 
-    private async Task<AlarmActionOutcome> ActAsync(string deviceId, long startSeq, Func<AnomalyEpisode, bool> allowed, Func<AnomalyEpisode, AnomalyEpisode> apply)
+    private void Notify(WebhookEvent kind, AnomalyEpisode episode) =>
+        GrainFactory.GetGrain<IFleetWebhooksGrain>(this.GetPrimaryKeyString()).NotifyAsync(WebhookNotifications.Anomaly(this.GetPrimaryKeyString(), kind, episode, time.GetUtcNow())).Ignore();
+
+    private async Task<AlarmActionOutcome> ActAsync(
+        string deviceId, long startSeq, WebhookEvent kind, Func<AnomalyEpisode, bool> allowed, Func<AnomalyEpisode, AnomalyEpisode> apply)
     {
         var episodes = state.State.Episodes;
         var kept = episodes.FindLastIndex(e => e.StartSeq == startSeq && e.DeviceId == deviceId);
@@ -94,6 +101,7 @@ public sealed class FleetAnomaliesGrain(
         episodes[kept] = apply(episodes[kept]);
         Writer.MarkDirty();
         await Writer.SaveAsync(); // an operator's action is kept at once, not on the write schedule
+        Notify(kind, episodes[kept]);
         return AlarmActionOutcome.Done(episodes[kept]);
     }
 }

@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Grains.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public sealed class FleetShardGrain(
     private DelayedStateWriter? _writer;
     private ShardSummary? _lastSent;
     private DateTimeOffset _lastSentAt;
+    private DateTimeOffset _lastTick;
 
     private DelayedStateWriter Writer => _writer ??= new DelayedStateWriter(
         this, state, _options.PersistInterval, writes, logger);
@@ -31,6 +33,7 @@ public sealed class FleetShardGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_fleetId, _shard) = FleetKeys.ParseShard(this.GetPrimaryKeyString());
+        _lastTick = time.GetUtcNow();
         this.RegisterGrainTimer(
             TickAsync,
             new GrainTimerCreationOptions { DueTime = _options.SummaryInterval, Period = _options.SummaryInterval });
@@ -72,6 +75,7 @@ public sealed class FleetShardGrain(
     private Task TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        NotifyNewlyOffline(now);
         var summary = Summarise(now);
         if (_lastSent is null || !ShardView.SameAs(summary, _lastSent) || now - _lastSentAt >= _options.SummaryRefreshInterval)
         {
@@ -85,6 +89,22 @@ public sealed class FleetShardGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Tells the fleet's webhooks about each device whose Offline deadline passed since the last tick.</summary>
+    private void NotifyNewlyOffline(DateTimeOffset now)
+    {
+        IFleetWebhooksGrain? webhooks = null;
+        foreach (var status in state.State.Devices.Values)
+        {
+            if (status.Health != HealthState.Offline && status.OfflineAfter > _lastTick && status.OfflineAfter <= now)
+            {
+                webhooks ??= GrainFactory.GetGrain<IFleetWebhooksGrain>(_fleetId);
+                webhooks.NotifyAsync(WebhookNotifications.DeviceOffline(_fleetId, status, now)).Ignore();
+            }
+        }
+
+        _lastTick = now;
     }
 
     private ShardSummary Summarise(DateTimeOffset now) => ShardView.Summarise(_shard, state.State.Devices.Values, now, _options);

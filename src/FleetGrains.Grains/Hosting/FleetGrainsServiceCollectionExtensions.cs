@@ -5,6 +5,7 @@ using FleetGrains.Grains.Fleets;
 using FleetGrains.Grains.Maintenance;
 using FleetGrains.Grains.Models;
 using FleetGrains.Grains.Scoring;
+using FleetGrains.Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -23,12 +24,14 @@ public static class FleetGrainsServiceCollectionExtensions
         services.AddOptions<ModelRegistryOptions>().BindConfiguration(ModelRegistryOptions.Section).ValidateOnStart();
         services.AddOptions<AnomalyLogOptions>().BindConfiguration(AnomalyLogOptions.Section).ValidateOnStart();
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section).ValidateOnStart();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollupOptions>, RollupOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatisticalScorerOptions>, StatisticalScorerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRegistryOptions>, ModelRegistryOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnomalyLogOptions>, AnomalyLogOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
         services.TryAddSingleton<IAnomalyScorer, StatisticalScorer>();
         services.TryAddSingleton<FleetModelCache>();
         services.TryAddSingleton<IScoringBatcher, NoModelServing>();
@@ -36,6 +39,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton<StateWriteSchedule>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StateWriteSchedule>());
         services.TryAddSingleton<StatusReportSchedule>();
+        services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<DeviceGrainServices>();
 
         // Grain state is written with the Orleans binary serializer: the [Id]-numbered fields are the

@@ -1,4 +1,5 @@
 using FleetGrains.Abstractions;
+using FleetGrains.Grains.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -36,9 +37,10 @@ public sealed partial class FleetMaintenanceGrain(
         var opened = !Planner.HasOpenOrder(report.DeviceId);
         if (Planner.Report(FleetId, report, o.PlanningHorizonFor(FleetId), o.DailyCapacityFor(FleetId)))
         {
-            if (opened)
+            if (opened && Planner.OpenOrderOf(report.DeviceId) is { } order)
             {
                 LogOpened(logger, FleetId, report.DeviceId, report.Rul, report.Health);
+                GrainFactory.GetGrain<IFleetWebhooksGrain>(FleetId).NotifyAsync(WebhookNotifications.WorkOrderCreated(FleetId, order, time.GetUtcNow())).Ignore();
             }
 
             Writer.MarkDirty();

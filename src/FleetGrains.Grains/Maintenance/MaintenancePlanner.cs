@@ -21,6 +21,8 @@ public sealed class MaintenancePlanner
 
     public bool HasOpenOrder(string deviceId) => _open.ContainsKey(deviceId);
 
+    public WorkOrder? OpenOrderOf(string deviceId) => _open.GetValueOrDefault(deviceId);
+
     /// <summary>Completed orders, newest first.</summary>
     public IReadOnlyList<WorkOrder> Completed => [.. Enumerable.Reverse(_completed)];
 

@@ -21,6 +21,7 @@ public static class FleetApi
         api.MapMaintenanceEndpoints();
         api.MapSourceEndpoints();
         api.MapClusterEndpoints();
+        api.MapWebhookEndpoints();
         api.MapKeyEndpoints();
         api.MapAuditEndpoints();
         return endpoints;

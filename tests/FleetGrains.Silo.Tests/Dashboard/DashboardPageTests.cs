@@ -222,6 +222,24 @@ public class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task AFailingWebhook_IsShownOnTheAlarmsPage()
+    {
+        const string fleet = DashboardFixture.ModelsFleet;
+        var put = await fixture.Host.Http.PutAsJsonAsync($"/api/fleets/{fleet}/webhooks/pager",
+            new { url = "http://127.0.0.1:9/nobody-listens", secret = "a-secret-of-enough-length", events = new[] { "AnomalyRaised" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        await fixture.SendAsync(Telemetry.Noise(fleet, "m-alarm", 0, 30, 3, 11));
+        await fixture.SendAsync(Enumerable.Range(30, 3).Select(seq => Telemetry.Event(fleet, "m-alarm", seq, 500f, 500f, 500f)));
+        await fixture.Host.EventuallyAsync<WebhookStatus[]>($"/api/fleets/{fleet}/webhooks", w => w.Single().ConsecutiveFailures >= 1);
+
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, $"#/fleets/{fleet}/alarms");
+
+        await Expect(page.Page.Locator("[data-webhook='pager'] [data-field='webhook-state']")).ToContainTextAsync("Failing");
+        await Expect(page.Page.Locator("[data-webhook='pager']")).ToContainTextAsync("http://127.0.0.1:9/nobody-listens");
+        page.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task WithoutAKey_TheDashboardAsksForOne_AndARefusedKeyIsSaid()
     {
         await using var page = await fixture.OpenAsync("#/fleets");

@@ -1,7 +1,7 @@
 // A fleet's alarms (its devices' anomaly episodes), newest first: counts by status and severity, filters in the
 // address, and acknowledge / clear with a comment; who did it and when is shown. Live.
 import { api } from '../api.js';
-import { el, fleetNav, healthBadge, link, number, table, time } from '../view.js';
+import { count, el, fleetNav, healthBadge, link, number, table, time } from '../view.js';
 
 const pageSize = 50;
 const statuses = ['Active', 'Acknowledged', 'Cleared'];
@@ -33,6 +33,7 @@ export async function render(main, context) {
   const counts = el('section', { 'aria-labelledby': 'alarm-counts-title' });
   const list = el('section', { 'aria-labelledby': 'alarm-list-title' });
   const result = el('p', { id: 'alarm-result', role: 'status' });
+  const webhooks = el('section', { 'aria-labelledby': 'webhooks-title' });
   main.replaceChildren(
     el('p', {}, link('#/fleets', 'Fleets'), ' › ', link(`#/fleets/${fleet}`, fleetId), ' › alarms'),
     el('h1', {}, `Alarms of ${fleetId}`),
@@ -45,10 +46,30 @@ export async function render(main, context) {
       el('label', { for: 'alarm-severity' }, 'Severity',
         el('select', { id: 'alarm-severity', onchange: e => go({ severity: e.target.value, page: '' }) },
           el('option', { value: '' }, 'Every severity'), severities.map(s => el('option', { value: s, selected: s === severity }, s))))),
-    result, list);
+    result, list, mayAct ? webhooks : '');
 
   async function load() {
-    draw(await api(`/fleets/${fleet}/anomalies?${query}`));
+    const [alarms, hooks] = await Promise.all([api(`/fleets/${fleet}/anomalies?${query}`), mayAct ? api(`/fleets/${fleet}/webhooks`) : null]);
+    draw(alarms);
+    if (hooks) drawWebhooks(hooks);
+  }
+
+  function drawWebhooks(hooks) {
+    webhooks.replaceChildren(
+      el('h2', { id: 'webhooks-title' }, 'Webhooks'),
+      hooks.length === 0 ? el('p', { class: 'muted' }, 'None: a fleet admin adds them with PUT /api/fleets/{fleet}/webhooks/{name}.')
+        : table(`Webhooks of ${fleetId}`, ['Name', 'Address', 'Events', 'Lowest severity', { text: 'Delivered', class: 'number' }, { text: 'Waiting', class: 'number' }, { text: 'Given up', class: 'number' }, 'State'],
+          hooks.map(h => el('tr', { 'data-webhook': h.subscription.name },
+            el('td', {}, h.subscription.name),
+            el('td', {}, h.subscription.url),
+            el('td', {}, h.subscription.events.join(', ')),
+            el('td', {}, h.subscription.minSeverity),
+            el('td', { class: 'number' }, count(h.delivered)),
+            el('td', { class: 'number' }, count(h.pending)),
+            el('td', { class: 'number' }, count(h.failed)),
+            el('td', { 'data-field': 'webhook-state' }, h.failing
+              ? el('span', { class: 'error' }, `Failing: ${h.consecutiveFailures} in a row, last at `, time(h.lastFailureAt), ` — ${h.lastError}`)
+              : h.lastDeliveredAt ? ['OK, last delivery ', time(h.lastDeliveredAt)] : 'OK, nothing sent yet')))));
   }
 
   function draw(alarms) {
