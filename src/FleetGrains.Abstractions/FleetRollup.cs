@@ -1,6 +1,9 @@
 namespace FleetGrains.Abstractions;
 
-/// <summary>The health of a fleet, rolled up from its shards.</summary>
+/// <summary>
+/// The health of a fleet, rolled up from its shards; <see cref="EventsPerSecond"/> is the events its devices
+/// accepted per second across the cluster, as the silos last reported it.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FleetRollup(
     [property: Id(0)] string FleetId,
@@ -9,7 +12,11 @@ public sealed record FleetRollup(
     [property: Id(3)] IReadOnlyList<DeviceStatus> Worst,
     [property: Id(4)] int OfflineCount,
     [property: Id(5)] IReadOnlyList<DeviceStatus> Offline,
-    [property: Id(6)] DateTimeOffset? LastUpdated);
+    [property: Id(6)] DateTimeOffset? LastUpdated)
+{
+    [Id(7)]
+    public double EventsPerSecond { get; init; }
+}
 
 /// <summary>One shard's part of a fleet rollup.</summary>
 [GenerateSerializer, Immutable]

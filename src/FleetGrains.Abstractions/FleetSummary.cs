@@ -8,5 +8,10 @@ public sealed record FleetSummary(
     [property: Id(2)] IReadOnlyDictionary<HealthState, int> Counts,
     [property: Id(3)] DateTimeOffset? LastUpdated)
 {
-    public static FleetSummary From(FleetRollup rollup) => new(rollup.FleetId, rollup.DeviceCount, rollup.Counts, rollup.LastUpdated);
+    /// <summary>The events its devices accepted per second across the cluster (<see cref="FleetRollup.EventsPerSecond"/>).</summary>
+    [Id(4)]
+    public double EventsPerSecond { get; init; }
+
+    public static FleetSummary From(FleetRollup rollup) =>
+        new(rollup.FleetId, rollup.DeviceCount, rollup.Counts, rollup.LastUpdated) { EventsPerSecond = rollup.EventsPerSecond };
 }

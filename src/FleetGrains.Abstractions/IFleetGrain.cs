@@ -9,6 +9,10 @@ public interface IFleetGrain : IGrainWithStringKey
     [Alias("ReportShard"), OneWay]
     Task ReportShardAsync(ShardSummary summary);
 
+    /// <summary>The events per second <paramref name="silo"/> accepted for this fleet over the last second.</summary>
+    [Alias("ReportIngestRate"), OneWay]
+    Task ReportIngestRateAsync(string silo, double eventsPerSecond);
+
     [Alias("GetRollup")]
     Task<FleetRollup> GetRollupAsync();
 }

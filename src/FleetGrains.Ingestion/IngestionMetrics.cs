@@ -14,6 +14,7 @@ public sealed class IngestionMetrics
     private readonly Counter<long> _events;
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
+    private readonly ConcurrentDictionary<string, long> _acceptedByFleet = new(StringComparer.Ordinal);
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
@@ -58,6 +59,30 @@ public sealed class IngestionMetrics
     }
 
     public void RecordDeadLettered(string source, int count) => Add(source, "dead-lettered", count);
+
+    /// <summary>Events of <paramref name="fleetId"/> its devices accepted on this silo, until <see cref="TakeAcceptedByFleet"/> reads them.</summary>
+    public void RecordAccepted(string fleetId, int count)
+    {
+        if (count > 0)
+        {
+            _acceptedByFleet.AddOrUpdate(fleetId, count, (_, total) => total + count);
+        }
+    }
+
+    /// <summary>The events accepted per fleet since the last call (fleets with none are left out).</summary>
+    public List<(string FleetId, long Accepted)> TakeAcceptedByFleet()
+    {
+        var taken = new List<(string, long)>();
+        foreach (var fleetId in _acceptedByFleet.Keys)
+        {
+            if (_acceptedByFleet.TryRemove(fleetId, out var accepted) && accepted > 0)
+            {
+                taken.Add((fleetId, accepted));
+            }
+        }
+
+        return taken;
+    }
 
     private void Add(string source, string outcome, int count)
     {

@@ -35,6 +35,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<RedisStreamInspector>();
         services.AddHostedService<RedisStreamSource>();
         services.AddHostedService<MqttSource>();
+        services.AddHostedService<FleetIngestRateReporter>();
         return services;
     }
 }

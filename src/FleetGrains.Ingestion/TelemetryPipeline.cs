@@ -85,13 +85,29 @@ public sealed partial class TelemetryPipeline(
                     : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), BlocksOf(block, group, groups, columns, events), events, errors);
             }
 
-            // Every call started before the first is awaited; each once, in order.
+            // Every call started before the first is awaited; each once, in order. Accepted events are counted per fleet
+            // (a batch's devices are mostly of one fleet: counted once per run of them).
+            string? countedFleet = null;
+            var fleetAccepted = 0;
             for (var device = 0; device < groups.Devices; device++)
             {
                 var result = await calls[device];
                 accepted += result.Accepted;
                 duplicates += result.Duplicates;
                 failed += result.Failed;
+                var fleetId = groups.DeviceIds(device).FleetId;
+                if (!string.Equals(fleetId, countedFleet, StringComparison.Ordinal))
+                {
+                    metrics.RecordAccepted(countedFleet ?? fleetId, fleetAccepted);
+                    (countedFleet, fleetAccepted) = (fleetId, 0);
+                }
+
+                fleetAccepted += result.Accepted;
+            }
+
+            if (countedFleet is not null)
+            {
+                metrics.RecordAccepted(countedFleet, fleetAccepted);
             }
         }
         finally

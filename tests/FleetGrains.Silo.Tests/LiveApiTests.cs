@@ -24,6 +24,28 @@ public class LiveApiTests(SiloHostFixture fixture)
     }
 
     [Fact]
+    public async Task AFleetsRate_IsTheEventsItsDevicesAcceptedPerSecond_AndFallsToZeroWhenTheyStop()
+    {
+        await SeedAsync("live-rate", "d1", "d2");
+        var seq = 30L;
+        var stop = DateTime.UtcNow + TimeSpan.FromSeconds(2.5);
+        while (DateTime.UtcNow < stop)
+        {
+            // 100 events a send, ten sends a second: ~1,000 events/s
+            var events = Enumerable.Range(0, 50).SelectMany(i => new[] { Telemetry.Event("live-rate", "d1", seq + i, 1f, 2f), Telemetry.Event("live-rate", "d2", seq + i, 1f, 2f) });
+            Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/telemetry", Telemetry.Array(events))).StatusCode);
+            seq += 50;
+            await Task.Delay(100);
+        }
+
+        var busy = await fixture.Host.GetJsonAsync<FleetRollup>("/api/fleets/live-rate");
+        var listed = (await fixture.Host.GetJsonAsync<FleetSummary[]>("/api/fleets")).Single(f => f.FleetId == "live-rate");
+        Assert.InRange(busy.EventsPerSecond, 100, 5_000);
+        Assert.InRange(listed.EventsPerSecond, 100, 5_000);
+        await fixture.Host.EventuallyAsync<FleetRollup>("/api/fleets/live-rate", r => r.EventsPerSecond == 0, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task DeviceFeed_SendsTheSnapshotAtOnce_ThenEachChange()
     {
         await SeedAsync("live-device", "d1");

@@ -8,10 +8,14 @@ namespace FleetGrains.Grains.Fleets;
 /// pulls every shard once, so a fresh activation answers with current figures. Its state is derived,
 /// so it is not persisted.
 /// </summary>
-public sealed class FleetGrain(IOptions<RollupOptions> options) : Grain, IFleetGrain
+public sealed class FleetGrain(IOptions<RollupOptions> options, TimeProvider time) : Grain, IFleetGrain
 {
+    /// <summary>A silo's rate counts this long after its report; a silo that accepts nothing more for the fleet sends none.</summary>
+    private static readonly TimeSpan RateLifetime = TimeSpan.FromSeconds(3);
+
     private readonly RollupOptions _options = options.Value;
     private readonly Dictionary<int, ShardSummary> _shards = [];
+    private readonly Dictionary<string, (double EventsPerSecond, DateTimeOffset At)> _rates = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -27,6 +31,12 @@ public sealed class FleetGrain(IOptions<RollupOptions> options) : Grain, IFleetG
     public Task ReportShardAsync(ShardSummary summary)
     {
         _shards[summary.Shard] = summary;
+        return Task.CompletedTask;
+    }
+
+    public Task ReportIngestRateAsync(string silo, double eventsPerSecond)
+    {
+        _rates[silo] = (eventsPerSecond, time.GetUtcNow());
         return Task.CompletedTask;
     }
 
@@ -57,6 +67,25 @@ public sealed class FleetGrain(IOptions<RollupOptions> options) : Grain, IFleetG
             worst,
             _shards.Values.Sum(s => s.OfflineCount),
             offline,
-            lastUpdated));
+            lastUpdated) { EventsPerSecond = CurrentRate() });
+    }
+
+    private double CurrentRate()
+    {
+        var now = time.GetUtcNow();
+        var total = 0.0;
+        foreach (var (silo, (rate, at)) in _rates)
+        {
+            if (now - at > RateLifetime)
+            {
+                _rates.Remove(silo);
+            }
+            else
+            {
+                total += rate;
+            }
+        }
+
+        return total;
     }
 }

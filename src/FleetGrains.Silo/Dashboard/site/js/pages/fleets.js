@@ -1,15 +1,32 @@
-// Fleets: per fleet its device counts per health state, its worst and offline devices, and its open work orders; live.
+// Fleets: per fleet its device counts per health state, events per second, its worst and offline devices, and its open
+// work orders; for admins of every fleet also the sources' lag and dead letters (they are the cluster's, not a fleet's).
+// Live.
 import { api } from '../api.js';
-import { el, healthBadge, healthStates, link, number, table, time } from '../view.js';
+import { count, el, healthBadge, healthStates, link, number, table, time } from '../view.js';
 
 export async function render(main, context) {
   const summaries = await api('/fleets');
   const cards = el('div', { class: 'cards' });
+  const ingestion = el('p', { id: 'ingestion' });
   main.replaceChildren(
     el('h1', {}, 'Fleets'),
+    context.can('admin', '*') ? ingestion : '',
     summaries.length === 0
       ? el('p', { class: 'notice' }, 'No fleet has sent telemetry yet (or none is granted to this key).')
       : cards);
+
+  if (context.can('admin', '*')) {
+    const showIngestion = async () => {
+      const sources = await api('/sources');
+      const lag = (sources.partitions ?? []).reduce((sum, p) => sum + (p.lag ?? 0), 0);
+      const deadLettered = sources.counters.reduce((sum, c) => sum + c.deadLettered, 0);
+      ingestion.replaceChildren('Ingestion: ', sources.partitions ? `lag ${count(lag)} entries over ${sources.partitions.length} partitions` : 'no partitioned source enabled',
+        ` · dead letters ${count(deadLettered)} · `, link('#/cluster', 'sources and dead letters'));
+    };
+    await showIngestion();
+    const timer = setInterval(() => { if (!context.paused()) showIngestion().catch(() => {}); }, 5000);
+    context.onCleanup(() => clearInterval(timer));
+  }
 
   // Every fleet's card at once: the first view waits for the slowest fleet, not for the sum of them.
   await Promise.all(summaries.map(async summary => {
@@ -35,6 +52,7 @@ function fillCard(card, rollup, plan) {
     el('h2', { id: `fleet-${rollup.fleetId}` }, link(fleetHref, rollup.fleetId)),
     el('p', {}, el('span', { class: 'count', 'data-testid': 'device-count' }, rollup.deviceCount.toLocaleString('en')), ' devices',
       rollup.lastUpdated ? [' · updated ', time(rollup.lastUpdated)] : ''),
+    el('p', {}, el('span', { class: 'count', 'data-testid': 'events-per-second' }, count(Math.round(rollup.eventsPerSecond))), ' events/s accepted'),
     el('ul', { class: 'counts', 'aria-label': 'Devices per health state' },
       healthStates.map(state => el('li', { 'data-state': state },
         el('a', { href: `${fleetHref}?state=${state}` }, healthBadge(state)),
