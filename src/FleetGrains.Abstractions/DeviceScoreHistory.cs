@@ -4,6 +4,8 @@ namespace FleetGrains.Abstractions;
 /// One scoring of a device: the sample it scored (<see cref="Seq"/>, <see cref="Timestamp"/>), its anomaly
 /// score and the threshold in force after it (null while the device calibrates), and the remaining-useful-life
 /// estimate when the fleet has a RUL model. A field is null when that model did not score the sample.
+/// <see cref="Health"/> is the device's score-driven health after the scoring (Offline is a matter of silence, not
+/// of a scoring); null for a RUL estimate alone.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ScorePoint(
@@ -11,7 +13,11 @@ public sealed record ScorePoint(
     [property: Id(1)] DateTimeOffset Timestamp,
     [property: Id(2)] float? Score,
     [property: Id(3)] float? Threshold,
-    [property: Id(4)] float? Rul);
+    [property: Id(4)] float? Rul)
+{
+    [Id(5)]
+    public HealthState? Health { get; init; }
+}
 
 /// <summary>
 /// A device's most recent scorings, oldest first: at most <see cref="Capacity"/> are kept, in memory

@@ -163,7 +163,10 @@ public class DeviceModelScoringTests
 
         Assert.Equal((options.ScoreHistory, Model.Key, "rul@1"), (history.Capacity, history.Scorer, history.RulModel));
         Assert.Equal(
-            [new ScorePoint(1, DateTimeOffset.FromUnixTimeMilliseconds(1000), 0.2f, 0.2f, 29f), new ScorePoint(2, DateTimeOffset.FromUnixTimeMilliseconds(2000), 0.3f, 0.2f, 28f)],
+            [
+                new ScorePoint(1, DateTimeOffset.FromUnixTimeMilliseconds(1000), 0.2f, 0.2f, 29f) { Health = HealthState.Healthy },
+                new ScorePoint(2, DateTimeOffset.FromUnixTimeMilliseconds(2000), 0.3f, 0.2f, 28f) { Health = HealthState.Healthy },
+            ],
             history.Points);
         Assert.Null(twin.ToScoreHistory("f", "d", -1, options).Points[0].Threshold); // still calibrating after the first score
     }

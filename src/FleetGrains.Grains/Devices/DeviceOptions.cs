@@ -24,7 +24,7 @@ public sealed class DeviceOptions
 
     /// <summary>
     /// Recent scorings each device keeps in memory for <c>GET /api/devices/{fleet}/{device}/scores</c>
-    /// (24 bytes each, allocated at a device's first scoring); 0 keeps none.
+    /// (25 bytes each, allocated at a device's first scoring); 0 keeps none.
     /// </summary>
     public int ScoreHistory { get; set; } = 32;
 

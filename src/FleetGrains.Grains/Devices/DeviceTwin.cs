@@ -530,7 +530,7 @@ public sealed class DeviceTwin
             AcceptNewNormalBaseline(options);
         }
 
-        History(options)?.RecordScore(seq, timestamp, score, Alarms.Threshold.Effective);
+        History(options)?.RecordScore(seq, timestamp, score, Alarms.Threshold.Effective, ToHealth(step.After));
         if (!step.Changed)
         {
             return null;

@@ -3,7 +3,7 @@ using FleetGrains.Abstractions;
 namespace FleetGrains.Grains.Devices;
 
 /// <summary>
-/// A device's last <see cref="Capacity"/> scorings, in flat arrays (24 bytes each, no per-scoring
+/// A device's last <see cref="Capacity"/> scorings, in flat arrays (25 bytes each, no per-scoring
 /// allocation). An anomaly score and a RUL estimate of the same sample share one entry.
 /// </summary>
 public sealed class ScoreHistory
@@ -13,6 +13,7 @@ public sealed class ScoreHistory
     private readonly float[] _scores;
     private readonly float[] _thresholds;
     private readonly float[] _ruls;
+    private readonly byte[] _healths; // HealthState + 1; 0: none
     private int _next;
     private int _count;
 
@@ -24,6 +25,7 @@ public sealed class ScoreHistory
         _scores = new float[capacity];
         _thresholds = new float[capacity];
         _ruls = new float[capacity];
+        _healths = new byte[capacity];
     }
 
     public int Capacity => _seqs.Length;
@@ -42,19 +44,23 @@ public sealed class ScoreHistory
                     DateTimeOffset.FromUnixTimeMilliseconds(_timestamps[slot]),
                     NullIfNaN(_scores[slot]),
                     NullIfNaN(_thresholds[slot]),
-                    NullIfNaN(_ruls[slot])));
+                    NullIfNaN(_ruls[slot]))
+                {
+                    Health = _healths[slot] == 0 ? null : (HealthState)(_healths[slot] - 1),
+                });
             }
         }
 
         return [.. points];
     }
 
-    public void RecordScore(long seq, long timestamp, float score, float? threshold)
+    public void RecordScore(long seq, long timestamp, float score, float? threshold, HealthState health)
     {
         if (SlotFor(seq, timestamp) is { } slot)
         {
             _scores[slot] = score;
             _thresholds[slot] = threshold ?? float.NaN;
+            _healths[slot] = (byte)(health + 1);
         }
     }
 
@@ -100,6 +106,7 @@ public sealed class ScoreHistory
         _scores[slot] = float.NaN;
         _thresholds[slot] = float.NaN;
         _ruls[slot] = float.NaN;
+        _healths[slot] = 0;
         return slot;
     }
 
@@ -110,6 +117,7 @@ public sealed class ScoreHistory
         _scores[to] = _scores[from];
         _thresholds[to] = _thresholds[from];
         _ruls[to] = _ruls[from];
+        _healths[to] = _healths[from];
     }
 
     private int SlotOf(int age) => (_next - 1 - age + Capacity) % Capacity;

@@ -100,6 +100,28 @@ public class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task DevicePage_ShowsItsHealthOverTime_AsTheApiRecordedIt()
+    {
+        var history = await fixture.Host.GetJsonAsync<DeviceScoreHistory>($"/api/devices/{Fleet}/{DashboardFixture.CriticalDevice}/scores");
+        var runs = new List<HealthState>();
+        foreach (var health in history.Points.Select(p => p.Health).OfType<HealthState>())
+        {
+            if (runs.Count == 0 || runs[^1] != health)
+            {
+                runs.Add(health);
+            }
+        }
+
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, $"#/devices/{Fleet}/{DashboardFixture.CriticalDevice}");
+
+        var items = page.Page.Locator("#health-runs li");
+        await Expect(items).ToHaveCountAsync(runs.Count);
+        Assert.Equal(runs.Select(r => r.ToString()), await items.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.state)"));
+        Assert.Equal(HealthState.Critical, runs[^1]);
+        page.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task PinningInThePage_AsksFirst_ChangesItInTheApi_AndShowsTheAuditRecord()
     {
         const string device = "dev-02";

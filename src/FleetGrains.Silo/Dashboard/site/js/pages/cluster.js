@@ -109,12 +109,12 @@ export async function render(main, context) {
             el('td', { class: 'number' }, rates.has(c.source) ? number(rates.get(c.source)) : '—'),
             el('td', { class: 'number' }, count(c.accepted)), el('td', { class: 'number' }, count(c.duplicates)),
             el('td', { class: 'number' }, count(c.deadLettered)), el('td', { class: 'number' }, count(c.retried))))),
-      sourceReport.partitions ? [
+      ...(sourceReport.partitions ? [
         el('h3', {}, 'Redis Streams partitions'),
         table('Redis Streams partitions', [{ text: 'Partition', class: 'number' }, 'Owner', { text: 'Length', class: 'number' }, { text: 'Lag', class: 'number' }, { text: 'Pending', class: 'number' }],
           sourceReport.partitions.map(p => el('tr', {},
             el('td', { class: 'number' }, String(p.partition)), el('td', {}, p.owner ?? 'none'),
-            el('td', { class: 'number' }, count(p.length)), el('td', { class: 'number' }, count(p.lag)), el('td', { class: 'number' }, count(p.pending)))))] : '');
+            el('td', { class: 'number' }, count(p.length)), el('td', { class: 'number' }, count(p.lag)), el('td', { class: 'number' }, count(p.pending)))))] : []));
     deadLetters.replaceChildren(
       el('h2', { id: 'dead-letters-title' }, 'Newest dead letters'),
       letters.length === 0 ? el('p', { class: 'muted' }, 'None.')

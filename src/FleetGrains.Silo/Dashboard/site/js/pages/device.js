@@ -1,5 +1,6 @@
-// A device: its health and counters, its score against its learned (or pinned) threshold, its readings over the
-// window, RUL, the contributors of its latest alarm; pin / unpin the threshold and give false-positive feedback.
+// A device: its health and counters, its score against its learned (or pinned) threshold, its health over its recent
+// scorings, its readings over the window, RUL, the contributors of its latest alarm; pin / unpin the threshold and give
+// false-positive feedback.
 import { api } from '../api.js';
 import { timeChart } from '../chart.js';
 import { el, healthBadge, link, number, table, time } from '../view.js';
@@ -15,6 +16,7 @@ export async function render(main, context) {
   const facts = el('dl', { class: 'facts', id: 'device-facts' });
   const thresholdCaption = el('p', { class: 'chart-legend', id: 'threshold-caption' });
   const scoreChart = el('div', { class: 'chart', id: 'score-chart', role: 'img', 'aria-labelledby': 'score-title threshold-caption' });
+  const healthSection = el('section', { 'aria-labelledby': 'health-title' });
   const rulSection = el('section', { 'aria-labelledby': 'rul-title' });
   const sensorPicker = el('fieldset', { class: 'actions' }, el('legend', {}, 'Sensors shown'));
   const readingsChart = el('div', { class: 'chart', id: 'readings-chart', role: 'img', 'aria-label': 'Readings over the window' });
@@ -29,6 +31,7 @@ export async function render(main, context) {
     facts,
     el('h2', { id: 'score-title' }, 'Anomaly score and threshold'),
     scoreChart, thresholdCaption,
+    healthSection,
     rulSection,
     el('h2', {}, 'Readings over the window'),
     sensorPicker, readingsChart,
@@ -84,8 +87,30 @@ export async function render(main, context) {
       ? 'No threshold yet: the device is calibrating.'
       : `Dashed line: the ${thresholdKind(s)} threshold, ${number(threshold, 4)}; solid line: the score.`;
 
+    drawHealth();
     drawRul();
     drawContributors();
+  }
+
+  // The runs of equal health over the kept scorings, each as wide as its share of them, with shape, word and times.
+  function drawHealth() {
+    const points = state.scores.filter(p => p.health !== null);
+    const runs = [];
+    for (const p of points) {
+      const run = runs.at(-1);
+      if (run && run.state === p.health) { run.to = p.timestamp; run.count++; } else runs.push({ state: p.health, from: p.timestamp, to: p.timestamp, count: 1 });
+    }
+    healthSection.replaceChildren(
+      el('h2', { id: 'health-title' }, 'Health over its recent scorings'),
+      ...(runs.length === 0 ? [el('p', { class: 'muted' }, 'Not scored yet.')] : [
+        el('ol', { class: 'health-runs', id: 'health-runs' }, runs.map(run => {
+          const when = `${new Date(run.from).toLocaleTimeString('en-GB')}–${new Date(run.to).toLocaleTimeString('en-GB')}`;
+          const item = el('li', { class: 'health-run', 'data-state': run.state, title: `${run.state} ${when}, ${run.count} scorings` },
+            healthBadge(run.state), el('span', { class: 'visually-hidden' }, ` ${when}, ${run.count} scorings`));
+          item.style.flexGrow = String(run.count); // CSSOM, which the page's style policy allows
+          return item;
+        })),
+        el('p', { class: 'muted' }, `${points.length} scorings, `, time(points[0].timestamp), ' to ', time(points.at(-1).timestamp))]));
   }
 
   function drawRul() {
@@ -194,6 +219,7 @@ export async function render(main, context) {
       state.window = nextWindow;
       scorePlot.update(scoreTimes(), scoreSeries());
       readingsPlot.update(readingTimes(), readingSeries());
+      drawHealth();
       drawRul();
     }
   });
