@@ -21,6 +21,9 @@ public sealed record DensityResult(
     public double HeapBeyondWindow => HeapPerDevice - WindowBytes;
 
     public double RssPerDevice => RssBytes / (double)Devices;
+
+    /// <summary>The fleet's device list, a page at a time, once every device is activated.</summary>
+    public IReadOnlyList<PagingTiming> Paging { get; init; } = [];
 }
 
 /// <summary>
@@ -55,6 +58,7 @@ public sealed class DensityScenario : ILoadScenario
             results.Add(await MeasureAsync(devices, window, features, concurrency));
             var last = results[^1];
             await progress.WriteLineAsync($"  {devices} devices: {last.ActivationsPerSecond:0}/s, heap {last.HeapPerDevice:0} B per device ({last.HeapBeyondWindow:0} B beyond the window), RSS {last.RssPerDevice:0} B per device");
+            await progress.WriteLineAsync($"  device list: {string.Join(", ", last.Paging.Select(p => $"{p.Query} {p.Milliseconds:0.0} ms"))}");
         }
 
         var probe = results.MinBy(r => Math.Abs(r.Devices - 50_000))!;
@@ -106,7 +110,8 @@ public sealed class DensityScenario : ILoadScenario
         calls.Clear();
         var elapsed = Stopwatch.GetElapsedTime(started);
         var (heapAfter, rssAfter) = HeapMeter.Settle();
-        return new DensityResult(devices, window, features, devices / elapsed.TotalSeconds, heapAfter - heapBefore, rssAfter - rssBefore, growth);
+        var paging = await DevicePagingProbe.MeasureAsync(silo, "density", devices, $"d{devices - 1:D7}");
+        return new DensityResult(devices, window, features, devices / elapsed.TotalSeconds, heapAfter - heapBefore, rssAfter - rssBefore, growth) { Paging = paging };
     }
 
     private static async Task IngestOneAsync(IDeviceGrain device, TelemetrySample sample, SemaphoreSlim inFlight)
@@ -139,6 +144,19 @@ public sealed class DensityScenario : ILoadScenario
         foreach (var r in results)
         {
             table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Devices} | {r.Window} × {r.Features} | {r.WindowBytes} | {r.ActivationsPerSecond:0} | {r.HeapBytes / 1048576.0:0} | {r.HeapPerDevice:0} | {r.HeapBeyondWindow:0} | {r.RssPerDevice:0} |");
+        }
+
+        table.AppendLine();
+        table.AppendLine("The fleet's device list, 50 devices a page, as the API and the dashboard ask it (median of three, in the silo):");
+        table.AppendLine();
+        table.AppendLine("| devices | query | ms | devices returned | matching |");
+        table.AppendLine("|---:|---|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            foreach (var p in r.Paging)
+            {
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Devices} | {p.Query} | {p.Milliseconds:0.0} | {p.Returned} | {p.Total} |");
+            }
         }
 
         table.AppendLine();

@@ -101,14 +101,16 @@ public sealed partial class FleetWebhooksGrain(
         }
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (Endpoints.Values.Any(e => e.Outbox.Count > 0))
         {
             StartDelivering();
         }
-
-        return Task.CompletedTask;
+        else
+        {
+            await KeepReminderAsync(register: false);
+        }
     }
 
     private void StartDelivering()
@@ -144,6 +146,10 @@ public sealed partial class FleetWebhooksGrain(
                 _timer?.Dispose();
                 _timer = null;
                 await KeepReminderAsync(register: false);
+                if (Endpoints.Values.Any(e => e.Outbox.Count > 0))
+                {
+                    await KeepReminderAsync(register: true); // a notification came while the reminder was being removed
+                }
             }
         }
         finally

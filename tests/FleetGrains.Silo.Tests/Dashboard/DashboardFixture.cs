@@ -24,11 +24,11 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public SiloHost Host { get; private set; } = null!;
 
-    public IBrowser Browser { get; private set; } = null!;
+    public IBrowser Browser => _chromium.Browser;
 
     public string ViewerKey { get; private set; } = null!;
 
-    private IPlaywright _playwright = null!;
+    private HeadlessBrowser _chromium = null!;
 
     public async Task InitializeAsync()
     {
@@ -66,8 +66,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         ViewerKey = (await created.Content.ReadFromJsonAsync<CreatedKey>())!.Key;
 
-        _playwright = await Playwright.CreateAsync();
-        Browser = await Chromium.LaunchAsync(_playwright);
+        _chromium = await HeadlessBrowser.LaunchAsync();
     }
 
     public async Task SendAsync(IEnumerable<Dictionary<string, object?>> events)
@@ -98,8 +97,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await Host.DisposeAsync();
         _models.Dispose();
     }

@@ -244,6 +244,34 @@ public class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task TheKeyboardAlone_ReachesAnAction_OpensItsConfirmation_AndCancelsIt()
+    {
+        await using var page = await fixture.SignedInAsync(SiloHost.AdminKey, $"#/devices/{Fleet}/dev-06");
+        await Expect(page.Page.Locator("[data-fact='threshold']")).ToContainTextAsync("learned");
+        await page.Page.Locator("body").FocusAsync();
+
+        await page.Page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await FocusedTextAsync(page.Page));
+        var reached = false;
+        for (var presses = 0; presses < 80 && !reached; presses++)
+        {
+            await page.Page.Keyboard.PressAsync("Tab");
+            reached = await FocusedTextAsync(page.Page) == "Pin threshold";
+        }
+
+        Assert.True(reached, "Tab never reached the Pin threshold button");
+        await page.Page.Keyboard.PressAsync("Enter");
+        await Expect(page.Page.Locator("#confirm")).ToBeVisibleAsync();
+        await page.Page.Keyboard.PressAsync("Escape");
+        await Expect(page.Page.Locator("#confirm")).Not.ToBeVisibleAsync();
+        Assert.Null((await fixture.Host.GetJsonAsync<DeviceSnapshot>($"/api/devices/{Fleet}/dev-06")).Threshold.Pinned);
+        page.AssertNoErrors();
+    }
+
+    private static async Task<string> FocusedTextAsync(IPage page) =>
+        (await page.EvaluateAsync<string>("document.activeElement?.textContent ?? ''")).Trim();
+
+    [Fact]
     public async Task AFailingWebhook_IsShownOnTheAlarmsPage()
     {
         const string fleet = DashboardFixture.ModelsFleet;

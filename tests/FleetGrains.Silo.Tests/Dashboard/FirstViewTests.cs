@@ -17,8 +17,7 @@ public sealed class FirstViewTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
     private SiloHost _host = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessBrowser _chromium = null!;
 
     public async Task InitializeAsync()
     {
@@ -27,14 +26,12 @@ public sealed class FirstViewTests(ITestOutputHelper output) : IAsyncLifetime
             ["Fleet:Simulator:Enabled"] = "true",
             ["Fleet:Security:RateLimits:ApiPerWindow"] = "1000000",
         });
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
+        _chromium = await HeadlessBrowser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _host.DisposeAsync();
     }
 
@@ -61,7 +58,7 @@ public sealed class FirstViewTests(ITestOutputHelper output) : IAsyncLifetime
         var slow = new List<string>();
         foreach (var (name, hash, ready, count) in pages)
         {
-            var median = await FirstView.MedianAsync(_browser, _host.BaseAddress, SiloHost.AdminKey, hash, ready, count);
+            var median = await FirstView.MedianAsync(_chromium.Browser, _host.BaseAddress, SiloHost.AdminKey, hash, ready, count);
             report.Append(CultureInfo.InvariantCulture, $"{name}\t{median.TotalMilliseconds:F0}\n");
             if (median > Bound)
             {
@@ -84,7 +81,7 @@ public sealed class FirstViewTests(ITestOutputHelper output) : IAsyncLifetime
         {
             foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
             {
-                var (context, page, _) = await FirstView.OpenAsync(_browser, _host.BaseAddress, SiloHost.AdminKey, hash, ready, count, scheme);
+                var (context, page, _) = await FirstView.OpenAsync(_chromium.Browser, _host.BaseAddress, SiloHost.AdminKey, hash, ready, count, scheme);
                 await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{name.Replace(' ', '-')}-{scheme.ToString().ToLowerInvariant()}.png"), FullPage = true });
                 await context.CloseAsync();
             }

@@ -21,8 +21,7 @@ public sealed class LargeFleetPagingTests(ITestOutputHelper output) : IAsyncLife
     private const int PageSize = 50;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private SiloHost _host = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessBrowser _chromium = null!;
 
     public async Task InitializeAsync()
     {
@@ -49,14 +48,12 @@ public sealed class LargeFleetPagingTests(ITestOutputHelper output) : IAsyncLife
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         });
         await _host.EventuallyAsync<FleetRollup>($"/api/fleets/{Fleet}", r => r.DeviceCount == Devices, TimeSpan.FromSeconds(120));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
+        _chromium = await HeadlessBrowser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _host.DisposeAsync();
     }
 
@@ -64,7 +61,7 @@ public sealed class LargeFleetPagingTests(ITestOutputHelper output) : IAsyncLife
     public async Task TheDeviceList_PagesThroughAHundredThousandDevices_OnePageAtATime()
     {
         var report = new StringBuilder("step\tms\tdevice-list bytes\n");
-        var (context, page, elapsed) = await FirstView.OpenAsync(_browser, _host.BaseAddress, SiloHost.AdminKey, $"#/fleets/{Fleet}?sort=DeviceId",
+        var (context, page, elapsed) = await FirstView.OpenAsync(_chromium.Browser, _host.BaseAddress, SiloHost.AdminKey, $"#/fleets/{Fleet}?sort=DeviceId",
             "main tbody tr", PageSize);
         await using var browserContext = context;
         var listings = new ConcurrentQueue<IResponse>();
