@@ -15,7 +15,7 @@ namespace FleetGrains.Silo.Tests;
 /// </summary>
 public sealed class WebhookTests : IAsyncLifetime, IDisposable
 {
-    private const string Secret = "a-webhook-secret-of-some-length";
+    internal const string Secret = "a-webhook-secret-of-some-length";
     private static readonly ModelRef RulModel = new("test-rul", 1);
     private readonly TestModels _models = new();
     private SiloHost _host = null!;
@@ -149,21 +149,27 @@ public sealed class WebhookTests : IAsyncLifetime, IDisposable
         Assert.Empty(await _host.GetJsonAsync<WebhookStatus[]>($"/api/fleets/{fleet}/webhooks"));
     }
 
-    private async Task PutAsync(string fleet, string name, string hook, WebhookEvent[] events)
+    internal static async Task PutAsync(SiloHost host, WebhookReceiver receiver, string fleet, string name, string hook, WebhookEvent[] events)
     {
-        var response = await _host.Http.PutAsJsonAsync($"/api/fleets/{fleet}/webhooks/{name}", new { url = _receiver.Hook(hook), secret = Secret, events = events.Select(e => e.ToString()) });
+        var response = await host.Http.PutAsJsonAsync($"/api/fleets/{fleet}/webhooks/{name}", new { url = receiver.Hook(hook), secret = Secret, events = events.Select(e => e.ToString()) });
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task MakeCriticalAsync(string fleet, string device)
+    internal static async Task MakeCriticalAsync(SiloHost host, string fleet, string device)
     {
-        await SendAsync(Telemetry.Noise(fleet, device, 0, 30, 3, 5));
-        await SendAsync(Enumerable.Range(30, 3).Select(seq => Telemetry.Event(fleet, device, seq, 500f, 500f, 500f)));
+        await SendAsync(host, Telemetry.Noise(fleet, device, 0, 30, 3, 5));
+        await SendAsync(host, Enumerable.Range(30, 3).Select(seq => Telemetry.Event(fleet, device, seq, 500f, 500f, 500f)));
     }
 
-    private async Task SendAsync(IEnumerable<Dictionary<string, object?>> events)
+    private Task PutAsync(string fleet, string name, string hook, WebhookEvent[] events) => PutAsync(_host, _receiver, fleet, name, hook, events);
+
+    private Task MakeCriticalAsync(string fleet, string device) => MakeCriticalAsync(_host, fleet, device);
+
+    private Task SendAsync(IEnumerable<Dictionary<string, object?>> events) => SendAsync(_host, events);
+
+    private static async Task SendAsync(SiloHost host, IEnumerable<Dictionary<string, object?>> events)
     {
-        var response = await _host.Http.PostAsync("/api/telemetry", Telemetry.Array(events));
+        var response = await host.Http.PostAsync("/api/telemetry", Telemetry.Array(events));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
