@@ -10,7 +10,7 @@ namespace FleetGrains.Grains.Anomalies;
 /// Critical or ended (replacing the kept record); the most recently raised <see cref="AnomalyLogOptions.MaxEventsPerFleet"/>
 /// are kept and written on the silo's write schedule and on deactivation, not per record. Operators acknowledge and
 /// clear episodes here; a device's later record of the same episode keeps what they did, and their actions are
-/// written at once.
+/// written at once. A new episode, an acknowledgement and a clearing are told to the fleet's webhooks (one-way).
 /// </summary>
 public sealed class FleetAnomaliesGrain(
     [PersistentState("anomalies", FleetStorage.Name)] IPersistentState<FleetAnomaliesState> state,

@@ -9,7 +9,8 @@ namespace FleetGrains.Grains.Fleets;
 /// One shard of a fleet. Devices report their status changes here (each silo's together, <see cref="StatusReportSchedule"/>); a timer marks silent devices
 /// Offline (one timer per shard, not one reminder per device) and sends the shard's summary to the
 /// fleet grain when it changed. Its load is bounded by the devices of one shard. The devices' statuses
-/// are written a persist interval after a report changed them, not per report.
+/// are written a persist interval after a report changed them, not per report. A device whose Offline deadline passes
+/// is told to the fleet's webhooks (one-way), once per silence.
 /// </summary>
 public sealed class FleetShardGrain(
     [PersistentState("shard", FleetStorage.Name)] IPersistentState<ShardState> state,
