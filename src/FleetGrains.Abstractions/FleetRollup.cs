@@ -1,8 +1,9 @@
 namespace FleetGrains.Abstractions;
 
 /// <summary>
-/// The health of a fleet, rolled up from its shards; <see cref="EventsPerSecond"/> is the events its devices
-/// accepted per second across the cluster, as the silos last reported it.
+/// The health of a fleet, rolled up from its shards; and its ingestion across the cluster, as the silos last reported
+/// it: events its devices accepted per second, how late valid events arrived (mean of arrival − event time over the
+/// last second; null when none came), events dead-lettered by the sources in the last hour.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FleetRollup(
@@ -16,6 +17,12 @@ public sealed record FleetRollup(
 {
     [Id(7)]
     public double EventsPerSecond { get; init; }
+
+    [Id(8)]
+    public double? ArrivalLagSeconds { get; init; }
+
+    [Id(9)]
+    public long DeadLetteredLastHour { get; init; }
 }
 
 /// <summary>One shard's part of a fleet rollup.</summary>

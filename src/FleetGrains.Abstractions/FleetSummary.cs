@@ -12,6 +12,19 @@ public sealed record FleetSummary(
     [Id(4)]
     public double EventsPerSecond { get; init; }
 
+    /// <summary><see cref="FleetRollup.ArrivalLagSeconds"/>.</summary>
+    [Id(5)]
+    public double? ArrivalLagSeconds { get; init; }
+
+    /// <summary><see cref="FleetRollup.DeadLetteredLastHour"/>.</summary>
+    [Id(6)]
+    public long DeadLetteredLastHour { get; init; }
+
     public static FleetSummary From(FleetRollup rollup) =>
-        new(rollup.FleetId, rollup.DeviceCount, rollup.Counts, rollup.LastUpdated) { EventsPerSecond = rollup.EventsPerSecond };
+        new(rollup.FleetId, rollup.DeviceCount, rollup.Counts, rollup.LastUpdated)
+        {
+            EventsPerSecond = rollup.EventsPerSecond,
+            ArrivalLagSeconds = rollup.ArrivalLagSeconds,
+            DeadLetteredLastHour = rollup.DeadLetteredLastHour,
+        };
 }

@@ -9,9 +9,9 @@ public interface IFleetGrain : IGrainWithStringKey
     [Alias("ReportShard"), OneWay]
     Task ReportShardAsync(ShardSummary summary);
 
-    /// <summary>The events per second <paramref name="silo"/> accepted for this fleet over the last second.</summary>
-    [Alias("ReportIngestRate"), OneWay]
-    Task ReportIngestRateAsync(string silo, double eventsPerSecond);
+    /// <summary>What <paramref name="silo"/> took for this fleet over the last second.</summary>
+    [Alias("ReportIngest"), OneWay]
+    Task ReportIngestAsync(string silo, FleetIngestReport report);
 
     [Alias("GetRollup")]
     Task<FleetRollup> GetRollupAsync();

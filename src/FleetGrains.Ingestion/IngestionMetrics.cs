@@ -14,7 +14,7 @@ public sealed class IngestionMetrics
     private readonly Counter<long> _events;
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
-    private readonly ConcurrentDictionary<string, long> _acceptedByFleet = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FleetIngestTally> _byFleet = new(StringComparer.Ordinal);
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
@@ -60,24 +60,45 @@ public sealed class IngestionMetrics
 
     public void RecordDeadLettered(string source, int count) => Add(source, "dead-lettered", count);
 
-    /// <summary>Events of <paramref name="fleetId"/> its devices accepted on this silo, until <see cref="TakeAcceptedByFleet"/> reads them.</summary>
+    /// <summary>Events of <paramref name="fleetId"/> its devices accepted on this silo, until <see cref="TakeFleetTallies"/> reads them.</summary>
     public void RecordAccepted(string fleetId, int count)
     {
         if (count > 0)
         {
-            _acceptedByFleet.AddOrUpdate(fleetId, count, (_, total) => total + count);
+            _byFleet.AddOrUpdate(fleetId, new FleetIngestTally(count, 0, 0, 0), (_, tally) => tally with { Accepted = tally.Accepted + count });
         }
     }
 
-    /// <summary>The events accepted per fleet since the last call (fleets with none are left out).</summary>
-    public List<(string FleetId, long Accepted)> TakeAcceptedByFleet()
+    /// <summary>How late <paramref name="count"/> valid events of the fleet arrived: the sum of arrival − event time, in ms.</summary>
+    public void RecordArrivalLag(string fleetId, double lagMillisecondsSum, int count)
     {
-        var taken = new List<(string, long)>();
-        foreach (var fleetId in _acceptedByFleet.Keys)
+        if (count > 0)
         {
-            if (_acceptedByFleet.TryRemove(fleetId, out var accepted) && accepted > 0)
+            _byFleet.AddOrUpdate(
+                fleetId,
+                new FleetIngestTally(0, lagMillisecondsSum, count, 0),
+                (_, tally) => tally with { LagMillisecondsSum = tally.LagMillisecondsSum + lagMillisecondsSum, LagCount = tally.LagCount + count });
+        }
+    }
+
+    /// <summary>Events of the fleet a source dead-lettered on this silo.</summary>
+    public void RecordFleetDeadLettered(string fleetId, long count)
+    {
+        if (count > 0)
+        {
+            _byFleet.AddOrUpdate(fleetId, new FleetIngestTally(0, 0, 0, count), (_, tally) => tally with { DeadLettered = tally.DeadLettered + count });
+        }
+    }
+
+    /// <summary>What each fleet's events came to on this silo since the last call (fleets with nothing are left out).</summary>
+    public List<(string FleetId, FleetIngestTally Tally)> TakeFleetTallies()
+    {
+        var taken = new List<(string, FleetIngestTally)>();
+        foreach (var fleetId in _byFleet.Keys)
+        {
+            if (_byFleet.TryRemove(fleetId, out var tally))
             {
-                taken.Add((fleetId, accepted));
+                taken.Add((fleetId, tally));
             }
         }
 
@@ -92,3 +113,6 @@ public sealed class IngestionMetrics
         }
     }
 }
+
+/// <summary>A fleet's events on one silo over a while: accepted, how late valid ones arrived (sum and count), dead-lettered.</summary>
+public readonly record struct FleetIngestTally(long Accepted, double LagMillisecondsSum, long LagCount, long DeadLettered);

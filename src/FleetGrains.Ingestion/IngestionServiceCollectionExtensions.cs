@@ -35,7 +35,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<RedisStreamInspector>();
         services.AddHostedService<RedisStreamSource>();
         services.AddHostedService<MqttSource>();
-        services.AddHostedService<FleetIngestRateReporter>();
+        services.AddHostedService<FleetIngestReporter>();
         return services;
     }
 }

@@ -57,6 +57,10 @@ public sealed partial class TelemetryPipeline(
         var now = time.GetUtcNow();
         var events = batch.Events;
         using var groups = new DeviceGroups(events.Count);
+        var nowMs = now.ToUnixTimeMilliseconds();
+        string? lagFleet = null;
+        double lagSum = 0;
+        var lagCount = 0;
         for (var position = 0; position < events.Count; position++)
         {
             var (index, e) = events[position];
@@ -67,6 +71,19 @@ public sealed partial class TelemetryPipeline(
             }
 
             groups.Add(position, e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
+            if (!string.Equals(e.FleetId, lagFleet, StringComparison.Ordinal))
+            {
+                metrics.RecordArrivalLag(lagFleet ?? e.FleetId!, lagSum, lagCount);
+                (lagFleet, lagSum, lagCount) = (e.FleetId, 0, 0);
+            }
+
+            lagSum += nowMs - e.Ts!.Value;
+            lagCount++;
+        }
+
+        if (lagFleet is not null)
+        {
+            metrics.RecordArrivalLag(lagFleet, lagSum, lagCount);
         }
 
         groups.Seal();

@@ -27,9 +27,12 @@ public class SourceBatchProcessorTests
 
     public SourceBatchProcessorTests() => _processor = Processor(DispatchProxy.Create<IGrainFactory, FailingDevices>(), _deadLetters);
 
+    /// <summary>The metrics of the processor made last.</summary>
+    private IngestionMetrics _metrics = null!;
+
     private SourceBatchProcessor Processor(IGrainFactory grains, IDeadLetterStore deadLetters, int maxBodyBytes = 64 * 1024)
     {
-        var metrics = new IngestionMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        var metrics = _metrics = new IngestionMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         var ingestion = Options.Create(new IngestionOptions { MaxBodyBytes = maxBodyBytes });
         var validator = new TelemetryValidator(ingestion, Options.Create(new DeviceOptions()));
         var pipeline = new TelemetryPipeline(grains, validator, new IngestionAdmission(ingestion, metrics), ingestion, metrics, TimeProvider.System, NullLogger<TelemetryPipeline>.Instance);
@@ -95,6 +98,14 @@ public class SourceBatchProcessorTests
         Assert.True(letters[4].Payload.Length <= DeadLetter.MaxPayloadChars + 1);
         var counts = _counters.ReadThisSilo().Single();
         Assert.Equal((101L, 5L, 0L), (counts.Accepted, counts.DeadLettered, counts.Retried));
+
+        // The fleet of a decoded event is kept with its dead letter and counted for the fleet; a body that is no event names none.
+        Assert.Equal(["f", "f"], letters.Where(l => l.FleetId is not null).Select(l => l.FleetId));
+        Assert.Null(letters[4].FleetId);
+        var fleet = _metrics.TakeFleetTallies().Single(t => t.FleetId == "f").Tally;
+        Assert.Equal((101L, 2L), (fleet.Accepted, fleet.DeadLettered));
+        Assert.True(fleet.LagCount >= 101 && fleet.LagMillisecondsSum / fleet.LagCount < 60_000, $"{fleet}");
+        Assert.Empty(_metrics.TakeFleetTallies()); // taken once
     }
 
     [Fact]

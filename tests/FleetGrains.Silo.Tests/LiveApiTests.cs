@@ -46,6 +46,31 @@ public class LiveApiTests(SiloHostFixture fixture)
     }
 
     [Fact]
+    public async Task AFleetsArrivalLag_IsHowLateItsEventsArrive()
+    {
+        await SeedAsync("live-lag", "d1");
+        var seq = 30L;
+        var stop = DateTime.UtcNow + TimeSpan.FromSeconds(2.5);
+        while (DateTime.UtcNow < stop)
+        {
+            // each event stamped 5 s before it is sent: a source five seconds behind
+            var sentAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var events = Enumerable.Range(0, 20).Select(i =>
+            {
+                var e = Telemetry.Event("live-lag", "d1", seq + i, 1f, 2f);
+                e["ts"] = sentAt - 5_000 + i;
+                return e;
+            });
+            Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/telemetry", Telemetry.Array(events))).StatusCode);
+            seq += 20;
+            await Task.Delay(100);
+        }
+
+        var rollup = await fixture.Host.GetJsonAsync<FleetRollup>("/api/fleets/live-lag");
+        Assert.InRange(rollup.ArrivalLagSeconds!.Value, 4.0, 8.0);
+    }
+
+    [Fact]
     public async Task DeviceFeed_SendsTheSnapshotAtOnce_ThenEachChange()
     {
         await SeedAsync("live-device", "d1");

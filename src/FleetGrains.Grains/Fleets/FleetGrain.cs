@@ -10,12 +10,13 @@ namespace FleetGrains.Grains.Fleets;
 /// </summary>
 public sealed class FleetGrain(IOptions<RollupOptions> options, TimeProvider time) : Grain, IFleetGrain
 {
-    /// <summary>A silo's rate counts this long after its report; a silo that accepts nothing more for the fleet sends none.</summary>
-    private static readonly TimeSpan RateLifetime = TimeSpan.FromSeconds(3);
+    /// <summary>A silo's report counts this long; a silo that takes nothing more for the fleet sends none.</summary>
+    private static readonly TimeSpan ReportLifetime = TimeSpan.FromSeconds(3);
 
     private readonly RollupOptions _options = options.Value;
     private readonly Dictionary<int, ShardSummary> _shards = [];
-    private readonly Dictionary<string, (double EventsPerSecond, DateTimeOffset At)> _rates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (FleetIngestReport Report, DateTimeOffset At)> _ingest = new(StringComparer.Ordinal);
+    private readonly MinuteCounts _deadLettered = new(TimeSpan.FromHours(1));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -34,9 +35,11 @@ public sealed class FleetGrain(IOptions<RollupOptions> options, TimeProvider tim
         return Task.CompletedTask;
     }
 
-    public Task ReportIngestRateAsync(string silo, double eventsPerSecond)
+    public Task ReportIngestAsync(string silo, FleetIngestReport report)
     {
-        _rates[silo] = (eventsPerSecond, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        _ingest[silo] = (report, now);
+        _deadLettered.Add(now, report.DeadLettered);
         return Task.CompletedTask;
     }
 
@@ -60,6 +63,8 @@ public sealed class FleetGrain(IOptions<RollupOptions> options, TimeProvider tim
             .Take(_options.MaxOfflineListed)
             .ToList();
         var lastUpdated = _shards.Values.Max(s => s.LastUpdated);
+        var now = time.GetUtcNow();
+        var current = CurrentReports(now);
         return Task.FromResult(new FleetRollup(
             this.GetPrimaryKeyString(),
             _shards.Values.Sum(s => s.DeviceCount),
@@ -67,25 +72,42 @@ public sealed class FleetGrain(IOptions<RollupOptions> options, TimeProvider tim
             worst,
             _shards.Values.Sum(s => s.OfflineCount),
             offline,
-            lastUpdated) { EventsPerSecond = CurrentRate() });
+            lastUpdated) with
+        {
+            EventsPerSecond = current.Sum(r => r.EventsPerSecond),
+            ArrivalLagSeconds = ArrivalLag(current),
+            DeadLetteredLastHour = _deadLettered.Total(now),
+        });
     }
 
-    private double CurrentRate()
+    private List<FleetIngestReport> CurrentReports(DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
-        var total = 0.0;
-        foreach (var (silo, (rate, at)) in _rates)
+        var current = new List<FleetIngestReport>();
+        foreach (var (silo, (report, at)) in _ingest)
         {
-            if (now - at > RateLifetime)
+            if (now - at > ReportLifetime)
             {
-                _rates.Remove(silo);
+                _ingest.Remove(silo);
             }
             else
             {
-                total += rate;
+                current.Add(report);
             }
         }
 
-        return total;
+        return current;
+    }
+
+    // The silos' mean lags weighted by their rates (a silo that only rejected or saw duplicates counts once).
+    private static double? ArrivalLag(List<FleetIngestReport> reports)
+    {
+        var lagged = reports.Where(r => r.ArrivalLagSeconds is not null).ToList();
+        if (lagged.Count == 0)
+        {
+            return null;
+        }
+
+        var weights = lagged.Sum(r => Math.Max(r.EventsPerSecond, 1));
+        return lagged.Sum(r => r.ArrivalLagSeconds!.Value * Math.Max(r.EventsPerSecond, 1)) / weights;
     }
 }

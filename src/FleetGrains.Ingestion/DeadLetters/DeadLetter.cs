@@ -7,6 +7,9 @@ namespace FleetGrains.Ingestion.DeadLetters;
 /// </summary>
 public sealed record DeadLetter(string Id, string Source, string Position, string Reason, string Payload, DateTimeOffset At)
 {
+    /// <summary>The fleet the event named (or its MQTT topic did); null when the payload could not tell.</summary>
+    public string? FleetId { get; init; }
+
     public const int MaxPayloadChars = 16 * 1024;
 
     public static string Truncate(string payload) =>

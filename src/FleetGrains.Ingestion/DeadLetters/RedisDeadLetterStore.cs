@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace FleetGrains.Ingestion.DeadLetters;
 
-/// <summary>Dead letters as entries of a Redis stream (fields source, position, reason, payload, at), trimmed to the configured length.</summary>
+/// <summary>Dead letters as entries of a Redis stream (fields source, position, reason, payload, at, and fleet when known), trimmed to the configured length.</summary>
 public sealed class RedisDeadLetterStore(SourceRedis redis, IOptions<SourcesOptions> options) : IDeadLetterStore
 {
     private readonly SourcesOptions _options = options.Value;
@@ -22,6 +22,7 @@ public sealed class RedisDeadLetterStore(SourceRedis redis, IOptions<SourcesOpti
                 new NameValueEntry("reason", letter.Reason),
                 new NameValueEntry("payload", DeadLetter.Truncate(letter.Payload)),
                 new NameValueEntry("at", letter.At.ToUnixTimeMilliseconds()),
+                .. letter.FleetId is null ? Array.Empty<NameValueEntry>() : [new NameValueEntry("fleet", letter.FleetId)],
             ],
             maxLength: _options.DeadLetterMaxLength,
             useApproximateMaxLength: true)).ToList();
@@ -40,7 +41,10 @@ public sealed class RedisDeadLetterStore(SourceRedis redis, IOptions<SourcesOpti
                 entry["position"]!,
                 entry["reason"]!,
                 entry["payload"]!,
-                DateTimeOffset.FromUnixTimeMilliseconds((long)entry["at"]));
+                DateTimeOffset.FromUnixTimeMilliseconds((long)entry["at"]))
+            {
+                FleetId = entry["fleet"].IsNull ? null : (string?)entry["fleet"],
+            };
             return source is null || letter.Source == source ? letter : null;
         });
     }

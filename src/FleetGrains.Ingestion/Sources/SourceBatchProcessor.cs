@@ -53,8 +53,12 @@ public sealed partial class SourceBatchProcessor(
             catch (Exception ex) when (!TransportErrors.IsTransport(ex))
             {
                 var reason = $"handling this message failed {attempt} times ({ex.GetType().Name}: {ex.Message})";
-                await deadLetters.AddAsync([Letter(source, messages[m], messages[m].Position, reason, time.GetUtcNow())]);
+                await deadLetters.AddAsync([Letter(source, messages[m], messages[m].Position, reason, time.GetUtcNow(), messages[m].FleetId)]);
                 metrics.RecordDeadLettered(source, 1);
+                if (messages[m].FleetId is { } fleetId)
+                {
+                    metrics.RecordFleetDeadLettered(fleetId, 1);
+                }
                 await counters.AddAsync(source, 0, 0, 1, 0);
                 done[m] = true;
             }
@@ -68,7 +72,7 @@ public sealed partial class SourceBatchProcessor(
         // One store for every message's values: they live until the merged batch has been ingested.
         using var values = new DecodedValues();
         using var batch = new DecodedBatch(values);
-        var origin = new List<(int Message, int Event)>();
+        var origin = new List<(int Message, int Event, string? FleetId)>();
         var letters = new List<DeadLetter>[messages.Count];
         var now = time.GetUtcNow();
         var maxBytes = ingestion.Value.MaxBodyBytes;
@@ -78,14 +82,14 @@ public sealed partial class SourceBatchProcessor(
             var message = messages[m];
             if (message.Problem is { } problem)
             {
-                letters[m].Add(Letter(source, message, message.Position, problem, now));
+                letters[m].Add(Letter(source, message, message.Position, problem, now, message.FleetId));
                 continue;
             }
 
             if (message.Payload.Length > maxBytes)
             {
                 letters[m].Add(Letter(source, message, message.Position,
-                    $"the payload of {message.Payload.Length} bytes exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split it", now));
+                    $"the payload of {message.Payload.Length} bytes exceeds the limit of {maxBytes} bytes ({IngestionOptions.Section}:MaxBodyBytes); split it", now, message.FleetId));
                 continue;
             }
 
@@ -96,7 +100,7 @@ public sealed partial class SourceBatchProcessor(
             }
             catch (TelemetryFormatException ex)
             {
-                letters[m].Add(Letter(source, message, message.Position, ex.Message, now));
+                letters[m].Add(Letter(source, message, message.Position, ex.Message, now, message.FleetId));
                 continue;
             }
 
@@ -118,14 +122,14 @@ public sealed partial class SourceBatchProcessor(
                     otherDevice = true;
                 }
 
-                origin.Add((m, index));
+                origin.Add((m, index, message.FleetId ?? e.FleetId));
             }
 
             for (var r = rejections; r < decodedRejections; r++)
             {
                 var rejection = batch.Rejections[r];
                 batch.Rejections[r] = rejection with { Index = origin.Count };
-                origin.Add((m, rejection.Index));
+                origin.Add((m, rejection.Index, message.FleetId));
             }
 
             if (otherDevice)
@@ -139,7 +143,7 @@ public sealed partial class SourceBatchProcessor(
         Array.Fill(done, true);
         foreach (var error in report.Errors)
         {
-            var (m, index) = origin[error.Index];
+            var (m, index, fleetId) = origin[error.Index];
             if (error.Retryable && !lastAttempt)
             {
                 done[m] = false;
@@ -147,7 +151,7 @@ public sealed partial class SourceBatchProcessor(
             }
 
             var reason = error.Retryable ? $"{error.Reason} (gave up after {attempt} attempts)" : error.Reason;
-            letters[m].Add(Letter(source, messages[m], $"{messages[m].Position}#{index}", reason, now));
+            letters[m].Add(Letter(source, messages[m], $"{messages[m].Position}#{index}", reason, now, fleetId));
         }
 
         var deadLettered = new List<DeadLetter>();
@@ -168,6 +172,10 @@ public sealed partial class SourceBatchProcessor(
         {
             await deadLetters.AddAsync(deadLettered);
             metrics.RecordDeadLettered(source, deadLettered.Count);
+            foreach (var fleet in deadLettered.Where(l => l.FleetId is not null).GroupBy(l => l.FleetId!, StringComparer.Ordinal))
+            {
+                metrics.RecordFleetDeadLettered(fleet.Key, fleet.Count());
+            }
         }
 
         await counters.AddAsync(source, report.Accepted, report.Duplicates, deadLettered.Count, retried);
@@ -191,11 +199,11 @@ public sealed partial class SourceBatchProcessor(
 
     // The payload as text, at most what a dead letter keeps (a UTF-8 character is at most 4 bytes); bytes that
     // are not UTF-8 show as U+FFFD.
-    private static DeadLetter Letter(string source, SourceMessage message, string position, string reason, DateTimeOffset now)
+    private static DeadLetter Letter(string source, SourceMessage message, string position, string reason, DateTimeOffset now, string? fleetId)
     {
         var payload = message.Payload.Span;
         var kept = payload[..Math.Min(payload.Length, 4 * DeadLetter.MaxPayloadChars)];
-        return new("", source, position, reason, DeadLetter.Truncate(Encoding.UTF8.GetString(kept)), now);
+        return new("", source, position, reason, DeadLetter.Truncate(Encoding.UTF8.GetString(kept)), now) { FleetId = fleetId };
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling {Count} messages of {Source} failed on attempt {Attempt}, the last; handling each alone")]

@@ -74,6 +74,7 @@ public class DashboardPageTests(DashboardFixture fixture)
         Assert.Contains("state=Critical", page.Page.Url);
 
         await page.Page.Locator("#filter-state").SelectOptionAsync("");
+        await Expect(page.Page.Locator("#device-range")).ToHaveTextAsync($"1–{DashboardFixture.Devices} of {DashboardFixture.Devices} devices"); // the page drawn again
         await page.Page.Locator("#filter-search").FillAsync("DEV-0");
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         await Expect(page.Page.Locator("#device-range")).ToHaveTextAsync($"1–{DashboardFixture.Devices - 1} of {DashboardFixture.Devices - 1} devices");

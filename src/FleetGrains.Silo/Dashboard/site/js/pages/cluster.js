@@ -118,8 +118,8 @@ export async function render(main, context) {
     deadLetters.replaceChildren(
       el('h2', { id: 'dead-letters-title' }, 'Newest dead letters'),
       letters.length === 0 ? el('p', { class: 'muted' }, 'None.')
-        : table('Newest dead letters', ['At', 'Source', 'Position', 'Reason'],
-          letters.map(d => el('tr', {}, el('td', {}, time(d.at)), el('td', {}, d.source), el('td', {}, d.position), el('td', {}, d.reason)))));
+        : table('Newest dead letters', ['At', 'Source', 'Fleet', 'Position', 'Reason'],
+          letters.map(d => el('tr', {}, el('td', {}, time(d.at)), el('td', {}, d.source), el('td', {}, d.fleetId ?? '—'), el('td', {}, d.position), el('td', {}, d.reason)))));
   }
 
   await Promise.all([loadModels(), clusterAdmin ? loadCluster() : null]);

@@ -1,6 +1,6 @@
-// Fleets: per fleet its device counts per health state, events per second, its worst and offline devices, and its open
-// work orders; for admins of every fleet also the sources' lag and dead letters (they are the cluster's, not a fleet's).
-// Live.
+// Fleets: per fleet its device counts per health state, events accepted per second, how late they arrive, dead letters
+// of the last hour, its worst and offline devices, and its open work orders; for admins of every fleet also the sources'
+// partition lag and dead letters (the cluster's). Live.
 import { api } from '../api.js';
 import { count, el, healthBadge, healthStates, link, number, table, time } from '../view.js';
 
@@ -52,7 +52,9 @@ function fillCard(card, rollup, plan) {
     el('h2', { id: `fleet-${rollup.fleetId}` }, link(fleetHref, rollup.fleetId)),
     el('p', {}, el('span', { class: 'count', 'data-testid': 'device-count' }, rollup.deviceCount.toLocaleString('en')), ' devices',
       rollup.lastUpdated ? [' · updated ', time(rollup.lastUpdated)] : ''),
-    el('p', {}, el('span', { class: 'count', 'data-testid': 'events-per-second' }, count(Math.round(rollup.eventsPerSecond))), ' events/s accepted'),
+    el('p', {}, el('span', { class: 'count', 'data-testid': 'events-per-second' }, count(Math.round(rollup.eventsPerSecond))), ' events/s accepted',
+      ' · arrival lag ', el('span', { 'data-testid': 'arrival-lag' }, rollup.arrivalLagSeconds === null ? '—' : `${number(rollup.arrivalLagSeconds, 2)} s`),
+      ' · ', el('span', { 'data-testid': 'dead-letters' }, count(rollup.deadLetteredLastHour)), ' dead letters in the last hour'),
     el('ul', { class: 'counts', 'aria-label': 'Devices per health state' },
       healthStates.map(state => el('li', { 'data-state': state },
         el('a', { href: `${fleetHref}?state=${state}` }, healthBadge(state)),
