@@ -1,5 +1,6 @@
 using FleetGrains.Abstractions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace FleetGrains.Ingestion;
 
@@ -8,7 +9,8 @@ namespace FleetGrains.Ingestion;
 /// how late they arrived, events dead-lettered; so that a fleet's figures are the cluster's, whichever silo answers.
 /// One one-way call per fleet that had events.
 /// </summary>
-public sealed class FleetIngestReporter(IngestionMetrics metrics, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time) : BackgroundService
+public sealed partial class FleetIngestReporter(
+    IngestionMetrics metrics, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<FleetIngestReporter> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -28,8 +30,19 @@ public sealed class FleetIngestReporter(IngestionMetrics metrics, IGrainFactory 
                     tally.Accepted / seconds,
                     tally.LagCount == 0 ? null : tally.LagMillisecondsSum / tally.LagCount / 1000,
                     tally.DeadLettered);
-                grains.GetGrain<IFleetGrain>(fleetId).ReportIngestAsync(siloName, report).Ignore();
+                try
+                {
+                    grains.GetGrain<IFleetGrain>(fleetId).ReportIngestAsync(siloName, report).Ignore();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A figure for the dashboard: lost for this second (the silo is starting or stopping), never worth the host.
+                    LogNotReported(logger, ex, fleetId);
+                }
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The ingestion figures of fleet {Fleet} for the last second could not be reported")]
+    private static partial void LogNotReported(ILogger logger, Exception exception, string fleet);
 }
