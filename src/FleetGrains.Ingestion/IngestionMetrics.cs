@@ -60,35 +60,17 @@ public sealed class IngestionMetrics
 
     public void RecordDeadLettered(string source, int count) => Add(source, "dead-lettered", count);
 
-    /// <summary>Events of <paramref name="fleetId"/> its devices accepted on this silo, until <see cref="TakeFleetTallies"/> reads them.</summary>
-    public void RecordAccepted(string fleetId, int count)
+    /// <summary>Adds <paramref name="delta"/> to what <paramref name="fleetId"/>'s events came to on this silo, until <see cref="TakeFleetTallies"/> reads it.</summary>
+    public void RecordFleet(string fleetId, FleetIngestTally delta)
     {
-        if (count > 0)
+        if (!delta.IsEmpty)
         {
-            _byFleet.AddOrUpdate(fleetId, new FleetIngestTally(count, 0, 0, 0), (_, tally) => tally with { Accepted = tally.Accepted + count });
-        }
-    }
-
-    /// <summary>How late <paramref name="count"/> valid events of the fleet arrived: the sum of arrival − event time, in ms.</summary>
-    public void RecordArrivalLag(string fleetId, double lagMillisecondsSum, int count)
-    {
-        if (count > 0)
-        {
-            _byFleet.AddOrUpdate(
-                fleetId,
-                new FleetIngestTally(0, lagMillisecondsSum, count, 0),
-                (_, tally) => tally with { LagMillisecondsSum = tally.LagMillisecondsSum + lagMillisecondsSum, LagCount = tally.LagCount + count });
+            _byFleet.AddOrUpdate(fleetId, static (_, d) => d, static (_, tally, d) => tally + d, delta);
         }
     }
 
     /// <summary>Events of the fleet a source dead-lettered on this silo.</summary>
-    public void RecordFleetDeadLettered(string fleetId, long count)
-    {
-        if (count > 0)
-        {
-            _byFleet.AddOrUpdate(fleetId, new FleetIngestTally(0, 0, 0, count), (_, tally) => tally with { DeadLettered = tally.DeadLettered + count });
-        }
-    }
+    public void RecordFleetDeadLettered(string fleetId, long count) => RecordFleet(fleetId, new FleetIngestTally(0, 0, 0, count));
 
     /// <summary>What each fleet's events came to on this silo since the last call (fleets with nothing are left out).</summary>
     public List<(string FleetId, FleetIngestTally Tally)> TakeFleetTallies()
@@ -115,4 +97,41 @@ public sealed class IngestionMetrics
 }
 
 /// <summary>A fleet's events on one silo over a while: accepted, how late valid ones arrived (sum and count), dead-lettered.</summary>
-public readonly record struct FleetIngestTally(long Accepted, double LagMillisecondsSum, long LagCount, long DeadLettered);
+public readonly record struct FleetIngestTally(long Accepted, double LagMillisecondsSum, long LagCount, long DeadLettered)
+{
+    public bool IsEmpty => Accepted == 0 && LagCount == 0 && DeadLettered == 0;
+
+    public static FleetIngestTally operator +(FleetIngestTally a, FleetIngestTally b) =>
+        new(a.Accepted + b.Accepted, a.LagMillisecondsSum + b.LagMillisecondsSum, a.LagCount + b.LagCount, a.DeadLettered + b.DeadLettered);
+}
+
+/// <summary>
+/// Sums consecutive tallies of one fleet and records each run once (<see cref="IngestionMetrics.RecordFleet"/>): a
+/// batch's events and devices mostly come fleet by fleet, so a batch costs a dictionary update per run, not per event.
+/// </summary>
+public struct FleetTallyRuns(IngestionMetrics metrics)
+{
+    private string? _fleetId;
+    private FleetIngestTally _tally;
+
+    public void Add(string fleetId, FleetIngestTally delta)
+    {
+        if (!string.Equals(fleetId, _fleetId, StringComparison.Ordinal))
+        {
+            Flush();
+            _fleetId = fleetId;
+        }
+
+        _tally += delta;
+    }
+
+    public void Flush()
+    {
+        if (_fleetId is not null)
+        {
+            metrics.RecordFleet(_fleetId, _tally);
+        }
+
+        (_fleetId, _tally) = (null, default);
+    }
+}

@@ -58,9 +58,7 @@ public sealed partial class TelemetryPipeline(
         var events = batch.Events;
         using var groups = new DeviceGroups(events.Count);
         var nowMs = now.ToUnixTimeMilliseconds();
-        string? lagFleet = null;
-        double lagSum = 0;
-        var lagCount = 0;
+        var arrivals = new FleetTallyRuns(metrics); // how late each fleet's valid events arrived
         for (var position = 0; position < events.Count; position++)
         {
             var (index, e) = events[position];
@@ -71,20 +69,10 @@ public sealed partial class TelemetryPipeline(
             }
 
             groups.Add(position, e.FleetId!, e.DeviceId!, e.Values!.Value.Length);
-            if (!string.Equals(e.FleetId, lagFleet, StringComparison.Ordinal))
-            {
-                metrics.RecordArrivalLag(lagFleet ?? e.FleetId!, lagSum, lagCount);
-                (lagFleet, lagSum, lagCount) = (e.FleetId, 0, 0);
-            }
-
-            lagSum += nowMs - e.Ts!.Value;
-            lagCount++;
+            arrivals.Add(e.FleetId!, new FleetIngestTally(0, nowMs - e.Ts!.Value, 1, 0));
         }
 
-        if (lagFleet is not null)
-        {
-            metrics.RecordArrivalLag(lagFleet, lagSum, lagCount);
-        }
+        arrivals.Flush();
 
         groups.Seal();
         var columns = new TelemetryColumns(groups.Samples, groups.Values);
@@ -102,30 +90,18 @@ public sealed partial class TelemetryPipeline(
                     : IngestDeviceAsync(FleetKeys.Device(fleetId, deviceId), BlocksOf(block, group, groups, columns, events), events, errors);
             }
 
-            // Every call started before the first is awaited; each once, in order. Accepted events are counted per fleet
-            // (a batch's devices are mostly of one fleet: counted once per run of them).
-            string? countedFleet = null;
-            var fleetAccepted = 0;
+            // Every call started before the first is awaited; each once, in order. Accepted events are counted per fleet.
+            var acceptedByFleet = new FleetTallyRuns(metrics);
             for (var device = 0; device < groups.Devices; device++)
             {
                 var result = await calls[device];
                 accepted += result.Accepted;
                 duplicates += result.Duplicates;
                 failed += result.Failed;
-                var fleetId = groups.DeviceIds(device).FleetId;
-                if (!string.Equals(fleetId, countedFleet, StringComparison.Ordinal))
-                {
-                    metrics.RecordAccepted(countedFleet ?? fleetId, fleetAccepted);
-                    (countedFleet, fleetAccepted) = (fleetId, 0);
-                }
-
-                fleetAccepted += result.Accepted;
+                acceptedByFleet.Add(groups.DeviceIds(device).FleetId, new FleetIngestTally(result.Accepted, 0, 0, 0));
             }
 
-            if (countedFleet is not null)
-            {
-                metrics.RecordAccepted(countedFleet, fleetAccepted);
-            }
+            acceptedByFleet.Flush();
         }
         finally
         {

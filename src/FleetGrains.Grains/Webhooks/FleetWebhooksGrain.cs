@@ -28,9 +28,11 @@ public sealed partial class FleetWebhooksGrain(
 
     private Dictionary<string, WebhookEndpoint> Endpoints => state.State.Endpoints;
 
+    private bool AnythingWaits => Endpoints.Values.Any(e => e.Outbox.Count > 0);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Endpoints.Values.Any(e => e.Outbox.Count > 0))
+        if (AnythingWaits)
         {
             StartDelivering();
         }
@@ -103,7 +105,7 @@ public sealed partial class FleetWebhooksGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (Endpoints.Values.Any(e => e.Outbox.Count > 0))
+        if (AnythingWaits)
         {
             StartDelivering();
         }
@@ -141,12 +143,12 @@ public sealed partial class FleetWebhooksGrain(
                 await WriteAsync();
             }
 
-            if (Endpoints.Values.All(e => e.Outbox.Count == 0))
+            if (!AnythingWaits)
             {
                 _timer?.Dispose();
                 _timer = null;
                 await KeepReminderAsync(register: false);
-                if (Endpoints.Values.Any(e => e.Outbox.Count > 0))
+                if (AnythingWaits)
                 {
                     await KeepReminderAsync(register: true); // a notification came while the reminder was being removed
                 }

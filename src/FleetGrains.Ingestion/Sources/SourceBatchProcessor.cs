@@ -53,12 +53,7 @@ public sealed partial class SourceBatchProcessor(
             catch (Exception ex) when (!TransportErrors.IsTransport(ex))
             {
                 var reason = $"handling this message failed {attempt} times ({ex.GetType().Name}: {ex.Message})";
-                await deadLetters.AddAsync([Letter(source, messages[m], messages[m].Position, reason, time.GetUtcNow(), messages[m].FleetId)]);
-                metrics.RecordDeadLettered(source, 1);
-                if (messages[m].FleetId is { } fleetId)
-                {
-                    metrics.RecordFleetDeadLettered(fleetId, 1);
-                }
+                await DeadLetterAsync(source, [Letter(source, messages[m], messages[m].Position, reason, time.GetUtcNow(), messages[m].FleetId)]);
                 await counters.AddAsync(source, 0, 0, 1, 0);
                 done[m] = true;
             }
@@ -170,16 +165,22 @@ public sealed partial class SourceBatchProcessor(
 
         if (deadLettered.Count > 0)
         {
-            await deadLetters.AddAsync(deadLettered);
-            metrics.RecordDeadLettered(source, deadLettered.Count);
-            foreach (var fleet in deadLettered.Where(l => l.FleetId is not null).GroupBy(l => l.FleetId!, StringComparer.Ordinal))
-            {
-                metrics.RecordFleetDeadLettered(fleet.Key, fleet.Count());
-            }
+            await DeadLetterAsync(source, deadLettered);
         }
 
         await counters.AddAsync(source, report.Accepted, report.Duplicates, deadLettered.Count, retried);
         return done;
+    }
+
+    // Keeps the letters, and counts them for their source and for the fleets they name.
+    private async Task DeadLetterAsync(string source, IReadOnlyCollection<DeadLetter> letters)
+    {
+        await deadLetters.AddAsync(letters);
+        metrics.RecordDeadLettered(source, letters.Count);
+        foreach (var fleet in letters.Where(l => l.FleetId is not null).GroupBy(l => l.FleetId!, StringComparer.Ordinal))
+        {
+            metrics.RecordFleetDeadLettered(fleet.Key, fleet.Count());
+        }
     }
 
     private static TelemetryEvent? WithTopicIds(TelemetryEvent e, SourceMessage message)
