@@ -65,6 +65,14 @@ public sealed class TimeSlots<TSlot>(TimeSpan resolution)
         return taken;
     }
 
+    /// <summary>Takes every slot, due or not, oldest first.</summary>
+    public List<TSlot> TakeAll()
+    {
+        var taken = _slots.OrderBy(s => s.Key).Select(s => s.Value).ToList();
+        _slots.Clear();
+        return taken;
+    }
+
     public void Clear() => _slots.Clear();
 
     private long SlotBefore(DateTimeOffset moment) => moment.UtcTicks / _resolutionTicks;

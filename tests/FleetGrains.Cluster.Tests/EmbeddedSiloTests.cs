@@ -37,9 +37,11 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
 
         Assert.Equal(0, _silo.ExitCode);
         // The watchdog's warning says only that this shared machine was slow to schedule a thread.
-        var problems = _silo.Output.Split('\n')
-            .Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || (l.StartsWith("warn:", StringComparison.Ordinal) && !l.StartsWith("warn: Orleans.Runtime.Watchdog", StringComparison.Ordinal)))
+        var lines = _silo.Output.Split('\n');
+        var problems = Enumerable.Range(0, lines.Length)
+            .Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal) || (lines[i].StartsWith("warn:", StringComparison.Ordinal) && !lines[i].StartsWith("warn: Orleans.Runtime.Watchdog", StringComparison.Ordinal)))
             .ToList();
-        Assert.True(problems.Count == 0, $"{problems.Count} errors and warnings, e.g.:\n{string.Join('\n', problems.Take(5))}\n{_silo.Output[^Math.Min(4000, _silo.Output.Length)..]}");
+        var examples = problems.Take(5).Select(i => string.Join('\n', lines.Skip(i).Take(3)));
+        Assert.True(problems.Count == 0, $"{problems.Count} errors and warnings, e.g.:\n{string.Join('\n', examples)}\n{_silo.Output[^Math.Min(4000, _silo.Output.Length)..]}");
     }
 }

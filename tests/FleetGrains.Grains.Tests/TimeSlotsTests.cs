@@ -43,4 +43,17 @@ public class TimeSlotsTests
         Assert.False(slots.IsOverdue(slot, Start + TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)));
         Assert.True(slots.IsOverdue(slot, Start + TimeSpan.FromSeconds(11.2), TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public void TakingAll_TakesDueAndLaterSlotsOldestFirst_AndLeavesNone()
+    {
+        var slots = new TimeSlots<List<int>>(Tick);
+        foreach (var second in new[] { 30, 0, 20 })
+        {
+            slots.At(Start + TimeSpan.FromSeconds(second), Start).Content.Add(second);
+        }
+
+        Assert.Equal([0, 20, 30], slots.TakeAll().SelectMany(s => s));
+        Assert.Empty(slots.TakeDue(Start + TimeSpan.FromDays(1)));
+    }
 }

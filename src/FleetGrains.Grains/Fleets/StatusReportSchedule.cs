@@ -14,10 +14,13 @@ namespace FleetGrains.Grains.Fleets;
 /// <remarks>
 /// A device keeps at most one report waiting per slot: a newer status for the same slot replaces it, so the shard
 /// gets the newest. A device that deactivates takes its waiting report and sends it itself (<see cref="Take"/>), so
-/// that a silo shutting down loses none; once the silo's services are disposed nothing is sent any more.
+/// that a silo shutting down loses none. When the silo begins to stop, every report still waiting goes at once, while
+/// the shards are still placed, and nothing is scheduled or sent after that: a call sent later would only try to
+/// activate a shard on a silo that no longer places any.
 /// </remarks>
 public sealed partial class StatusReportSchedule(
-    IGrainFactory grains, TimeProvider time, IClusterMembershipService membership, ILogger<StatusReportSchedule> logger) : IDisposable
+    IGrainFactory grains, TimeProvider time, IClusterMembershipService membership, ILogger<StatusReportSchedule> logger)
+    : IDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
@@ -90,6 +93,13 @@ public sealed partial class StatusReportSchedule(
         }
     }
 
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(StatusReportSchedule), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
+        {
+            SendAllAndStop();
+            return Task.CompletedTask;
+        });
+
     public void Dispose()
     {
         lock (_lock)
@@ -108,6 +118,24 @@ public sealed partial class StatusReportSchedule(
             due = _disposed ? [] : _slots.TakeDue(time.GetUtcNow());
         }
 
+        Send(due);
+    }
+
+    private void SendAllAndStop()
+    {
+        List<Dictionary<string, Dictionary<string, DeviceStatus>>> waiting;
+        lock (_lock)
+        {
+            waiting = _disposed ? [] : _slots.TakeAll();
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        Send(waiting);
+    }
+
+    private void Send(List<Dictionary<string, Dictionary<string, DeviceStatus>>> due)
+    {
         // No silo is active when the last one stops (this silo included): the shards stop with it.
         if (due.Count == 0 || !membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active))
         {

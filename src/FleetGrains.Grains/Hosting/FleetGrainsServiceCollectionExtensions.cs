@@ -39,6 +39,7 @@ public static class FleetGrainsServiceCollectionExtensions
         services.TryAddSingleton<StateWriteSchedule>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StateWriteSchedule>());
         services.TryAddSingleton<StatusReportSchedule>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StatusReportSchedule>());
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<DeviceGrainServices>();
 
