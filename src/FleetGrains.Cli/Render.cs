@@ -66,6 +66,19 @@ internal static class Render
 
             table.WriteTo(output);
         }
+
+        if (report.Kafka is { } kafka)
+        {
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"Kafka partitions read by silo {report.Silo}:");
+            var table = new TableWriter("TOPIC", "PARTITION", "COMMITTED", "HIGH", "LAG");
+            foreach (var p in kafka)
+            {
+                table.Add(p.Topic, p.Partition.ToString(), p.Committed?.ToString() ?? "?", p.High?.ToString() ?? "?", p.Lag?.ToString() ?? "?");
+            }
+
+            table.WriteTo(output);
+        }
     }
 
     public static async Task DeadLettersAsync(FleetApiClient client, string path, TextWriter output)

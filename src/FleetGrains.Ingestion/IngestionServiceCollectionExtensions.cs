@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion.DeadLetters;
+using FleetGrains.Ingestion.Kafka;
 using FleetGrains.Ingestion.Mqtt;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
@@ -10,7 +11,7 @@ namespace FleetGrains.Ingestion;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>The pipeline, and the Redis Streams and MQTT sources (each runs only when enabled in <c>Fleet:Sources</c>).</summary>
+    /// <summary>The pipeline, and the Redis Streams, MQTT and Kafka sources (each runs only when enabled in <c>Fleet:Sources</c>).</summary>
     public static IServiceCollection AddFleetIngestion(this IServiceCollection services)
     {
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
@@ -35,6 +36,8 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<RedisStreamInspector>();
         services.AddHostedService<RedisStreamSource>();
         services.AddHostedService<MqttSource>();
+        services.TryAddSingleton<KafkaReadState>();
+        services.AddHostedService<KafkaSource>();
         services.AddHostedService<FleetIngestReporter>();
         return services;
     }

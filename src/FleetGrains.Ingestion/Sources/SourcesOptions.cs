@@ -35,6 +35,8 @@ public sealed class SourcesOptions
 
     public MqttSourceOptions Mqtt { get; set; } = new();
 
+    public Kafka.KafkaSourceOptions Kafka { get; set; } = new();
+
     public TimeSpan RetryDelayFor(int attempt) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempt - 1, 20)));
 }
@@ -177,6 +179,11 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
         foreach (var problem in Mqtt.MqttPartitionFilters.Problems(mqtt.PartitionFilters))
         {
             Require(false, $"Mqtt:Partitions: {problem}");
+        }
+
+        foreach (var problem in o.Kafka.Problems())
+        {
+            Require(false, problem);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,0 +1,288 @@
+using Confluent.Kafka;
+using FleetGrains.Ingestion.Sources;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using ErrorCode = Confluent.Kafka.ErrorCode;
+
+namespace FleetGrains.Ingestion.Kafka;
+
+/// <summary>
+/// Reads the telemetry topic as one member of the silos' consumer group (cooperative-sticky assignment: a silo that
+/// joins or leaves moves only the partitions it must). Batch by batch: read up to <see cref="KafkaSourceOptions.BatchSize"/>
+/// messages, hand them to the pipeline until every one is done (taken by its devices or dead-lettered, retried with
+/// doubling pauses), then commit each partition's offset past the batch. Nothing more is read while a batch is
+/// retried (backpressure), and an offset is never committed before its message was done: at least once, which the
+/// devices' <c>seq</c> turn into exactly once. On shutdown the batch in hand is finished and committed, then the
+/// consumer leaves the group so that its partitions move at once.
+/// </summary>
+public sealed partial class KafkaSource(
+    IOptions<SourcesOptions> options,
+    SourceBatchProcessor processor,
+    IngestionMetrics metrics,
+    KafkaReadState state,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    ILogger<KafkaSource> logger) : BackgroundService
+{
+    public const string SourceName = "kafka";
+
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly SourcesOptions _options = options.Value;
+
+    // Offsets of batches that are done but whose commit failed, per partition: committed with the next batch.
+    private readonly Dictionary<TopicPartition, Offset> _toCommit = [];
+
+    // The offset this silo last committed per partition it reads (the lag is measured from it).
+    private readonly Dictionary<int, long> _committed = [];
+
+    private KafkaSourceOptions Kafka => _options.Kafka;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Kafka.Enabled ? Task.Run(() => RunAsync(stoppingToken), CancellationToken.None) : Task.CompletedTask;
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var clientId = silo.SiloAddress.ToParsableString();
+        LogStarting(logger, Kafka.Topic, Kafka.GroupId, Kafka.BootstrapServers!, clientId);
+        using var consumer = new ConsumerBuilder<Ignore, byte[]?>(Kafka.ConsumerConfig(clientId))
+            .SetPartitionsAssignedHandler((_, partitions) => LogAssigned(logger, string.Join(", ", partitions.Select(p => p.Partition.Value))))
+            .SetPartitionsRevokedHandler((c, partitions) => Release(c, [.. partitions.Select(p => p.TopicPartition)], commit: true))
+            .SetPartitionsLostHandler((c, partitions) => Release(c, [.. partitions.Select(p => p.TopicPartition)], commit: false))
+            .SetErrorHandler((_, error) => LogClientError(logger, error.Code, error.Reason, error.IsFatal))
+            .SetLogHandler((_, message) => LogClient(logger, ClientLogLevel(message.Level), message.Facility, message.Message))
+            .Build();
+        consumer.Subscribe(Kafka.Topic);
+        var lagDue = time.GetTimestamp();
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                var batch = Read(consumer);
+                if (batch.Count > 0 && await ProcessAsync(batch, stopping))
+                {
+                    foreach (var partition in batch.GroupBy(r => r.TopicPartition))
+                    {
+                        _toCommit[partition.Key] = new Offset(partition.Max(r => r.Offset.Value) + 1);
+                    }
+                }
+
+                Commit(consumer);
+                if (time.GetElapsedTime(lagDue) >= TimeSpan.Zero)
+                {
+                    PublishLag(consumer);
+                    lagDue = time.GetTimestamp() + (long)(Kafka.LagInterval.TotalSeconds * time.TimestampFrequency);
+                }
+            }
+        }
+        finally
+        {
+            Commit(consumer);
+            CloseQuietly(consumer);
+        }
+    }
+
+    // Up to BatchSize messages: waits PollTimeout for the first, then BatchDelay for more.
+    private List<ConsumeResult<Ignore, byte[]?>> Read(IConsumer<Ignore, byte[]?> consumer)
+    {
+        var batch = new List<ConsumeResult<Ignore, byte[]?>>();
+        try
+        {
+            if (consumer.Consume(PollTimeout) is not { } first)
+            {
+                return batch;
+            }
+
+            batch.Add(first);
+            var until = time.GetTimestamp() + (long)(Kafka.BatchDelay.TotalSeconds * time.TimestampFrequency);
+            while (batch.Count < Kafka.BatchSize)
+            {
+                var wait = TimeSpan.FromSeconds(Math.Max(0, until - time.GetTimestamp()) / (double)time.TimestampFrequency);
+                if (consumer.Consume(wait) is not { } next)
+                {
+                    break;
+                }
+
+                batch.Add(next);
+            }
+        }
+        catch (ConsumeException ex)
+        {
+            // A partition error (the topic missing, a broker refusing): what was read before it is handled, the
+            // rest is read again; librdkafka reconnects by itself.
+            LogReadFailed(logger, ex, ex.Error.Code, ex.Error.Reason);
+            if (batch.Count == 0)
+            {
+                Thread.Sleep(_options.RetryDelay);
+            }
+        }
+
+        return batch;
+    }
+
+    // True when every message is done (then the batch may be committed); false when the silo stopped first.
+    private async Task<bool> ProcessAsync(List<ConsumeResult<Ignore, byte[]?>> batch, CancellationToken stopping)
+    {
+        var pending = batch.Select(KafkaMessages.ToSourceMessage).ToList();
+        var attempt = 1;
+        var failuresInARow = 0;
+        while (true)
+        {
+            TimeSpan pause;
+            try
+            {
+                var done = await processor.ProcessAsync(SourceName, pending, attempt >= _options.MaxAttempts, attempt);
+                failuresInARow = 0;
+                pending = [.. pending.Where((_, i) => !done[i])];
+                if (pending.Count == 0)
+                {
+                    return true;
+                }
+
+                LogRetrying(logger, pending.Count, Kafka.Topic, attempt);
+                pause = _options.RetryDelayFor(attempt++);
+            }
+            catch (Exception ex) when (TransportErrors.IsTransport(ex))
+            {
+                // The dead letters or counters could not be written: not the messages' fault, not an attempt of theirs.
+                LogStoreFailed(logger, ex, Kafka.Topic, ++failuresInARow);
+                pause = _options.RetryDelayFor(failuresInARow);
+            }
+            catch (Exception ex)
+            {
+                LogProcessingFailed(logger, ex, Kafka.Topic, attempt);
+                pause = _options.RetryDelayFor(attempt++);
+            }
+
+            try
+            {
+                await Task.Delay(pause, time, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void Commit(IConsumer<Ignore, byte[]?> consumer)
+    {
+        if (_toCommit.Count == 0)
+        {
+            return;
+        }
+
+        List<TopicPartitionOffset> offsets = [.. _toCommit.Select(o => new TopicPartitionOffset(o.Key, o.Value))];
+        try
+        {
+            consumer.Commit(offsets);
+            foreach (var offset in offsets)
+            {
+                _committed[offset.Partition.Value] = offset.Offset.Value;
+            }
+
+            _toCommit.Clear();
+        }
+        catch (KafkaException ex)
+        {
+            // Kept and tried again after the next batch. Should the partition move first, its next reader reads the
+            // batch again, and the devices apply each seq once.
+            LogCommitFailed(logger, ex, offsets.Count, ex.Error.Code, ex.Error.Reason);
+        }
+    }
+
+    // Partitions leaving this silo: commit what is done for them while they are still ours (not when they were lost,
+    // i.e. already given to another member), and stop publishing their lag.
+    private void Release(IConsumer<Ignore, byte[]?> consumer, List<TopicPartition> partitions, bool commit)
+    {
+        LogReleased(logger, string.Join(", ", partitions.Select(p => p.Partition.Value)), commit);
+        List<TopicPartitionOffset> offsets = [.. partitions.Where(_toCommit.ContainsKey).Select(p => new TopicPartitionOffset(p, _toCommit[p]))];
+        if (commit && offsets.Count > 0)
+        {
+            try
+            {
+                consumer.Commit(offsets);
+            }
+            catch (KafkaException ex)
+            {
+                LogCommitFailed(logger, ex, offsets.Count, ex.Error.Code, ex.Error.Reason);
+            }
+        }
+
+        foreach (var partition in partitions)
+        {
+            _toCommit.Remove(partition);
+            _committed.Remove(partition.Partition.Value);
+            metrics.ForgetLag(SourceName, partition.Partition.Value);
+            state.Remove(partition.Partition.Value);
+        }
+    }
+
+    private void PublishLag(IConsumer<Ignore, byte[]?> consumer)
+    {
+        foreach (var partition in consumer.Assignment)
+        {
+            var high = consumer.GetWatermarkOffsets(partition).High;
+            long? committed = _committed.TryGetValue(partition.Partition.Value, out var c) ? c : null;
+            long? known = high == Offset.Unset ? null : high.Value;
+            long? lag = known is { } h && committed is { } from ? Math.Max(0, h - from) : null;
+            metrics.SetLag(SourceName, partition.Partition.Value, lag);
+            state.Set(new KafkaPartitionStatus(partition.Topic, partition.Partition.Value, committed, known, lag));
+        }
+    }
+
+    private void CloseQuietly(IConsumer<Ignore, byte[]?> consumer)
+    {
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException ex)
+        {
+            LogCloseFailed(logger, ex);
+        }
+    }
+
+    private static LogLevel ClientLogLevel(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Error,
+        SyslogLevel.Warning => LogLevel.Warning,
+        SyslogLevel.Notice => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading Kafka topic {Topic} as member {Client} of group {Group} (brokers {Brokers})")]
+    private static partial void LogStarting(ILogger logger, string topic, string group, string brokers, string client);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka partitions assigned to this silo: {Partitions}")]
+    private static partial void LogAssigned(ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka partitions leaving this silo: {Partitions} (committed first: {Committed})")]
+    private static partial void LogReleased(ILogger logger, string partitions, bool committed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {Fatal})")]
+    private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(Message = "librdkafka {Facility}: {Message}")]
+    private static partial void LogClient(ILogger logger, LogLevel level, string facility, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading Kafka failed ({Code}: {Reason}); reading again")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages of {Topic} were not taken by their devices (attempt {Attempt}); trying again")]
+    private static partial void LogRetrying(ILogger logger, int count, string topic, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letters or counters of {Topic} could not be written ({Failures} times in a row); trying the batch again")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string topic, int failures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling messages of {Topic} failed (attempt {Attempt}); trying again, at the last attempt message by message")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string topic, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Committing {Count} Kafka offsets failed ({Code}: {Reason}); trying again after the next batch")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving the Kafka consumer group failed; the group moves this silo's partitions when its session times out")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception);
+}

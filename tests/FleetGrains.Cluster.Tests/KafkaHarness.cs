@@ -1,0 +1,113 @@
+using Confluent.Kafka;
+using FleetGrains.Ingestion.Binary;
+using FleetGrains.Ingestion.Kafka;
+using FleetGrains.LocalServers;
+
+namespace FleetGrains.Cluster.Tests;
+
+/// <summary>Producing telemetry to a Kafka topic and asking the brokers how far the silos' group has committed.</summary>
+public static class KafkaHarness
+{
+    public const string Topic = "telemetry";
+    public const int Partitions = 4;
+    public const string Group = "fleetgrains";
+
+    /// <summary>The Kafka source on <paramref name="cluster"/>'s topic; a short lag interval so tests see it quickly.</summary>
+    public static Dictionary<string, string> Settings(KafkaMockCluster cluster) => new()
+    {
+        ["Fleet:Sources:Kafka:Enabled"] = "true",
+        ["Fleet:Sources:Kafka:BootstrapServers"] = cluster.BootstrapServers,
+        ["Fleet:Sources:Kafka:Topic"] = Topic,
+        ["Fleet:Sources:Kafka:GroupId"] = Group,
+        ["Fleet:Sources:Kafka:LagInterval"] = "00:00:00.250",
+    };
+
+    public static IProducer<string, byte[]?> Producer(KafkaMockCluster cluster) =>
+        new ProducerBuilder<string, byte[]?>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, Acks = Acks.All, LingerMs = 5 }).Build();
+
+    /// <summary>
+    /// Produces <paramref name="perDevice"/> events (seq from <paramref name="firstSeq"/>) for each device, keyed by device (one
+    /// partition each, in order), in the three formats as <see cref="ClusterHarness.ProduceAsync"/> does: single events from
+    /// even devices, NDJSON of up to 10 from devices 1, 5, 9…, binary batches from devices 3, 7, 11…. Returns the events produced.
+    /// </summary>
+    public static async Task<int> ProduceAsync(IProducer<string, byte[]?> producer, string fleetId, int devices, int perDevice, int firstSeq = 0)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
+        var produced = 0;
+        for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
+        {
+            var sends = new List<Task>();
+            for (var d = 0; d < devices; d++)
+            {
+                var deviceId = ClusterHarness.Device(d);
+                var last = Math.Min(seq + 10, firstSeq + perDevice);
+                if (d % 2 == 0)
+                {
+                    for (var s = seq; s < last; s++)
+                    {
+                        sends.Add(producer.ProduceAsync(Topic, Json(deviceId, ClusterHarness.Event(fleetId, deviceId, s, ts + s))));
+                    }
+                }
+                else if (d % 4 == 1)
+                {
+                    var lines = string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => ClusterHarness.Event(fleetId, deviceId, s, ts + s)));
+                    sends.Add(producer.ProduceAsync(Topic, Json(deviceId, lines)));
+                }
+                else
+                {
+                    sends.Add(producer.ProduceAsync(Topic, new Message<string, byte[]?>
+                    {
+                        Key = deviceId,
+                        Value = ClusterHarness.BinaryBatch(fleetId, deviceId, seq, last, ts),
+                        Headers = new Headers { { KafkaMessages.ContentTypeHeader, System.Text.Encoding.UTF8.GetBytes(BinaryBatchDecoder.ContentType) } },
+                    }));
+                }
+
+                produced += last - seq;
+            }
+
+            await Task.WhenAll(sends);
+        }
+
+        return produced;
+    }
+
+    public static Message<string, byte[]?> Json(string key, string text) => new() { Key = key, Value = System.Text.Encoding.UTF8.GetBytes(text) };
+
+    /// <summary>Waits until the group has committed every partition up to its newest message.</summary>
+    public static async Task WaitCommittedAsync(KafkaMockCluster cluster, TimeSpan timeout, Func<string>? diagnostics = null)
+    {
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = Group }).Build();
+        List<TopicPartition> partitions = [.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Topic, p))];
+        var deadline = DateTime.UtcNow + timeout;
+        var state = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var committed = probe.Committed(partitions, TimeSpan.FromSeconds(5));
+                var behind = committed
+                    .Select(c => (c.Partition.Value, Committed: c.Offset.Value, High: probe.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(5)).High.Value))
+                    .Where(p => p.Committed != p.High)
+                    .ToList();
+                state = string.Join("; ", behind.Select(b => $"partition {b.Item1}: committed {b.Committed}, high {b.High}"));
+                if (behind.Count == 0)
+                {
+                    return;
+                }
+            }
+            catch (KafkaException ex)
+            {
+                state = ex.Message;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The group did not commit every message within {timeout}: {state}\n{diagnostics?.Invoke()}");
+    }
+}
+
+public sealed record KafkaSourcesView(string Silo, IReadOnlyList<SourceCountsView> Counters, IReadOnlyList<SourceCountsView> ThisSilo, IReadOnlyList<KafkaPartitionView>? Kafka);
+
+public sealed record KafkaPartitionView(string Topic, int Partition, long? Committed, long? High, long? Lag);
