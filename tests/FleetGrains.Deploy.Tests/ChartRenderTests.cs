@@ -83,6 +83,28 @@ public class ChartRenderTests
     }
 
     [Fact]
+    public void KafkaCoreSilos_ReadTheTopicWithTheSecretsUser_AndKedaScalesOnTheGroupsLag_WithTheSameUser()
+    {
+        var chart = RenderedChart.From("kafka-values.yaml");
+        var core = Silo(chart.Silos("core"));
+        Assert.Equal("false", Env(core, "Fleet__Sources__RedisStreams__Enabled"));
+        Assert.Equal(("true", "telemetry", "SaslSsl", "Plain"), (Env(core, "Fleet__Sources__Kafka__Enabled"), Env(core, "Fleet__Sources__Kafka__Topic"), Env(core, "Fleet__Sources__Kafka__SecurityProtocol"), Env(core, "Fleet__Sources__Kafka__SaslMechanism")));
+        Assert.Equal("eventhubs-kafka", core.Env.Single(e => e.Name == "Fleet__Sources__Kafka__SaslPassword").ValueFrom.SecretKeyRef.Name);
+        if (chart.SilosOrNone("models") is { } models)
+        {
+            Assert.Equal("false", Env(Silo(models), "Fleet__Sources__Kafka__Enabled"));
+        }
+
+        var scaler = chart.Objects.OfType<ScaledObject>().Single(s => s.Spec.ScaleTargetRef.Name == chart.Silos("core").Metadata.Name);
+        var kafka = scaler.Spec.Triggers.Single(t => t.Type == "kafka");
+        Assert.Equal((Env(core, "Fleet__Sources__Kafka__BootstrapServers"), "fleetgrains", "telemetry"), (kafka.Metadata["bootstrapServers"], kafka.Metadata["consumerGroup"], kafka.Metadata["topic"]));
+        Assert.Equal(("plaintext", "enable"), (kafka.Metadata["sasl"], kafka.Metadata["tls"]));
+        var authentication = chart.Objects.OfType<TriggerAuthentication>().Single(a => a.Metadata.Name == kafka.AuthenticationRef!.Name);
+        Assert.Equal(["password", "username"], authentication.Spec.SecretTargetRef.Select(r => r.Parameter).Order());
+        Assert.All(authentication.Spec.SecretTargetRef, r => Assert.Equal("eventhubs-kafka", r.Name));
+    }
+
+    [Fact]
     public void GpuModelSilos_RequestAGpu_RunTheGpuImage_AndTheCudaProvider_OnGpuNodes()
     {
         var chart = RenderedChart.From("gpu-values.yaml");
@@ -130,8 +152,9 @@ public class ChartRenderTests
         {
             Assert.Contains(scaled.Spec.ScaleTargetRef.Name, deployments);
             var role = scaled.Spec.ScaleTargetRef.Name.EndsWith("-core", StringComparison.Ordinal) ? "core" : "models";
-            var trigger = Assert.Single(scaled.Spec.Triggers);
-            Assert.Equal("prometheus", trigger.Type);
+            // One Prometheus trigger on the silos' own metric; KEDA's kafka trigger beside it only where asked for (its own test).
+            var trigger = Assert.Single(scaled.Spec.Triggers, t => t.Type == "prometheus");
+            Assert.All(scaled.Spec.Triggers, t => Assert.True(t.Type == "prometheus" || (t.Type == "kafka" && role == "core"), $"unexpected {t.Type} trigger on {role}"));
             Assert.StartsWith($"sum({exported[role]}{{", trigger.Metadata["query"]);
             Assert.True(double.Parse(trigger.Metadata["threshold"], CultureInfo.InvariantCulture) > 0);
             AssertOnePodAtATime(scaled.Spec.Advanced!.HorizontalPodAutoscalerConfig!.Behavior!);

@@ -50,6 +50,38 @@ public sealed class ScaleTrigger
     public string Type { get; set; } = "";
 
     public Dictionary<string, string> Metadata { get; set; } = [];
+
+    public AuthenticationRef? AuthenticationRef { get; set; }
+}
+
+public sealed class AuthenticationRef
+{
+    public string Name { get; set; } = "";
+}
+
+public sealed class TriggerAuthentication : IKubernetesObject<V1ObjectMeta>
+{
+    public string ApiVersion { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    public TriggerAuthenticationSpec Spec { get; set; } = new();
+}
+
+public sealed class TriggerAuthenticationSpec
+{
+    public List<SecretTargetRef> SecretTargetRef { get; set; } = [];
+}
+
+public sealed class SecretTargetRef
+{
+    public string Parameter { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Key { get; set; } = "";
 }
 
 public sealed class ServiceMonitor : IKubernetesObject<V1ObjectMeta>

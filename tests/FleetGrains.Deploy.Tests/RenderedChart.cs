@@ -9,6 +9,7 @@ public sealed class RenderedChart
     private static readonly Dictionary<string, Type> CustomResources = new()
     {
         ["keda.sh/v1alpha1/ScaledObject"] = typeof(ScaledObject),
+        ["keda.sh/v1alpha1/TriggerAuthentication"] = typeof(TriggerAuthentication),
         ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
     };
 

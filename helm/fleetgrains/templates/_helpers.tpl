@@ -76,6 +76,17 @@ app.kubernetes.io/component: {{ .role }}
 {{- if and .Values.sources.mqtt.enabled (not .Values.sources.mqtt.host) }}
 {{- fail "sources.mqtt.host is required when sources.mqtt.enabled" }}
 {{- end }}
+{{- with .Values.sources.kafka }}
+{{- if and .enabled (not .bootstrapServers) }}
+{{- fail "sources.kafka.bootstrapServers is required when sources.kafka.enabled" }}
+{{- end }}
+{{- if ne (hasPrefix "Sasl" .securityProtocol) (ne .saslMechanism "") }}
+{{- fail "sources.kafka.saslMechanism goes with securityProtocol SaslPlaintext or SaslSsl" }}
+{{- end }}
+{{- if and .saslMechanism (not .saslSecret) }}
+{{- fail "sources.kafka.saslSecret (keys username and password) is required with saslMechanism" }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The scaling behaviour of both workloads (see values: scalingPolicy). */}}

@@ -11,6 +11,7 @@ the silo named after its pod, a grace period longer than the host's shutdown tim
 {{- $models := eq $role "models" -}}
 {{- $gpu := and $models $root.Values.models.gpu.enabled -}}
 {{- $mqtt := and (not $models) $root.Values.sources.mqtt.enabled -}}
+{{- $kafka := and (not $models) $root.Values.sources.kafka.enabled -}}
 {{- $clusterTls := $root.Values.security.clusterTlsSecret -}}
 {{- $redisCa := and (not $root.Values.redis.bundled.enabled) $root.Values.redis.external.tlsCaSecret -}}
 {{- $mqttCa := and $mqtt $root.Values.sources.mqtt.tls $root.Values.sources.mqtt.tlsCaSecret -}}
@@ -171,6 +172,34 @@ spec:
             {{- if $mqttCa }}
             - name: Fleet__Sources__Mqtt__TlsCaFile
               value: /etc/fleetgrains/mqtt-ca/ca.crt
+            {{- end }}
+            {{- end }}
+            - name: Fleet__Sources__Kafka__Enabled
+              value: {{ $kafka | quote }}
+            {{- if $kafka }}
+            {{- with $root.Values.sources.kafka }}
+            - name: Fleet__Sources__Kafka__BootstrapServers
+              value: {{ .bootstrapServers | quote }}
+            - name: Fleet__Sources__Kafka__Topic
+              value: {{ .topic | quote }}
+            - name: Fleet__Sources__Kafka__GroupId
+              value: {{ .groupId | quote }}
+            - name: Fleet__Sources__Kafka__SecurityProtocol
+              value: {{ .securityProtocol | quote }}
+            {{- if .saslMechanism }}
+            - name: Fleet__Sources__Kafka__SaslMechanism
+              value: {{ .saslMechanism | quote }}
+            - name: Fleet__Sources__Kafka__SaslUsername
+              valueFrom:
+                secretKeyRef:
+                  name: {{ .saslSecret }}
+                  key: username
+            - name: Fleet__Sources__Kafka__SaslPassword
+              valueFrom:
+                secretKeyRef:
+                  name: {{ .saslSecret }}
+                  key: password
+            {{- end }}
             {{- end }}
             {{- end }}
             - name: Fleet__Simulator__Enabled

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.LocalServers;
@@ -83,50 +82,7 @@ public sealed class StreamIngest(IDatabase db, IngestWorkload workload, int part
         return acknowledged;
     }
 
-    /// <summary>
-    /// Measures a silo reading the streams: from the moment every warm-up entry is acknowledged until every
-    /// entry is, with the silo's CPU time over the same span.
-    /// </summary>
-    public async Task<IngestRun> MeasureSiloDrainAsync(string mode, SiloProcess silo, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        async Task<long> WaitForAsync(long entries)
-        {
-            while (true)
-            {
-                var acknowledged = await AcknowledgedAsync(SiloGroup);
-                if (acknowledged >= entries)
-                {
-                    return acknowledged;
-                }
-
-                if (Stopwatch.GetTimestamp() > deadline || silo.HasExited)
-                {
-                    throw new TimeoutException($"The silo acknowledged {acknowledged} of {entries} entries within {timeout}:\n{Tail(silo.Output)}");
-                }
-
-                await Task.Delay(20);
-            }
-        }
-
-        await WaitForAsync(WarmupEntries);
-        var cpu = silo.ProcessorTime;
-        var gc = await silo.GcCountersAsync();
-        IngestRun run;
-        await using (var recorder = new ProgressRecorder(async () => EventsOf(await AcknowledgedAsync(SiloGroup)), TimeSpan.FromMilliseconds(250)))
-        {
-            await WaitForAsync(Entries);
-            var elapsed = recorder.Elapsed;
-            run = new IngestRun(
-                mode, workload.MeasuredEvents, elapsed, silo.ProcessorTime - cpu, null, [.. recorder.Samples, (elapsed.TotalSeconds, workload.MeasuredEvents)],
-                await silo.GcCountersAsync() - gc,
-                await silo.RowsRefusedForScoringAsync());
-        }
-
-        return run;
-    }
-
-    private long EventsOf(long acknowledgedEntries) => Math.Max(0, acknowledgedEntries - WarmupEntries) * workload.BatchEventsPerDevice;
-
-    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+    /// <summary>Measures a silo reading the streams (<see cref="SiloDrain"/>): done means acknowledged in the silos' group.</summary>
+    public Task<IngestRun> MeasureSiloDrainAsync(string mode, SiloProcess silo, TimeSpan timeout) =>
+        SiloDrain.MeasureAsync(mode, silo, workload, WarmupEntries, Entries, () => AcknowledgedAsync(SiloGroup), timeout);
 }
