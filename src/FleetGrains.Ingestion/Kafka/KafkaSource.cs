@@ -60,20 +60,29 @@ public sealed partial class KafkaSource(
         {
             while (!stopping.IsCancellationRequested)
             {
-                var batch = Read(consumer);
-                if (batch.Count > 0 && await ProcessAsync(batch, stopping))
+                try
                 {
-                    foreach (var partition in batch.GroupBy(r => r.TopicPartition))
+                    var batch = Read(consumer);
+                    if (batch.Count > 0 && await ProcessAsync(batch, stopping))
                     {
-                        _toCommit[partition.Key] = new Offset(partition.Max(r => r.Offset.Value) + 1);
+                        foreach (var partition in batch.GroupBy(r => r.TopicPartition))
+                        {
+                            _toCommit[partition.Key] = new Offset(partition.Max(r => r.Offset.Value) + 1);
+                        }
+                    }
+
+                    Commit(consumer);
+                    if (time.GetElapsedTime(lagDue) >= TimeSpan.Zero)
+                    {
+                        PublishLag(consumer);
+                        lagDue = time.GetTimestamp() + (long)(Kafka.LagInterval.TotalSeconds * time.TimestampFrequency);
                     }
                 }
-
-                Commit(consumer);
-                if (time.GetElapsedTime(lagDue) >= TimeSpan.Zero)
+                catch (KafkaException ex) when (!ex.Error.IsFatal)
                 {
-                    PublishLag(consumer);
-                    lagDue = time.GetTimestamp() + (long)(Kafka.LagInterval.TotalSeconds * time.TimestampFrequency);
+                    // A call to the brokers failed outside a batch (librdkafka reconnects by itself): carry on.
+                    LogClientError(logger, ex.Error.Code, ex.Error.Reason, fatal: false);
+                    await Task.Delay(_options.RetryDelay, time, CancellationToken.None);
                 }
             }
         }
@@ -225,11 +234,26 @@ public sealed partial class KafkaSource(
         foreach (var partition in consumer.Assignment)
         {
             var high = consumer.GetWatermarkOffsets(partition).High;
-            long? committed = _committed.TryGetValue(partition.Partition.Value, out var c) ? c : null;
+            long? committed = _committed.TryGetValue(partition.Partition.Value, out var c) ? c : ReadFrom(consumer, partition);
             long? known = high == Offset.Unset ? null : high.Value;
             long? lag = known is { } h && committed is { } from ? Math.Max(0, h - from) : null;
             metrics.SetLag(SourceName, partition.Partition.Value, lag);
             state.Set(new KafkaPartitionStatus(partition.Topic, partition.Partition.Value, committed, known, lag));
+        }
+    }
+
+    // Before this silo's first commit of a partition: where it reads from (what lies before was done, by it or an
+    // earlier reader); unknown until the partition's first fetch.
+    private static long? ReadFrom(IConsumer<Ignore, byte[]?> consumer, TopicPartition partition)
+    {
+        try
+        {
+            var position = consumer.Position(partition);
+            return position == Offset.Unset ? null : position.Value;
+        }
+        catch (KafkaException)
+        {
+            return null;
         }
     }
 
