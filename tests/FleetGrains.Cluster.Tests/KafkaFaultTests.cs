@@ -101,6 +101,29 @@ public sealed class KafkaFaultTests : IAsyncLifetime
             },
             TimeSpan.FromSeconds(60));
 
+    [Fact]
+    public async Task WhileTheGrainsStorageIsDown_BatchesAreRetried_AndWhenItIsBack_NothingIsLostOrDoubled()
+    {
+        const string Fleet = "kafka-storage";
+        const int Devices = 200, PerDevice = 40;
+        var settings = Settings($"kafka-storage-{Guid.NewGuid():N}");
+        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        using var producer = KafkaHarness.Producer(_kafka);
+
+        await KafkaHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2);
+        await ClusterHarness.WaitUntilAsync(async () => await AcceptedAsync(_silos[0]) >= Devices, TimeSpan.FromSeconds(120));
+        // Devices write their state to Redis before they answer: with Redis gone their calls fail and the batches wait
+        // (each silo's meter counts the failed events) until it is back.
+        await _redis.KillAsync();
+        await KafkaHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2, firstSeq: PerDevice / 2);
+        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60));
+        await _redis.StartAsync();
+
+        await KafkaHarness.WaitCommittedAsync(_kafka, TimeSpan.FromSeconds(240), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.AssertDevicesAsync(_silos[0], Fleet, Devices, PerDevice, PerDevice - 1);
+        Assert.All(_silos, s => Assert.False(s.HasExited, $"{s.Name} exited:\n{s.Output}"));
+    }
+
     // The Redis cluster of the proof tests, reading Kafka instead of Redis Streams; a member that stops heartbeating
     // loses its partitions after 6 s instead of librdkafka's 45.
     private Dictionary<string, string> Settings(string clusterId)
@@ -128,6 +151,20 @@ public sealed class KafkaFaultTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("No silo reads a Kafka partition.");
+    }
+
+    // Events whose device calls failed on the silos, from their own meters (the API's counters live in Redis).
+    private async Task<double> FailedOnTheSilosAsync()
+    {
+        var failed = 0.0;
+        foreach (var silo in _silos)
+        {
+            failed += PrometheusScrape.Samples(await silo.Http.GetStringAsync("/metrics"), "fleet_ingest_events_total")
+                .Where(s => s.Labels["source"] == KafkaSource.SourceName && s.Labels["outcome"] == "failed")
+                .Sum(s => s.Value);
+        }
+
+        return failed;
     }
 
     private static async Task<long> AcceptedAsync(SiloProcess silo) =>
