@@ -19,8 +19,18 @@ public static class BinaryBatchDecoder
 
     private const uint DevicesTag = (1 << 3) | 2; // TelemetryBatch.devices: field 1, length-delimited
 
+    private static readonly byte[] ContentTypeBytes = System.Text.Encoding.ASCII.GetBytes(ContentType);
+
     public static bool IsBinary(string? contentType) =>
         contentType is not null && contentType.Split(';', 2)[0].Trim().Equals(ContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><see cref="IsBinary(string?)"/> of a content type as UTF-8 bytes (a Kafka header), without making a string of it.</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> contentType)
+    {
+        var end = contentType.IndexOf((byte)';');
+        var mediaType = (end < 0 ? contentType : contentType[..end]).Trim(" \t"u8);
+        return System.Text.Ascii.EqualsIgnoreCase(mediaType, ContentTypeBytes);
+    }
 
     /// <summary>The events of <paramref name="body"/> in a batch with a store of its own; throws <see cref="TelemetryFormatException"/> only, when the body is not a batch.</summary>
     public static DecodedBatch Decode(ReadOnlyMemory<byte> body)

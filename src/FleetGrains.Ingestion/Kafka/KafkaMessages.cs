@@ -25,7 +25,7 @@ public static class KafkaMessages
 
         var binary = result.Message.Headers is { } headers
             && headers.TryGetLastBytes(ContentTypeHeader, out var contentType)
-            && BinaryBatchDecoder.IsBinary(System.Text.Encoding.UTF8.GetString(contentType));
+            && BinaryBatchDecoder.IsBinary(contentType);
         return new SourceMessage(position, value, Binary: binary);
     }
 }

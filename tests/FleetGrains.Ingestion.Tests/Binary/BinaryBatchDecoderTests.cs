@@ -84,8 +84,11 @@ public sealed class BinaryBatchDecoderTests
     [InlineData("Application/VND.fleetgrains.batch.v1+protobuf; charset=binary", true)]
     [InlineData("application/x-ndjson", false)]
     [InlineData(null, false)]
-    public void TheContentType_SaysWhetherABodyIsBinary(string? contentType, bool binary) =>
+    public void TheContentType_SaysWhetherABodyIsBinary(string? contentType, bool binary)
+    {
         Assert.Equal(binary, BinaryBatchDecoder.IsBinary(contentType));
+        Assert.Equal(binary, BinaryBatchDecoder.IsBinary(System.Text.Encoding.UTF8.GetBytes(contentType ?? ""))); // as a Kafka header carries it
+    }
 
     [Fact]
     public void RandomTruncatedAndFlippedBodies_FailOnlyAsAWhole_AndAllocateInProportionToTheirSize()
