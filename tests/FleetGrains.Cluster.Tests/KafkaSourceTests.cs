@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using FleetGrains.Ingestion.Kafka;
+using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.LocalServers;
 
 namespace FleetGrains.Cluster.Tests;
@@ -84,5 +85,41 @@ public sealed class KafkaSourceTests : IAsyncLifetime
         await KafkaHarness.WaitCommittedAsync(_kafka, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
         await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, 2 * PerDevice, (2 * PerDevice) - 1);
         Assert.False(silo.HasExited, silo.Output);
+    }
+
+    [Fact]
+    public async Task GeneratedHostileMessages_NeverStopAPartition_AndEveryValidEventIsApplied()
+    {
+        const int Batches = 60;
+        var silo = await SiloProcess.StartAsync("silo0", KafkaHarness.Settings(_kafka));
+        _silos.Add(silo);
+        using var producer = KafkaHarness.Producer(_kafka);
+        var valid = new List<string>();
+        var binary = new Headers { { KafkaMessages.ContentTypeHeader, System.Text.Encoding.UTF8.GetBytes(FleetGrains.Ingestion.Binary.BinaryBatchDecoder.ContentType) } };
+        for (var i = 0; i < Batches; i++)
+        {
+            // NDJSON of three valid events and a hostile one; a hostile event alone, then a valid one, on one device's
+            // key; bytes that claim to be a binary batch; all spread over the partitions by key.
+            var body = new HostileTelemetry(40_000 + i).NextBody(validEvents: 3, hostileEvents: 1, ndjson: true, prefix: $"k{i}");
+            valid.AddRange(body.ValidDevices);
+            await producer.ProduceAsync(KafkaHarness.Topic, new Message<string, byte[]?> { Key = $"batch{i}", Value = body.Bytes });
+            var device = $"h{i}";
+            await producer.ProduceAsync(KafkaHarness.Topic, new Message<string, byte[]?> { Key = device, Value = new HostileTelemetry(50_000 + i).NextEvent(device, HostileTelemetry.Now).Bytes });
+            await producer.ProduceAsync(KafkaHarness.Topic, KafkaHarness.Json(device, HostileTelemetry.ValidEvent(HostileTelemetry.Fleet, device, 1, HostileTelemetry.Now)));
+            var garbage = new byte[1 + (i * 37 % 300)];
+            new Random(i).NextBytes(garbage);
+            await producer.ProduceAsync(KafkaHarness.Topic, new Message<string, byte[]?> { Key = device, Value = garbage, Headers = binary });
+            valid.Add(device);
+        }
+
+        await KafkaHarness.WaitCommittedAsync(_kafka, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        foreach (var device in valid)
+        {
+            var view = await silo.GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
+            Assert.True(view.Counters.Accepted >= 1, $"{device}: nothing accepted");
+        }
+
+        Assert.False(silo.HasExited, silo.Output);
+        Assert.True(silo.PeakWorkingSet < 1L << 30, $"the silo's peak working set was {silo.PeakWorkingSet >> 20} MiB");
     }
 }
