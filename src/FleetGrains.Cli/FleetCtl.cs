@@ -20,7 +20,7 @@ public static class FleetCtl
           device <fleetId>/<deviceId>     a device's health, score, threshold and top contributors
           sources                         events per source and outcome (whole cluster and the answering silo);
                                           each Redis Streams partition's owner, length, lag and pending entries;
-                                          the Kafka partitions the answering silo reads, with their lag
+                                          the Kafka and Event Hubs partitions the answering silo reads, with their lag
           deadletters [--source S] [--count N]
                                           the newest input the sources could not use: where, why, what (default 20)
           audit [--fleet F] [--device D] [--count N]

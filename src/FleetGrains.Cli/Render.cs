@@ -79,6 +79,19 @@ internal static class Render
 
             table.WriteTo(output);
         }
+
+        if (report.EventHubs is { } eventHubs)
+        {
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"Event Hubs partitions read by silo {report.Silo}:");
+            var table = new TableWriter("EVENT HUB", "PARTITION", "CHECKPOINTED", "LAST ENQUEUED", "LAG");
+            foreach (var p in eventHubs)
+            {
+                table.Add(p.EventHub, p.Partition, p.Checkpointed?.ToString() ?? "?", p.LastEnqueued?.ToString() ?? "?", p.Lag?.ToString() ?? "?");
+            }
+
+            table.WriteTo(output);
+        }
     }
 
     public static async Task DeadLettersAsync(FleetApiClient client, string path, TextWriter output)

@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion.DeadLetters;
+using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.Ingestion.Kafka;
 using FleetGrains.Ingestion.Mqtt;
 using FleetGrains.Ingestion.RedisStreams;
@@ -11,7 +12,7 @@ namespace FleetGrains.Ingestion;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>The pipeline, and the Redis Streams, MQTT and Kafka sources (each runs only when enabled in <c>Fleet:Sources</c>).</summary>
+    /// <summary>The pipeline, and the Redis Streams, MQTT, Kafka and Event Hubs sources (each runs only when enabled in <c>Fleet:Sources</c>).</summary>
     public static IServiceCollection AddFleetIngestion(this IServiceCollection services)
     {
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
@@ -33,11 +34,14 @@ public static class IngestionServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<RedisDeadLetterStore>(sp)
             : ActivatorUtilities.CreateInstance<MemoryDeadLetterStore>(sp));
         services.TryAddSingleton<SourceBatchProcessor>();
+        services.TryAddSingleton<SourceBatchRetries>();
         services.TryAddSingleton<RedisStreamInspector>();
         services.AddHostedService<RedisStreamSource>();
         services.AddHostedService<MqttSource>();
         services.TryAddSingleton<KafkaReadState>();
         services.AddHostedService<KafkaSource>();
+        services.TryAddSingleton<EventHubsReadState>();
+        services.AddHostedService<EventHubsSource>();
         services.AddHostedService<FleetIngestReporter>();
         return services;
     }

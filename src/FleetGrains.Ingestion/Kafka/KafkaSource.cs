@@ -19,7 +19,7 @@ namespace FleetGrains.Ingestion.Kafka;
 /// </summary>
 public sealed partial class KafkaSource(
     IOptions<SourcesOptions> options,
-    SourceBatchProcessor processor,
+    SourceBatchRetries retries,
     IngestionMetrics metrics,
     KafkaReadState state,
     ILocalSiloDetails silo,
@@ -63,7 +63,7 @@ public sealed partial class KafkaSource(
                 try
                 {
                     var batch = Read(consumer);
-                    if (batch.Count > 0 && await ProcessAsync(batch, stopping))
+                    if (batch.Count > 0 && await retries.ProcessUntilDoneAsync(SourceName, Kafka.Topic, [.. batch.Select(KafkaMessages.ToSourceMessage)], stopping))
                     {
                         foreach (var partition in batch.GroupBy(r => r.TopicPartition))
                         {
@@ -129,51 +129,6 @@ public sealed partial class KafkaSource(
         }
 
         return batch;
-    }
-
-    // True when every message is done (then the batch may be committed); false when the silo stopped first.
-    private async Task<bool> ProcessAsync(List<ConsumeResult<Ignore, byte[]?>> batch, CancellationToken stopping)
-    {
-        var pending = batch.Select(KafkaMessages.ToSourceMessage).ToList();
-        var attempt = 1;
-        var failuresInARow = 0;
-        while (true)
-        {
-            TimeSpan pause;
-            try
-            {
-                var done = await processor.ProcessAsync(SourceName, pending, attempt >= _options.MaxAttempts, attempt);
-                failuresInARow = 0;
-                pending = [.. pending.Where((_, i) => !done[i])];
-                if (pending.Count == 0)
-                {
-                    return true;
-                }
-
-                LogRetrying(logger, pending.Count, Kafka.Topic, attempt);
-                pause = _options.RetryDelayFor(attempt++);
-            }
-            catch (Exception ex) when (TransportErrors.IsTransport(ex))
-            {
-                // The dead letters or counters could not be written: not the messages' fault, not an attempt of theirs.
-                LogStoreFailed(logger, ex, Kafka.Topic, ++failuresInARow);
-                pause = _options.RetryDelayFor(failuresInARow);
-            }
-            catch (Exception ex)
-            {
-                LogProcessingFailed(logger, ex, Kafka.Topic, attempt);
-                pause = _options.RetryDelayFor(attempt++);
-            }
-
-            try
-            {
-                await Task.Delay(pause, time, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
     }
 
     private void Commit(IConsumer<Ignore, byte[]?> consumer)
@@ -294,15 +249,6 @@ public sealed partial class KafkaSource(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading Kafka failed ({Code}: {Reason}); reading again")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, ErrorCode code, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages of {Topic} were not taken by their devices (attempt {Attempt}); trying again")]
-    private static partial void LogRetrying(ILogger logger, int count, string topic, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letters or counters of {Topic} could not be written ({Failures} times in a row); trying the batch again")]
-    private static partial void LogStoreFailed(ILogger logger, Exception exception, string topic, int failures);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling messages of {Topic} failed (attempt {Attempt}); trying again, at the last attempt message by message")]
-    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string topic, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing {Count} Kafka offsets failed ({Code}: {Reason}); trying again after the next batch")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, ErrorCode code, string reason);

@@ -37,6 +37,8 @@ public sealed class SourcesOptions
 
     public Kafka.KafkaSourceOptions Kafka { get; set; } = new();
 
+    public EventHubs.EventHubsSourceOptions EventHubs { get; set; } = new();
+
     public TimeSpan RetryDelayFor(int attempt) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempt - 1, 20)));
 }
@@ -181,10 +183,12 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
             Require(false, $"Mqtt:Partitions: {problem}");
         }
 
-        foreach (var problem in o.Kafka.Problems())
+        foreach (var problem in o.Kafka.Problems().Concat(o.EventHubs.Problems()))
         {
             Require(false, problem);
         }
+
+        Require(!o.EventHubs.Enabled || !string.IsNullOrWhiteSpace(o.Redis), "Redis (or Fleet:Cluster:Redis) is required when EventHubs:Enabled is true: the processors keep ownership and checkpoints there.");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,4 +1,5 @@
 using FleetGrains.Ingestion.DeadLetters;
+using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.Ingestion.Kafka;
 using FleetGrains.Ingestion.RedisStreams;
 using FleetGrains.Ingestion.Sources;
@@ -16,19 +17,20 @@ public static class SourceEndpoints
     public static RouteGroupBuilder MapSourceEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/sources", GetSourcesAsync).RequireAuthorization(FleetPolicies.ClusterAdmin).WithTags("Sources").WithName("GetSources")
-            .WithSummary("Events per source and outcome; each Redis Streams partition's owner, length, lag and pending entries; the Kafka partitions this silo reads, with their lag");
+            .WithSummary("Events per source and outcome; each Redis Streams partition's owner, length, lag and pending entries; the Kafka and Event Hubs partitions this silo reads, with their lag");
         api.MapGet("/deadletters", GetDeadLettersAsync).RequireAuthorization(FleetPolicies.ClusterAdmin).WithTags("Sources").WithName("GetDeadLetters")
             .WithSummary("The newest dead letters: source, position, reason, payload");
         return api;
     }
 
     public static async Task<Ok<SourcesReport>> GetSourcesAsync(
-        SourceCounters counters, RedisStreamInspector streams, KafkaReadState kafka, IOptions<SourcesOptions> options, ILocalSiloDetails silo)
+        SourceCounters counters, RedisStreamInspector streams, KafkaReadState kafka, EventHubsReadState eventHubs, IOptions<SourcesOptions> options, ILocalSiloDetails silo)
     {
         var partitions = options.Value.RedisStreams.Enabled ? await streams.ReadAsync() : null;
         return TypedResults.Ok(new SourcesReport(silo.SiloAddress.ToParsableString(), await counters.ReadAsync(), counters.ReadThisSilo(), partitions)
         {
             Kafka = options.Value.Kafka.Enabled ? kafka.Partitions : null,
+            EventHubs = options.Value.EventHubs.Enabled ? eventHubs.Partitions : null,
         });
     }
 

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Consumer;
+using Azure.Messaging.EventHubs.Primitives;
+using Azure.Messaging.EventHubs.Processor;
+using FleetGrains.Ingestion.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace FleetGrains.Ingestion.EventHubs;
+
+/// <summary>
+/// The event processor of one silo. The SDK balances the hub's partitions between the silos' processors through the
+/// <see cref="CheckpointStore"/> and hands this one batches of the partitions it owns, one batch of a partition at a
+/// time. A batch is given to the pipeline until every event is done (taken by its device or dead-lettered), then the
+/// partition is checkpointed after its last event — never before — so that the next owner starts after what was done:
+/// at least once, which the devices' <c>seq</c> turn into exactly once.
+/// </summary>
+public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEventProcessor<EventProcessorPartition>
+{
+    private readonly EventHubsSourceOptions _options;
+    private readonly SourceBatchRetries _retries;
+    private readonly TimeSpan _retryDelay;
+    private readonly ILogger _logger;
+
+    // Per owned partition: the sequence number of the last event done (null until known).
+    private readonly ConcurrentDictionary<string, long?> _doneThrough = new();
+
+    private TelemetryEventProcessor(
+        CheckpointStore store, EventHubsSourceOptions options, EventProcessorOptions processorOptions, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
+        : base(store, options.BatchSize, options.ConsumerGroup, options.ConnectionString!, options.HubName, processorOptions)
+    {
+        (_options, _retries, _retryDelay, _logger) = (options, retries, retryDelay, logger);
+    }
+
+    private TelemetryEventProcessor(
+        CheckpointStore store, EventHubsSourceOptions options, TokenCredential credential, EventProcessorOptions processorOptions, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
+        : base(store, options.BatchSize, options.ConsumerGroup, options.FullyQualifiedNamespace!, options.EventHubName!, credential, processorOptions)
+    {
+        (_options, _retries, _retryDelay, _logger) = (options, retries, retryDelay, logger);
+    }
+
+    /// <summary>Raised when this processor starts or stops owning a partition (for the read state).</summary>
+    public event Action<string, bool>? OwnershipChanged;
+
+    /// <summary>A processor named <paramref name="identifier"/> (the silo), by connection string or by <paramref name="credential"/>.</summary>
+    public static TelemetryEventProcessor Create(
+        CheckpointStore store, EventHubsSourceOptions options, TokenCredential? credential, string identifier, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
+    {
+        var processorOptions = new EventProcessorOptions
+        {
+            Identifier = identifier,
+            PrefetchCount = options.PrefetchCount,
+            TrackLastEnqueuedEventProperties = true,
+            LoadBalancingStrategy = options.LoadBalancing,
+            LoadBalancingUpdateInterval = options.LoadBalancingInterval,
+            PartitionOwnershipExpirationInterval = options.OwnershipExpiration,
+            DefaultStartingPosition = options.StartFrom == EventHubsStartFrom.Latest ? EventPosition.Latest : EventPosition.Earliest,
+            RetryOptions = new EventHubsRetryOptions { TryTimeout = options.TryTimeout },
+        };
+        return credential is null
+            ? new TelemetryEventProcessor(store, options, processorOptions, retries, retryDelay, logger)
+            : new TelemetryEventProcessor(store, options, credential, processorOptions, retries, retryDelay, logger);
+    }
+
+    /// <summary>The partitions this processor owns now, each with the sequence number of its last event done (when known).</summary>
+    public IReadOnlyList<(string Partition, long? DoneThrough)> Owned => [.. _doneThrough.Select(p => (p.Key, p.Value))];
+
+    /// <summary>The last event the hub had enqueued in <paramref name="partition"/>, as its receiver last heard; null before it heard.</summary>
+    public long? LastEnqueuedSequenceNumber(string partition)
+    {
+        try
+        {
+            return ReadLastEnqueuedEventProperties(partition).SequenceNumber;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or EventHubsException)
+        {
+            return null; // not (or no longer) read here, or stopping
+        }
+    }
+
+    protected override Task OnInitializingPartitionAsync(EventProcessorPartition partition, CancellationToken cancellationToken)
+    {
+        _doneThrough[partition.PartitionId] = null;
+        LogOwning(_logger, EventHubName, partition.PartitionId);
+        OwnershipChanged?.Invoke(partition.PartitionId, true);
+        return Task.CompletedTask;
+    }
+
+    protected override Task OnPartitionProcessingStoppedAsync(EventProcessorPartition partition, ProcessingStoppedReason reason, CancellationToken cancellationToken)
+    {
+        _doneThrough.TryRemove(partition.PartitionId, out _);
+        LogReleased(_logger, EventHubName, partition.PartitionId, reason);
+        OwnershipChanged?.Invoke(partition.PartitionId, false);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task OnProcessingEventBatchAsync(IEnumerable<EventData> events, EventProcessorPartition partition, CancellationToken cancellationToken)
+    {
+        var batch = events as IReadOnlyList<EventData> ?? [.. events];
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var id = partition.PartitionId;
+        if (_doneThrough.TryGetValue(id, out var done) && done is null)
+        {
+            // What lies before the first event this owner reads was done, by it or an earlier owner.
+            _doneThrough[id] = batch[0].SequenceNumber - 1;
+        }
+
+        List<SourceMessage> messages = [.. batch.Select(e => EventHubsMessages.ToSourceMessage(EventHubName, id, e, _options))];
+        if (await _retries.ProcessUntilDoneAsync(EventHubsSource.SourceName, $"{EventHubName}/{id}", messages, cancellationToken)
+            && await CheckpointAsync(id, batch[^1], cancellationToken))
+        {
+            _doneThrough[id] = batch[^1].SequenceNumber;
+        }
+    }
+
+    protected override Task OnProcessingErrorAsync(Exception exception, EventProcessorPartition partition, string operationDescription, CancellationToken cancellationToken)
+    {
+        LogProcessorError(_logger, exception, EventHubName, partition?.PartitionId ?? "(none)", operationDescription);
+        return Task.CompletedTask;
+    }
+
+    // Until the checkpoint is written or the partition is no longer read here (then its next owner reads the batch again).
+    private async Task<bool> CheckpointAsync(string partition, EventData last, CancellationToken cancellationToken)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                await UpdateCheckpointAsync(partition, CheckpointPosition.FromEvent(last), cancellationToken);
+                return true;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogCheckpointFailed(_logger, ex, EventHubName, partition, failures);
+            }
+
+            try
+            {
+                await Task.Delay(_retryDelay * Math.Min(failures, 25), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event Hub {EventHub}: this silo now reads partition {Partition}")]
+    private static partial void LogOwning(ILogger logger, string eventHub, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event Hub {EventHub}: this silo stopped reading partition {Partition} ({Reason})")]
+    private static partial void LogReleased(ILogger logger, string eventHub, string partition, ProcessingStoppedReason reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: {Operation} failed")]
+    private static partial void LogProcessorError(ILogger logger, Exception exception, string eventHub, string partition, string operation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: writing the checkpoint failed ({Failures} times in a row); trying again")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string eventHub, string partition, int failures);
+}
