@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace FleetGrains.Ingestion.EventHubs;
 
 /// <summary>
@@ -8,15 +6,13 @@ namespace FleetGrains.Ingestion.EventHubs;
 /// </summary>
 public sealed record EventHubsPartitionStatus(string EventHub, string Partition, long? Checkpointed, long? LastEnqueued, long? Lag);
 
-/// <summary>The Event Hubs partitions this silo owns now, as <see cref="EventHubsSource"/> last saw them (for <c>GET /api/sources</c>).</summary>
+/// <summary>The Event Hubs partitions this silo owns, as <see cref="EventHubsSource"/> last saw them (for <c>GET /api/sources</c>).</summary>
 public sealed class EventHubsReadState
 {
-    private readonly ConcurrentDictionary<string, EventHubsPartitionStatus> _partitions = new();
+    private volatile IReadOnlyList<EventHubsPartitionStatus> _partitions = [];
 
-    public IReadOnlyList<EventHubsPartitionStatus> Partitions =>
-        [.. _partitions.Values.OrderBy(p => int.TryParse(p.Partition, out var n) ? n : int.MaxValue).ThenBy(p => p.Partition, StringComparer.Ordinal)];
+    public IReadOnlyList<EventHubsPartitionStatus> Partitions => _partitions;
 
-    public void Set(EventHubsPartitionStatus status) => _partitions[status.Partition] = status;
-
-    public void Remove(string partition) => _partitions.TryRemove(partition, out _);
+    public void Replace(IEnumerable<EventHubsPartitionStatus> partitions) =>
+        _partitions = [.. partitions.OrderBy(p => int.TryParse(p.Partition, out var n) ? n : int.MaxValue).ThenBy(p => p.Partition, StringComparer.Ordinal)];
 }

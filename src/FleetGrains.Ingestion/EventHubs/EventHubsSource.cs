@@ -38,18 +38,6 @@ public sealed partial class EventHubsSource(
         var store = new RedisCheckpointStore(redis.DatabaseAsync, Hub.CheckpointPrefix, time);
         var processor = TelemetryEventProcessor.Create(
             store, Hub, Credential(), silo.SiloAddress.ToParsableString(), retries, options.Value.RetryDelay, processorLogger);
-        processor.OwnershipChanged += (partition, owned) =>
-        {
-            if (!owned)
-            {
-                state.Remove(partition);
-                if (int.TryParse(partition, out var number))
-                {
-                    metrics.ForgetLag(SourceName, number);
-                }
-            }
-        };
-
         if (!await StartAsync(processor, stopping))
         {
             return;
@@ -70,6 +58,7 @@ public sealed partial class EventHubsSource(
         finally
         {
             await StopAsync(processor);
+            Publish([]);
         }
     }
 
@@ -115,19 +104,34 @@ public sealed partial class EventHubsSource(
         }
     }
 
-    private void PublishLag(TelemetryEventProcessor processor)
-    {
-        foreach (var (partition, doneThrough) in processor.Owned)
+    private void PublishLag(TelemetryEventProcessor processor) =>
+        Publish([.. processor.Owned.Select(p =>
         {
-            var last = processor.LastEnqueuedSequenceNumber(partition);
-            long? lag = last is { } l && doneThrough is { } d ? Math.Max(0, l - d) : null;
-            if (int.TryParse(partition, out var number))
-            {
-                metrics.SetLag(SourceName, number, lag);
-            }
+            var last = processor.LastEnqueuedSequenceNumber(p.Partition);
+            long? lag = last is { } l && p.DoneThrough is { } d ? Math.Max(0, l - d) : null;
+            return new EventHubsPartitionStatus(processor.EventHubName, p.Partition, p.DoneThrough, last, lag);
+        })]);
 
-            state.Set(new EventHubsPartitionStatus(processor.EventHubName, partition, doneThrough, last, lag));
+    // The partitions owned now replace the ones published before (a partition that left is no longer shown or exported).
+    private void Publish(List<EventHubsPartitionStatus> owned)
+    {
+        foreach (var gone in state.Partitions.Select(p => p.Partition).Except(owned.Select(p => p.Partition)))
+        {
+            if (int.TryParse(gone, out var number))
+            {
+                metrics.ForgetLag(SourceName, number);
+            }
         }
+
+        foreach (var partition in owned)
+        {
+            if (int.TryParse(partition.Partition, out var number))
+            {
+                metrics.SetLag(SourceName, number, partition.Lag);
+            }
+        }
+
+        state.Replace(owned);
     }
 
     private TokenCredential? Credential() => string.IsNullOrWhiteSpace(Hub.ConnectionString)

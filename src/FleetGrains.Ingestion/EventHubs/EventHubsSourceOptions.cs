@@ -65,6 +65,12 @@ public sealed class EventHubsSourceOptions
     /// <summary>Balanced: claim one partition per cycle until the share is fair; Greedy: claim the whole fair share at once.</summary>
     public LoadBalancingStrategy LoadBalancing { get; set; } = LoadBalancingStrategy.Balanced;
 
+    /// <summary>
+    /// How long a partition's receiver waits for events before it asks again. It is also how soon a receiver whose
+    /// connection broke without a word (a crashed service node) notices and reconnects, hence not the SDK's minute.
+    /// </summary>
+    public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long one call to the service may take before it is tried again.</summary>
     public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -149,9 +155,9 @@ public sealed class EventHubsSourceOptions
             yield return "EventHubs:LoadBalancingInterval must be positive and OwnershipExpiration at least 2 × LoadBalancingInterval (ownership is renewed every LoadBalancingInterval).";
         }
 
-        if (TryTimeout <= TimeSpan.Zero || LagInterval <= TimeSpan.Zero)
+        if (TryTimeout <= TimeSpan.Zero || LagInterval <= TimeSpan.Zero || ReceiveWaitTime <= TimeSpan.Zero)
         {
-            yield return "EventHubs:TryTimeout and LagInterval must be positive.";
+            yield return "EventHubs:TryTimeout, ReceiveWaitTime and LagInterval must be positive.";
         }
 
         if (ClientId is not null && Credential != EventHubsCredential.ManagedIdentity)

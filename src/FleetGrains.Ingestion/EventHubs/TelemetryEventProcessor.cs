@@ -40,9 +40,6 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
         (_options, _retries, _retryDelay, _logger) = (options, retries, retryDelay, logger);
     }
 
-    /// <summary>Raised when this processor starts or stops owning a partition (for the read state).</summary>
-    public event Action<string, bool>? OwnershipChanged;
-
     /// <summary>A processor named <paramref name="identifier"/> (the silo), by connection string or by <paramref name="credential"/>.</summary>
     public static TelemetryEventProcessor Create(
         CheckpointStore store, EventHubsSourceOptions options, TokenCredential? credential, string identifier, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
@@ -51,6 +48,7 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
         {
             Identifier = identifier,
             PrefetchCount = options.PrefetchCount,
+            MaximumWaitTime = options.ReceiveWaitTime,
             TrackLastEnqueuedEventProperties = true,
             LoadBalancingStrategy = options.LoadBalancing,
             LoadBalancingUpdateInterval = options.LoadBalancingInterval,
@@ -83,7 +81,6 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
     {
         _doneThrough[partition.PartitionId] = null;
         LogOwning(_logger, EventHubName, partition.PartitionId);
-        OwnershipChanged?.Invoke(partition.PartitionId, true);
         return Task.CompletedTask;
     }
 
@@ -91,7 +88,6 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
     {
         _doneThrough.TryRemove(partition.PartitionId, out _);
         LogReleased(_logger, EventHubName, partition.PartitionId, reason);
-        OwnershipChanged?.Invoke(partition.PartitionId, false);
         return Task.CompletedTask;
     }
 
@@ -104,17 +100,18 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
         }
 
         var id = partition.PartitionId;
-        if (_doneThrough.TryGetValue(id, out var done) && done is null)
-        {
-            // What lies before the first event this owner reads was done, by it or an earlier owner.
-            _doneThrough[id] = batch[0].SequenceNumber - 1;
-        }
+        // What lies before the first event this owner reads was done, by it or an earlier owner. (TryUpdate: a partition
+        // that stopped while its batch was handled stays forgotten.)
+        _doneThrough.TryUpdate(id, batch[0].SequenceNumber - 1, null);
 
         List<SourceMessage> messages = [.. batch.Select(e => EventHubsMessages.ToSourceMessage(EventHubName, id, e, _options))];
         if (await _retries.ProcessUntilDoneAsync(EventHubsSource.SourceName, $"{EventHubName}/{id}", messages, cancellationToken)
             && await CheckpointAsync(id, batch[^1], cancellationToken))
         {
-            _doneThrough[id] = batch[^1].SequenceNumber;
+            if (_doneThrough.TryGetValue(id, out var done))
+            {
+                _doneThrough.TryUpdate(id, batch[^1].SequenceNumber, done);
+            }
         }
     }
 

@@ -1,0 +1,120 @@
+using FleetGrains.Ingestion.EventHubs;
+using FleetGrains.LocalServers;
+using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
+
+namespace FleetGrains.Cluster.Tests.EventHubs;
+
+/// <summary>Silo processes of one Redis cluster share an Event Hub's partitions as one consumer group; silos die, join and leave.</summary>
+public sealed class EventHubsFaultTests : IAsyncLifetime
+{
+    private const int Partitions = 8;
+
+    private readonly List<SiloProcess> _silos = [];
+    private EventHubsTestDouble _hub = null!;
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _hub = EventHubsHarness.StartHub(Partitions);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await _hub.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task HardKillingASiloInTheMiddle_LosesNothing_DoublesNothing_AndLeavesNothingUncheckpointed()
+    {
+        const string Fleet = "eventhubs-kill";
+        const int Devices = 1000, PerDevice = 100;
+        var settings = Settings($"eventhubs-kill-{Guid.NewGuid():N}");
+        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        await WaitAllPartitionsReadAsync(_silos);
+        await using var producer = EventHubsHarness.Producer(_hub);
+
+        var producing = EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice);
+        await ClusterHarness.WaitUntilAsync(async () => await AcceptedAsync(_silos[0]) >= 20_000, TimeSpan.FromSeconds(120));
+        var victim = _silos[1];
+        var view = await victim.GetJsonAsync<EventHubsSourcesView>("/api/sources");
+        await victim.KillAsync();
+        Assert.NotEmpty(view.EventHubs!);
+        Assert.True(view.ThisSilo.Where(c => c.Source == EventHubsSource.SourceName).Sum(c => c.Accepted) > 0, "the killed silo had not ingested anything yet");
+
+        Assert.Equal(Devices * PerDevice, await producing);
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(240), () => ClusterHarness.Logs([.. _silos]));
+        var survivor = _silos[0];
+        await ClusterHarness.AssertDevicesAsync(survivor, Fleet, Devices, PerDevice, PerDevice - 1);
+        Assert.All(_silos.Where(s => s != victim), s => Assert.False(s.HasExited, $"{s.Name} exited:\n{s.Output}"));
+
+        // The killed silo never gave its partitions up: the survivors took them once its ownership expired.
+        await WaitAllPartitionsReadAsync(_silos.Where(s => s != victim));
+    }
+
+    [Fact]
+    public async Task ScalingOutAndIn_DuringIngestion_MovesPartitions_LosingAndDoublingNothing()
+    {
+        const string Fleet = "eventhubs-scale";
+        const int Devices = 300, Rounds = 10, PerRound = 10;
+        var settings = Settings($"eventhubs-scale-{Guid.NewGuid():N}");
+        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        await using var producer = EventHubsHarness.Producer(_hub);
+
+        var producing = Task.Run(async () =>
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerRound, firstSeq: round * PerRound);
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+            }
+        });
+
+        await ClusterHarness.WaitUntilAsync(async () => await AcceptedAsync(_silos[0]) >= 3 * Devices * PerRound, TimeSpan.FromSeconds(120));
+        var joiner = await SiloProcess.StartAsync("silo2", settings);
+        _silos.Add(joiner);
+        await ClusterHarness.WaitUntilAsync(async () => (await joiner.GetJsonAsync<EventHubsSourcesView>("/api/sources")).EventHubs is { Count: > 0 }, TimeSpan.FromSeconds(60));
+        await _silos[0].StopAsync();
+        await producing;
+
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(240), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.AssertDevicesAsync(joiner, Fleet, Devices, Rounds * PerRound, (Rounds * PerRound) - 1);
+        await WaitAllPartitionsReadAsync([joiner, _silos[1]]);
+    }
+
+    // Every partition read by exactly one of these silos, as their APIs tell.
+    private static Task WaitAllPartitionsReadAsync(IEnumerable<SiloProcess> silos) =>
+        ClusterHarness.WaitUntilAsync(
+            async () =>
+            {
+                var read = new List<int>();
+                foreach (var silo in silos)
+                {
+                    read.AddRange((await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).EventHubs!.Select(p => int.Parse(p.Partition)));
+                }
+
+                return read.Order().SequenceEqual(Enumerable.Range(0, Partitions));
+            },
+            TimeSpan.FromSeconds(60));
+
+    // The Redis cluster of the proof tests, reading the Event Hub instead of Redis Streams.
+    private Dictionary<string, string> Settings(string clusterId)
+    {
+        var settings = ClusterHarness.RedisCluster(_redis, clusterId, streams: false);
+        foreach (var (key, value) in EventHubsHarness.Settings(_hub, _redis))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static async Task<long> AcceptedAsync(SiloProcess silo) =>
+        (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).Counters.Where(c => c.Source == EventHubsSource.SourceName).Sum(c => c.Accepted);
+}

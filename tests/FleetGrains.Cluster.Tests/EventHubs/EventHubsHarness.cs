@@ -1,0 +1,120 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+using FleetGrains.Ingestion.Binary;
+using FleetGrains.LocalServers;
+using StackExchange.Redis;
+using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
+
+namespace FleetGrains.Cluster.Tests.EventHubs;
+
+/// <summary>Publishing telemetry to the Event Hubs test double with the real producer, and reading the silos' checkpoints from Redis.</summary>
+public static class EventHubsHarness
+{
+    public const string Hub = "telemetry";
+    public const string Group = "fleetgrains";
+    public const string CheckpointPrefix = "fleet:eventhubs";
+
+    public static EventHubsTestDouble StartHub(int partitions) => EventHubsTestDouble.Start(Hub, partitions, Group);
+
+    /// <summary>
+    /// The Event Hubs source on <paramref name="hub"/>, checkpointing in <paramref name="redis"/>: ownership renewed each
+    /// second and lost after 4 s (not 20), calls tried for 10 s (not 60), lag published four times a second.
+    /// </summary>
+    public static Dictionary<string, string> Settings(EventHubsTestDouble hub, RedisServer redis) => new()
+    {
+        ["Fleet:Sources:Redis"] = redis.ConnectionString,
+        ["Fleet:Sources:EventHubs:Enabled"] = "true",
+        ["Fleet:Sources:EventHubs:ConnectionString"] = hub.ConnectionString,
+        ["Fleet:Sources:EventHubs:ConsumerGroup"] = Group,
+        ["Fleet:Sources:EventHubs:LoadBalancingInterval"] = "00:00:01",
+        ["Fleet:Sources:EventHubs:OwnershipExpiration"] = "00:00:04",
+        ["Fleet:Sources:EventHubs:TryTimeout"] = "00:00:10",
+        ["Fleet:Sources:EventHubs:LagInterval"] = "00:00:00.250",
+    };
+
+    public static EventHubProducerClient Producer(EventHubsTestDouble hub) =>
+        new(hub.ConnectionString, new EventHubProducerClientOptions { RetryOptions = new EventHubsRetryOptions { TryTimeout = TimeSpan.FromSeconds(10) } });
+
+    /// <summary>
+    /// Publishes <paramref name="perDevice"/> events (seq from <paramref name="firstSeq"/>) for each device, with the device
+    /// as partition key (one partition each, in order), in the three formats as <see cref="ClusterHarness.ProduceAsync"/>
+    /// does: single events from even devices (sent ten to a batch), NDJSON of up to 10 from devices 1, 5, 9…, binary
+    /// batches from devices 3, 7, 11…. Returns the events produced.
+    /// </summary>
+    public static async Task<int> ProduceAsync(EventHubProducerClient producer, string fleetId, int devices, int perDevice, int firstSeq = 0)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
+        var produced = 0;
+        for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
+        {
+            var sends = new List<Task>();
+            for (var d = 0; d < devices; d++)
+            {
+                var deviceId = ClusterHarness.Device(d);
+                var last = Math.Min(seq + 10, firstSeq + perDevice);
+                List<EventData> events = (d % 4) switch
+                {
+                    0 or 2 => [.. Enumerable.Range(seq, last - seq).Select(s => Json(ClusterHarness.Event(fleetId, deviceId, s, ts + s)))],
+                    1 => [Json(string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => ClusterHarness.Event(fleetId, deviceId, s, ts + s))))],
+                    _ => [new EventData(ClusterHarness.BinaryBatch(fleetId, deviceId, seq, last, ts)) { ContentType = BinaryBatchDecoder.ContentType }],
+                };
+                sends.Add(producer.SendAsync(events, new SendEventOptions { PartitionKey = deviceId }));
+                produced += last - seq;
+            }
+
+            await Task.WhenAll(sends);
+        }
+
+        return produced;
+    }
+
+    public static EventData Json(string text) => new(Encoding.UTF8.GetBytes(text)) { ContentType = "application/json" };
+
+    /// <summary>Waits until the consumer group's checkpoint of every partition is its last event (nothing left unprocessed).</summary>
+    public static async Task WaitCheckpointedAsync(EventHubsTestDouble hub, RedisServer redis, TimeSpan timeout, Func<string>? diagnostics = null)
+    {
+        await using var connection = await ClusterHarness.ConnectAsync(redis);
+        var db = connection.GetDatabase();
+        var deadline = DateTime.UtcNow + timeout;
+        var state = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var checkpoints = await CheckpointsAsync(db);
+                var behind = hub.Hub.Partitions
+                    .Select(p => (p.Id, Last: (long)p.Count - 1, Checkpoint: checkpoints.TryGetValue(p.Id, out var c) ? c : -1))
+                    .Where(p => p.Last != p.Checkpoint)
+                    .ToList();
+                state = string.Join("; ", behind.Select(b => $"partition {b.Id}: checkpoint {b.Checkpoint}, last {b.Last}"));
+                if (behind.Count == 0)
+                {
+                    return;
+                }
+            }
+            catch (RedisException ex)
+            {
+                state = ex.Message;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The consumer group did not checkpoint every event within {timeout}: {state}\n{diagnostics?.Invoke()}");
+    }
+
+    /// <summary>The sequence number each partition is checkpointed at, as the silos wrote it.</summary>
+    public static async Task<Dictionary<string, long>> CheckpointsAsync(IDatabase db)
+    {
+        var key = $"{CheckpointPrefix}:127.0.0.1/{Hub}/{Group}:checkpoints";
+        return (await db.HashGetAllAsync(key)).ToDictionary(
+            e => (string)e.Name!,
+            e => JsonDocument.Parse((string)e.Value!).RootElement.GetProperty("sequenceNumber").GetInt64());
+    }
+}
+
+public sealed record EventHubsSourcesView(string Silo, IReadOnlyList<SourceCountsView> Counters, IReadOnlyList<SourceCountsView> ThisSilo, IReadOnlyList<EventHubsPartitionView>? EventHubs);
+
+public sealed record EventHubsPartitionView(string EventHub, string Partition, long? Checkpointed, long? LastEnqueued, long? Lag);

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+using FleetGrains.Ingestion.EventHubs;
+using FleetGrains.LocalServers;
+using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
+
+namespace FleetGrains.Cluster.Tests.EventHubs;
+
+/// <summary>A silo process reads an Event Hub (the in-process test double, real AMQP) and checkpoints in a real redis-server.</summary>
+public sealed class EventHubsSourceTests : IAsyncLifetime
+{
+    private const int Partitions = 4;
+
+    private readonly List<SiloProcess> _silos = [];
+    private EventHubsTestDouble _hub = null!;
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _hub = EventHubsHarness.StartHub(Partitions);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await _hub.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EveryEventOfEveryFormatIsApplied_CheckpointsFollow_AndPoisonIsDeadLetteredWithItsPosition()
+    {
+        const string Fleet = "eventhubs";
+        const int Devices = 200, PerDevice = 20;
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
+        _silos.Add(silo);
+        await using var producer = EventHubsHarness.Producer(_hub);
+
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var toPartition0 = new SendEventOptions { PartitionId = "0" };
+        await producer.SendAsync([new EventData(Encoding.UTF8.GetBytes("this is not json"))], toPartition0);
+        await producer.SendAsync([new EventData(ReadOnlyMemory<byte>.Empty)], toPartition0);
+        await producer.SendAsync(
+            [EventHubsHarness.Json($"{ClusterHarness.Event(Fleet, "p1", 0, ts)}\n{{\"fleetId\":\"{Fleet}\",\"deviceId\":\"p1\",\"ts\":{ts},\"seq\":\"one\",\"values\":[1,2,3]}}")],
+            toPartition0);
+        // As IoT Hub routes a device's message: the device in a system annotation, the fleet in an application property
+        // (a message enrichment), neither in the body.
+        _hub.Append("1", Encoding.UTF8.GetBytes($$"""{"ts":{{ts}},"seq":5,"values":[1,2,3]}"""), new Dictionary<string, object> { ["fleetId"] = Fleet }, new Dictionary<string, object> { ["iothub-connection-device-id"] = "iot-7" });
+        Assert.Equal(Devices * PerDevice, await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice));
+
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, PerDevice, PerDevice - 1);
+        var p1 = await silo.GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/p1");
+        Assert.Equal((1L, 0L), (p1.Counters.Accepted, p1.LastSeq));
+        var iot = await silo.GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/iot-7");
+        Assert.Equal((1L, 5L), (iot.Counters.Accepted, iot.LastSeq));
+
+        var letters = await silo.GetJsonAsync<List<DeadLetterView>>($"/api/deadletters?source={EventHubsSource.SourceName}");
+        Assert.Equal(3, letters.Count);
+        Assert.Contains(letters, l => l.Position == "telemetry/0@0" && l.Reason.Contains("JSON", StringComparison.Ordinal) && l.Payload == "this is not json");
+        Assert.Contains(letters, l => l.Position == "telemetry/0@1");
+        Assert.Contains(letters, l => l.Position == "telemetry/0@2#1" && l.Reason.Contains("seq must be an integer", StringComparison.Ordinal));
+
+        var counters = (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).Counters.Single(c => c.Source == EventHubsSource.SourceName);
+        Assert.Equal(((long)(Devices * PerDevice) + 2, 3L), (counters.Accepted, counters.DeadLettered));
+        await ClusterHarness.WaitUntilAsync(
+            async () => (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).EventHubs is { Count: Partitions } partitions && partitions.All(p => p.Lag == 0),
+            TimeSpan.FromSeconds(30));
+        var metrics = await silo.Http.GetStringAsync("/metrics");
+        Assert.Matches(new Regex("fleet_source_lag\\{[^}]*source=\"eventhubs\"[^}]*\\} 0"), metrics);
+    }
+
+    [Fact]
+    public async Task TheHubCrashingAndComingBack_TheSiloCarriesOn_WithoutARestart_LosingAndDoublingNothing()
+    {
+        const string Fleet = "eventhubs-outage";
+        const int Devices = 100, PerDevice = 20;
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
+        _silos.Add(silo);
+
+        await using (var producer = EventHubsHarness.Producer(_hub))
+        {
+            await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice);
+        }
+
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        await _hub.RestartAsync(TimeSpan.FromSeconds(3));
+        await using (var producer = EventHubsHarness.Producer(_hub))
+        {
+            await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice, firstSeq: PerDevice);
+        }
+
+        // The receivers' connections broke without a word: they notice when their wait for events ends (ReceiveWaitTime,
+        // 5 s), not after the SDK's default minute.
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(40), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, 2 * PerDevice, (2 * PerDevice) - 1);
+        Assert.False(silo.HasExited, silo.Output);
+    }
+}
