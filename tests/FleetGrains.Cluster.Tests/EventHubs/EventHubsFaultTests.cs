@@ -88,6 +88,44 @@ public sealed class EventHubsFaultTests : IAsyncLifetime
         await WaitAllPartitionsReadAsync([joiner, _silos[1]]);
     }
 
+    [Fact]
+    public async Task WhileRedisIsDown_NeitherGrainsNorCheckpointsCanBeWritten_AndWhenItIsBack_NothingIsLostOrDoubled()
+    {
+        const string Fleet = "eventhubs-storage";
+        const int Devices = 200, PerDevice = 40;
+        var settings = Settings($"eventhubs-storage-{Guid.NewGuid():N}");
+        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(i => SiloProcess.StartAsync($"silo{i}", settings))));
+        await using var producer = EventHubsHarness.Producer(_hub);
+
+        await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2);
+        await ClusterHarness.WaitUntilAsync(async () => await AcceptedAsync(_silos[0]) >= Devices, TimeSpan.FromSeconds(120));
+        // Redis holds the devices' state, the checkpoints and the ownership records: device calls fail, batches wait,
+        // checkpoints and ownership renewals fail until it is back.
+        await _redis.KillAsync();
+        await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2, firstSeq: PerDevice / 2);
+        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60));
+        await _redis.StartAsync();
+
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(240), () => ClusterHarness.Logs([.. _silos]));
+        await ClusterHarness.AssertDevicesAsync(_silos[0], Fleet, Devices, PerDevice, PerDevice - 1);
+        Assert.All(_silos, s => Assert.False(s.HasExited, $"{s.Name} exited:\n{s.Output}"));
+        await WaitAllPartitionsReadAsync(_silos);
+    }
+
+    // Events whose device calls failed on the silos, from their own meters (the API's counters live in Redis).
+    private async Task<double> FailedOnTheSilosAsync()
+    {
+        var failed = 0.0;
+        foreach (var silo in _silos)
+        {
+            failed += PrometheusScrape.Samples(await silo.Http.GetStringAsync("/metrics"), "fleet_ingest_events_total")
+                .Where(s => s.Labels["source"] == EventHubsSource.SourceName && s.Labels["outcome"] == "failed")
+                .Sum(s => s.Value);
+        }
+
+        return failed;
+    }
+
     // Every partition read by exactly one of these silos, as their APIs tell.
     private static Task WaitAllPartitionsReadAsync(IEnumerable<SiloProcess> silos) =>
         ClusterHarness.WaitUntilAsync(
