@@ -105,6 +105,37 @@ public class ChartRenderTests
     }
 
     [Fact]
+    public void EventHubsCoreSilos_SignInWithWorkloadIdentity_AndTheirLagIsWhatKedaScalesOn()
+    {
+        var chart = RenderedChart.From("eventhubs-values.yaml");
+        var core = chart.Silos("core");
+        var silo = Silo(core);
+        Assert.Equal(("false", "true"), (Env(silo, "Fleet__Sources__RedisStreams__Enabled"), Env(silo, "Fleet__Sources__EventHubs__Enabled")));
+        Assert.Equal(("fleet-telemetry.servicebus.windows.net", "telemetry", "WorkloadIdentity"), (Env(silo, "Fleet__Sources__EventHubs__FullyQualifiedNamespace"), Env(silo, "Fleet__Sources__EventHubs__EventHubName"), Env(silo, "Fleet__Sources__EventHubs__Credential")));
+        Assert.Equal("true", core.Spec.Template.Metadata.Labels["azure.workload.identity/use"]);
+        Assert.DoesNotContain(silo.Env, e => e.Name == "Fleet__Sources__EventHubs__ConnectionString");
+        if (chart.SilosOrNone("models") is { } models)
+        {
+            Assert.Equal("false", Env(Silo(models), "Fleet__Sources__EventHubs__Enabled"));
+            Assert.False(models.Spec.Template.Metadata.Labels.ContainsKey("azure.workload.identity/use"));
+        }
+
+        // KEDA's azure-eventhub scaler reads checkpoints from Blob Storage only; the silos' own lag is the trigger.
+        var scaler = chart.Objects.OfType<ScaledObject>().Single(s => s.Spec.ScaleTargetRef.Name == core.Metadata.Name);
+        Assert.Contains("fleet_source_lag", Assert.Single(scaler.Spec.Triggers).Metadata["query"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EventHubsByConnectionString_ReadsItFromTheSecret_AndNeedsNoWorkloadIdentity()
+    {
+        var chart = RenderedChart.From("everything-values.yaml");
+        var core = chart.Silos("core");
+        var connectionString = Silo(core).Env.Single(e => e.Name == "Fleet__Sources__EventHubs__ConnectionString");
+        Assert.Equal(("fleetgrains-eventhubs", "connectionString"), (connectionString.ValueFrom.SecretKeyRef.Name, connectionString.ValueFrom.SecretKeyRef.Key));
+        Assert.False(core.Spec.Template.Metadata.Labels.ContainsKey("azure.workload.identity/use"));
+    }
+
+    [Fact]
     public void GpuModelSilos_RequestAGpu_RunTheGpuImage_AndTheCudaProvider_OnGpuNodes()
     {
         var chart = RenderedChart.From("gpu-values.yaml");

@@ -33,11 +33,12 @@ public static class SiloConfiguration
         var settings = new Dictionary<string, string?>();
         foreach (var variable in env.Where(v => v.Name.StartsWith("Fleet__", StringComparison.Ordinal)))
         {
-            // Values the kubelet fills in: a pod IP, a pod name, a Secret's connection string or admin key, a file
+            // Values the kubelet fills in: a pod IP, a pod name, a Secret's connection string (Redis, Event Hubs) or admin key, a file
             // of a mounted Secret (ChartRenderTests checks that it is mounted; here it must merely exist).
             var value = variable.ValueFrom switch
             {
                 { SecretKeyRef.Key: "admin-key" } => "an-admin-key-of-48-characters-as-the-chart-makes",
+                { SecretKeyRef.Key: "connectionString" } => "Endpoint=sb://fleet.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=a2V5;EntityPath=telemetry",
                 not null => "redis:6379",
                 null when variable.Value.StartsWith(MountedSecrets, StringComparison.Ordinal) => MountedFile.Value,
                 null => variable.Value.Replace("$(POD_IP)", "10.1.2.3", StringComparison.Ordinal).Replace("$(POD_NAME)", "fleet-core-abc12", StringComparison.Ordinal),

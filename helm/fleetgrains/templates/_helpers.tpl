@@ -87,6 +87,14 @@ app.kubernetes.io/component: {{ .role }}
 {{- fail "sources.kafka.saslSecret (keys username and password) is required with saslMechanism" }}
 {{- end }}
 {{- end }}
+{{- with .Values.sources.eventHubs }}
+{{- if and .enabled (eq (empty .connectionStringSecret) (empty .fullyQualifiedNamespace)) }}
+{{- fail "sources.eventHubs needs exactly one of connectionStringSecret and fullyQualifiedNamespace (workload identity)" }}
+{{- end }}
+{{- if and .enabled .fullyQualifiedNamespace (not .eventHubName) }}
+{{- fail "sources.eventHubs.eventHubName is required with fullyQualifiedNamespace" }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The scaling behaviour of both workloads (see values: scalingPolicy). */}}

@@ -12,6 +12,8 @@ the silo named after its pod, a grace period longer than the host's shutdown tim
 {{- $gpu := and $models $root.Values.models.gpu.enabled -}}
 {{- $mqtt := and (not $models) $root.Values.sources.mqtt.enabled -}}
 {{- $kafka := and (not $models) $root.Values.sources.kafka.enabled -}}
+{{- $eventHubs := and (not $models) $root.Values.sources.eventHubs.enabled -}}
+{{- $workloadIdentity := and $eventHubs (not $root.Values.sources.eventHubs.connectionStringSecret) -}}
 {{- $clusterTls := $root.Values.security.clusterTlsSecret -}}
 {{- $redisCa := and (not $root.Values.redis.bundled.enabled) $root.Values.redis.external.tlsCaSecret -}}
 {{- $mqttCa := and $mqtt $root.Values.sources.mqtt.tls $root.Values.sources.mqtt.tlsCaSecret -}}
@@ -40,6 +42,10 @@ spec:
     metadata:
       labels:
         {{- include "fleetgrains.roleSelectorLabels" (dict "root" $root "role" $role) | nindent 8 }}
+        {{- if $workloadIdentity }}
+        # Azure workload identity: the webhook gives the pod the federated token of its service account's identity.
+        azure.workload.identity/use: "true"
+        {{- end }}
       {{- with $root.Values.podAnnotations }}
       annotations:
         {{- toYaml . | nindent 8 }}
@@ -200,6 +206,36 @@ spec:
                   name: {{ .saslSecret }}
                   key: password
             {{- end }}
+            {{- end }}
+            {{- end }}
+            - name: Fleet__Sources__EventHubs__Enabled
+              value: {{ $eventHubs | quote }}
+            {{- if $eventHubs }}
+            {{- with $root.Values.sources.eventHubs }}
+            {{- if .connectionStringSecret }}
+            - name: Fleet__Sources__EventHubs__ConnectionString
+              valueFrom:
+                secretKeyRef:
+                  name: {{ .connectionStringSecret }}
+                  key: connectionString
+            {{- else }}
+            - name: Fleet__Sources__EventHubs__FullyQualifiedNamespace
+              value: {{ .fullyQualifiedNamespace | quote }}
+            - name: Fleet__Sources__EventHubs__Credential
+              value: WorkloadIdentity
+            {{- end }}
+            {{- if .eventHubName }}
+            - name: Fleet__Sources__EventHubs__EventHubName
+              value: {{ .eventHubName | quote }}
+            {{- end }}
+            - name: Fleet__Sources__EventHubs__ConsumerGroup
+              value: {{ .consumerGroup | quote }}
+            - name: Fleet__Sources__EventHubs__StartFrom
+              value: {{ .startFrom | quote }}
+            - name: Fleet__Sources__EventHubs__DeviceIdProperty
+              value: {{ .deviceIdProperty | quote }}
+            - name: Fleet__Sources__EventHubs__FleetIdProperty
+              value: {{ .fleetIdProperty | quote }}
             {{- end }}
             {{- end }}
             - name: Fleet__Simulator__Enabled
