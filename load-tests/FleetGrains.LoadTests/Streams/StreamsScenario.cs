@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FleetGrains.Abstractions;
+using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.LoadTests.Ingest;
 using FleetGrains.LoadTests.Tracing;
 using FleetGrains.LocalServers;
@@ -11,18 +12,20 @@ namespace FleetGrains.LoadTests.Streams;
 /// <summary>
 /// <c>streams</c>: how fast a broker source drains a backlog into device grains (a silo in its own process, entries
 /// produced beforehand, devices active), against a bare loop reading and acknowledging the same entries on the same
-/// peer: Redis Streams (<see cref="BareStreamLoop"/>, a real redis-server) or Kafka (<see cref="BareKafkaLoop"/>,
-/// librdkafka's mock cluster in this process).
+/// peer: Redis Streams (<see cref="BareStreamLoop"/>, a real redis-server), Kafka (<see cref="BareKafkaLoop"/>,
+/// librdkafka's mock cluster in this process) or Event Hubs (<see cref="BareEventHubsLoop"/>, the test double in this
+/// process, checkpoints in a real redis-server).
 /// </summary>
 public sealed class StreamsScenario : ILoadScenario
 {
     public string Name => "streams";
 
     public string Usage => """
-        streams [--source redis-streams|kafka] [--devices 20000] [--events 20] [--per-entry 10] [--features 38]
+        streams [--source redis-streams|kafka|eventhubs] [--devices 20000] [--events 20] [--per-entry 10] [--features 38]
                 [--model smd-machine-1-2-autoencoder@1] [--window 32] [--partitions 8] [--read-count 256]
                 entries/s drained by the source into device grains vs a bare read-and-acknowledge loop on the same peer
-                (Redis Streams: XREADGROUP + XACK; Kafka: consume + commit; --read-count is the Kafka batch size too)
+                (Redis Streams: XREADGROUP + XACK; Kafka: consume + commit; Event Hubs: the SDK's processor + checkpoint;
+                --read-count is the Kafka and Event Hubs batch size too)
         """;
 
     public IReadOnlyCollection<string> Options => ["source", "devices", "events", "per-entry", "features", "model", "window", "partitions", "read-count", "trace"];
@@ -30,9 +33,9 @@ public sealed class StreamsScenario : ILoadScenario
     public async Task<ScenarioReport> RunAsync(ScenarioArguments arguments, TextWriter progress)
     {
         var source = arguments.Text("source") ?? "redis-streams";
-        if (source is not ("redis-streams" or "kafka"))
+        if (source is not ("redis-streams" or "kafka" or "eventhubs"))
         {
-            throw new ArgumentException($"--source must be redis-streams or kafka (was {source}).");
+            throw new ArgumentException($"--source must be redis-streams, kafka or eventhubs (was {source}).");
         }
 
         var devices = arguments.PositiveInt("devices", arguments.Quick ? 5_000 : 20_000);
@@ -47,9 +50,12 @@ public sealed class StreamsScenario : ILoadScenario
         await progress.WriteLineAsync($"streams ({source}): {devices} devices × {events} events, {perEntry} per entry, {partitions} partitions, read count {readCount}");
         var settings = IngestScenario.Settings(model, window, naive: false, workload.FleetId);
         var trace = SiloTrace.In(arguments.TraceDirectory, "streams");
-        var drain = source == "kafka"
-            ? await DrainKafkaAsync(workload, settings, partitions, readCount, trace, progress)
-            : await DrainRedisStreamsAsync(workload, settings, partitions, readCount, trace, progress);
+        var drain = source switch
+        {
+            "kafka" => await DrainKafkaAsync(workload, settings, partitions, readCount, trace, progress),
+            "eventhubs" => await DrainEventHubsAsync(workload, settings, partitions, readCount, trace, progress),
+            _ => await DrainRedisStreamsAsync(workload, settings, partitions, readCount, trace, progress),
+        };
         await SiloTrace.ReportAsync(trace, "streams", progress);
 
         var bareRate = drain.BareEntries / drain.BareElapsed.TotalSeconds;
@@ -119,6 +125,27 @@ public sealed class StreamsScenario : ILoadScenario
         var run = await topic.MeasureSiloDrainAsync("source", silo, TimeSpan.FromMinutes(30));
         await silo.StopAsync();
         return new Drain("Kafka (librdkafka's mock cluster of 3 brokers, in the load-test process)", "bare consume + commit loop", bareEntries, bareElapsed, topic.Entries, topic.WarmupEntries, run);
+    }
+
+    private static async Task<Drain> DrainEventHubsAsync(
+        IngestWorkload workload, Dictionary<string, string> settings, int partitions, int batchSize, SiloTrace? trace, TextWriter progress)
+    {
+        await using var redis = await RedisServer.StartNewAsync(durable: false);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        await using var hub = EventHubsDouble.EventHubsDouble.Start("telemetry", partitions, EventHubsIngest.SiloGroup, BareEventHubsLoop.Group);
+        var events = new EventHubsIngest(hub, redis, workload);
+        await events.ProduceAsync();
+        await progress.WriteLineAsync($"  published {events.Entries} events");
+
+        var store = new RedisCheckpointStore(() => Task.FromResult(db), EventHubsIngest.CheckpointPrefix, TimeProvider.System);
+        var (bareEntries, bareElapsed) = await BareEventHubsLoop.DrainAsync(store, hub.ConnectionString, batchSize, events.Entries, TimeSpan.FromMinutes(30));
+        await progress.WriteLineAsync($"  bare loop checkpointed {bareEntries} events");
+        events.ReadBy(settings, batchSize);
+        await using var silo = SiloProcess.Launch("streams", settings, trace?.Environment);
+        var run = await events.MeasureSiloDrainAsync("source", silo, db, TimeSpan.FromMinutes(30));
+        await silo.StopAsync();
+        return new Drain("Event Hubs (the AMQP test double in the load-test process, checkpoints in redis-server on loopback)", "bare SDK processor + checkpoint", bareEntries, bareElapsed, events.Entries, events.WarmupEntries, run);
     }
 
     private sealed record Drain(string Peer, string BareLoop, long BareEntries, TimeSpan BareElapsed, long Entries, long WarmupEntries, IngestRun Run);

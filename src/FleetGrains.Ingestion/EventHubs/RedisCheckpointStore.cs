@@ -101,6 +101,16 @@ public sealed class RedisCheckpointStore(Func<Task<IDatabase>> database, string 
         };
     }
 
+    /// <summary>The sequence number each partition of the consumer group is checkpointed at (the last event done), by partition.</summary>
+    public async Task<Dictionary<string, long>> ListCheckpointedSequenceNumbersAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup)
+    {
+        var db = await database();
+        var entries = await db.HashGetAllAsync(Key(fullyQualifiedNamespace, eventHubName, consumerGroup, "checkpoints"));
+        return entries.ToDictionary(
+            e => (string)e.Name!,
+            e => JsonSerializer.Deserialize<CheckpointRecord>((string)e.Value!, JsonSerializerOptions.Web)!.SequenceNumber);
+    }
+
     public override Task UpdateCheckpointAsync(
         string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier,
         CheckpointPosition startingPosition, CancellationToken cancellationToken) =>

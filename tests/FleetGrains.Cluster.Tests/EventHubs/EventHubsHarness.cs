@@ -1,8 +1,8 @@
 using System.Text;
-using System.Text.Json;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using FleetGrains.Ingestion.Binary;
+using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.LocalServers;
 using StackExchange.Redis;
 using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
@@ -106,13 +106,8 @@ public static class EventHubsHarness
     }
 
     /// <summary>The sequence number each partition is checkpointed at, as the silos wrote it.</summary>
-    public static async Task<Dictionary<string, long>> CheckpointsAsync(IDatabase db)
-    {
-        var key = $"{CheckpointPrefix}:127.0.0.1/{Hub}/{Group}:checkpoints";
-        return (await db.HashGetAllAsync(key)).ToDictionary(
-            e => (string)e.Name!,
-            e => JsonDocument.Parse((string)e.Value!).RootElement.GetProperty("sequenceNumber").GetInt64());
-    }
+    public static Task<Dictionary<string, long>> CheckpointsAsync(IDatabase db) =>
+        new RedisCheckpointStore(() => Task.FromResult(db), CheckpointPrefix, TimeProvider.System).ListCheckpointedSequenceNumbersAsync("127.0.0.1", Hub, Group);
 }
 
 public sealed record EventHubsSourcesView(string Silo, IReadOnlyList<SourceCountsView> Counters, IReadOnlyList<SourceCountsView> ThisSilo, IReadOnlyList<EventHubsPartitionView>? EventHubs);
