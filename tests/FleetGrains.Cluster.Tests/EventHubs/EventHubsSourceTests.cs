@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using FleetGrains.Cli;
 using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.LocalServers;
 using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
@@ -75,6 +76,12 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
             TimeSpan.FromSeconds(30));
         var metrics = await silo.Http.GetStringAsync("/metrics");
         Assert.Matches(new Regex("fleet_source_lag\\{[^}]*source=\"eventhubs\"[^}]*\\} 0"), metrics);
+
+        using var http = new HttpClient();
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await FleetCtl.RunAsync(["--url", silo.Http.BaseAddress!.ToString(), "--key", SiloProcess.AdminKey, "sources"], http, output, error));
+        Assert.Contains("Event Hubs partitions read by silo", output.ToString());
+        Assert.Matches(new Regex(@"^telemetry\s+3\s+\d+\s+\d+\s+0\s*$", RegexOptions.Multiline), output.ToString());
     }
 
     [Fact]
