@@ -4,6 +4,7 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using FleetGrains.Cli;
 using FleetGrains.Ingestion.EventHubs;
+using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.LocalServers;
 using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
 
@@ -109,5 +110,45 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
         await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(40), () => ClusterHarness.Logs([.. _silos]));
         await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, 2 * PerDevice, (2 * PerDevice) - 1);
         Assert.False(silo.HasExited, silo.Output);
+    }
+
+    [Fact]
+    public async Task GeneratedHostileEventsAndProperties_NeverStopAPartition_AndEveryValidEventIsApplied()
+    {
+        const int Rounds = 40;
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
+        _silos.Add(silo);
+        await using var producer = EventHubsHarness.Producer(_hub);
+        object[] hostileDeviceIds = ["", new string('x', 5000), 42, true, new byte[] { 1, 2, 3 }, "a/b", "\u0000", Guid.Empty, 1.5e300];
+        var valid = new List<string>();
+        for (var i = 0; i < Rounds; i++)
+        {
+            // NDJSON of three valid events and a hostile one; a hostile event alone with a hostile device property; a
+            // valid event naming its device only in the property; bytes that claim to be a binary batch; spread by key.
+            var body = new HostileTelemetry(60_000 + i).NextBody(validEvents: 3, hostileEvents: 1, ndjson: true, prefix: $"e{i}");
+            valid.AddRange(body.ValidDevices);
+            await producer.SendAsync([new EventData(body.Bytes)], new SendEventOptions { PartitionKey = $"batch{i}" });
+            var device = $"h{i}";
+            var hostile = new EventData(new HostileTelemetry(70_000 + i).NextEvent(device, HostileTelemetry.Now).Bytes);
+            hostile.Properties["iothub-connection-device-id"] = hostileDeviceIds[i % hostileDeviceIds.Length];
+            hostile.Properties["fleetId"] = hostileDeviceIds[(i + 3) % hostileDeviceIds.Length];
+            var byProperty = new EventData(Encoding.UTF8.GetBytes($$"""{"ts":{{HostileTelemetry.Now}},"seq":1,"values":[1,2,3]}"""));
+            byProperty.Properties["iothub-connection-device-id"] = device;
+            byProperty.Properties["fleetId"] = HostileTelemetry.Fleet;
+            var garbage = new byte[1 + (i * 37 % 300)];
+            new Random(i).NextBytes(garbage);
+            await producer.SendAsync([hostile, byProperty, new EventData(garbage) { ContentType = FleetGrains.Ingestion.Binary.BinaryBatchDecoder.ContentType }], new SendEventOptions { PartitionKey = device });
+            valid.Add(device);
+        }
+
+        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        foreach (var device in valid)
+        {
+            var view = await silo.GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
+            Assert.True(view.Counters.Accepted >= 1, $"{device}: nothing accepted");
+        }
+
+        Assert.False(silo.HasExited, silo.Output);
+        Assert.True(silo.PeakWorkingSet < 1L << 30, $"the silo's peak working set was {silo.PeakWorkingSet >> 20} MiB");
     }
 }
