@@ -104,30 +104,44 @@ public static class ClusterHarness
     }
 
     /// <summary>Waits until every partition's consumer group has read and acknowledged every entry.</summary>
-    public static async Task WaitDrainedAsync(IDatabase db, TimeSpan timeout, Func<string>? diagnostics = null)
+    public static Task WaitDrainedAsync(IDatabase db, TimeSpan timeout, Func<string>? diagnostics = null) =>
+        WaitUntilNothingLeftAsync(
+            async () =>
+            {
+                var left = new StringBuilder();
+                for (var p = 0; p < Partitions; p++)
+                {
+                    var stream = StreamPartitioner.StreamKey(StreamPrefix, p);
+                    if (!await db.KeyExistsAsync(stream))
+                    {
+                        continue;
+                    }
+
+                    var group = (await db.StreamGroupInfoAsync(stream)).FirstOrDefault(g => g.Name == "fleetgrains");
+                    if (group.Name is null || group.Lag != 0 || group.PendingMessageCount != 0)
+                    {
+                        left.Append($"{stream}: lag {group.Lag?.ToString() ?? "?"}, pending {group.PendingMessageCount}; ");
+                    }
+                }
+
+                return left.ToString();
+            },
+            timeout,
+            "The streams were not drained",
+            diagnostics);
+
+    /// <summary>
+    /// Asks <paramref name="whatIsLeft"/> four times a second until it answers nothing (an empty text); after
+    /// <paramref name="timeout"/>, throws with <paramref name="failure"/>, its last answer and the diagnostics.
+    /// </summary>
+    public static async Task WaitUntilNothingLeftAsync(Func<Task<string>> whatIsLeft, TimeSpan timeout, string failure, Func<string>? diagnostics = null)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var state = "";
+        var left = "";
         while (DateTime.UtcNow < deadline)
         {
-            var left = new StringBuilder();
-            for (var p = 0; p < Partitions; p++)
-            {
-                var stream = StreamPartitioner.StreamKey(StreamPrefix, p);
-                if (!await db.KeyExistsAsync(stream))
-                {
-                    continue;
-                }
-
-                var group = (await db.StreamGroupInfoAsync(stream)).FirstOrDefault(g => g.Name == "fleetgrains");
-                if (group.Name is null || group.Lag != 0 || group.PendingMessageCount != 0)
-                {
-                    left.Append($"{stream}: lag {group.Lag?.ToString() ?? "?"}, pending {group.PendingMessageCount}; ");
-                }
-            }
-
-            state = left.ToString();
-            if (state.Length == 0)
+            left = await whatIsLeft();
+            if (left.Length == 0)
             {
                 return;
             }
@@ -135,7 +149,7 @@ public static class ClusterHarness
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"The streams were not drained within {timeout}: {state}\n{diagnostics?.Invoke()}");
+        throw new TimeoutException($"{failure} within {timeout}: {left}\n{diagnostics?.Invoke()}");
     }
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)

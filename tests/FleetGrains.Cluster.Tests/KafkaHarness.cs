@@ -79,32 +79,25 @@ public static class KafkaHarness
     {
         using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = Group }).Build();
         List<TopicPartition> partitions = [.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Topic, p))];
-        var deadline = DateTime.UtcNow + timeout;
-        var state = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            try
+        await ClusterHarness.WaitUntilNothingLeftAsync(
+            () =>
             {
-                var committed = probe.Committed(partitions, TimeSpan.FromSeconds(5));
-                var behind = committed
-                    .Select(c => (c.Partition.Value, Committed: c.Offset.Value, High: probe.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(5)).High.Value))
-                    .Where(p => p.Committed != p.High)
-                    .ToList();
-                state = string.Join("; ", behind.Select(b => $"partition {b.Item1}: committed {b.Committed}, high {b.High}"));
-                if (behind.Count == 0)
+                try
                 {
-                    return;
+                    var committed = probe.Committed(partitions, TimeSpan.FromSeconds(5));
+                    return Task.FromResult(string.Join("; ", committed
+                        .Select(c => (c.Partition.Value, Committed: c.Offset.Value, High: probe.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(5)).High.Value))
+                        .Where(p => p.Committed != p.High)
+                        .Select(b => $"partition {b.Item1}: committed {b.Committed}, high {b.High}")));
                 }
-            }
-            catch (KafkaException ex)
-            {
-                state = ex.Message;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The group did not commit every message within {timeout}: {state}\n{diagnostics?.Invoke()}");
+                catch (KafkaException ex)
+                {
+                    return Task.FromResult(ex.Message);
+                }
+            },
+            timeout,
+            "The group did not commit every message",
+            diagnostics);
     }
 }
 

@@ -77,32 +77,25 @@ public static class EventHubsHarness
     {
         await using var connection = await ClusterHarness.ConnectAsync(redis);
         var db = connection.GetDatabase();
-        var deadline = DateTime.UtcNow + timeout;
-        var state = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            try
+        await ClusterHarness.WaitUntilNothingLeftAsync(
+            async () =>
             {
-                var checkpoints = await CheckpointsAsync(db);
-                var behind = hub.Hub.Partitions
-                    .Select(p => (p.Id, Last: (long)p.Count - 1, Checkpoint: checkpoints.TryGetValue(p.Id, out var c) ? c : -1))
-                    .Where(p => p.Last != p.Checkpoint)
-                    .ToList();
-                state = string.Join("; ", behind.Select(b => $"partition {b.Id}: checkpoint {b.Checkpoint}, last {b.Last}"));
-                if (behind.Count == 0)
+                try
                 {
-                    return;
+                    var checkpoints = await CheckpointsAsync(db);
+                    return string.Join("; ", hub.Hub.Partitions
+                        .Select(p => (p.Id, Last: (long)p.Count - 1, Checkpoint: checkpoints.TryGetValue(p.Id, out var c) ? c : -1))
+                        .Where(p => p.Last != p.Checkpoint)
+                        .Select(b => $"partition {b.Id}: checkpoint {b.Checkpoint}, last {b.Last}"));
                 }
-            }
-            catch (RedisException ex)
-            {
-                state = ex.Message;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The consumer group did not checkpoint every event within {timeout}: {state}\n{diagnostics?.Invoke()}");
+                catch (RedisException ex)
+                {
+                    return ex.Message;
+                }
+            },
+            timeout,
+            "The consumer group did not checkpoint every event",
+            diagnostics);
     }
 
     /// <summary>The sequence number each partition is checkpointed at, as the silos wrote it.</summary>

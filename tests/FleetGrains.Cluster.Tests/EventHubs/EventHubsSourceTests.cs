@@ -6,44 +6,22 @@ using FleetGrains.Cli;
 using FleetGrains.Ingestion.EventHubs;
 using FleetGrains.Ingestion.Tests.Fuzz;
 using FleetGrains.LocalServers;
-using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
 
 namespace FleetGrains.Cluster.Tests.EventHubs;
 
 /// <summary>A silo process reads an Event Hub (the in-process test double, real AMQP) and checkpoints in a real redis-server.</summary>
-public sealed class EventHubsSourceTests : IAsyncLifetime
+public sealed class EventHubsSourceTests() : EventHubsSiloTests(PartitionCount)
 {
-    private const int Partitions = 4;
-
-    private readonly List<SiloProcess> _silos = [];
-    private EventHubsTestDouble _hub = null!;
-    private RedisServer _redis = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartNewAsync();
-        _hub = EventHubsHarness.StartHub(Partitions);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        await _hub.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    private const int PartitionCount = 4;
 
     [Fact]
     public async Task EveryEventOfEveryFormatIsApplied_CheckpointsFollow_AndPoisonIsDeadLetteredWithItsPosition()
     {
         const string Fleet = "eventhubs";
         const int Devices = 200, PerDevice = 20;
-        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
-        _silos.Add(silo);
-        await using var producer = EventHubsHarness.Producer(_hub);
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(Hub, Redis));
+        Silos.Add(silo);
+        await using var producer = EventHubsHarness.Producer(Hub);
 
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var toPartition0 = new SendEventOptions { PartitionId = "0" };
@@ -54,10 +32,10 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
             toPartition0);
         // As IoT Hub routes a device's message: the device in a system annotation, the fleet in an application property
         // (a message enrichment), neither in the body.
-        _hub.Append("1", Encoding.UTF8.GetBytes($$"""{"ts":{{ts}},"seq":5,"values":[1,2,3]}"""), new Dictionary<string, object> { ["fleetId"] = Fleet }, new Dictionary<string, object> { ["iothub-connection-device-id"] = "iot-7" });
+        Hub.Append("1", Encoding.UTF8.GetBytes($$"""{"ts":{{ts}},"seq":5,"values":[1,2,3]}"""), new Dictionary<string, object> { ["fleetId"] = Fleet }, new Dictionary<string, object> { ["iothub-connection-device-id"] = "iot-7" });
         Assert.Equal(Devices * PerDevice, await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice));
 
-        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        await EventHubsHarness.WaitCheckpointedAsync(Hub, Redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. Silos]));
         await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, PerDevice, PerDevice - 1);
         var p1 = await silo.GetJsonAsync<DeviceView>($"/api/devices/{Fleet}/p1");
         Assert.Equal((1L, 0L), (p1.Counters.Accepted, p1.LastSeq));
@@ -73,7 +51,7 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
         var counters = (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).Counters.Single(c => c.Source == EventHubsSource.SourceName);
         Assert.Equal(((long)(Devices * PerDevice) + 2, 3L), (counters.Accepted, counters.DeadLettered));
         await ClusterHarness.WaitUntilAsync(
-            async () => (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).EventHubs is { Count: Partitions } partitions && partitions.All(p => p.Lag == 0),
+            async () => (await silo.GetJsonAsync<EventHubsSourcesView>("/api/sources")).EventHubs is { Count: PartitionCount } partitions && partitions.All(p => p.Lag == 0),
             TimeSpan.FromSeconds(30));
         var metrics = await silo.Http.GetStringAsync("/metrics");
         Assert.Matches(new Regex("fleet_source_lag\\{[^}]*source=\"eventhubs\"[^}]*\\} 0"), metrics);
@@ -90,24 +68,24 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
     {
         const string Fleet = "eventhubs-outage";
         const int Devices = 100, PerDevice = 20;
-        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
-        _silos.Add(silo);
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(Hub, Redis));
+        Silos.Add(silo);
 
-        await using (var producer = EventHubsHarness.Producer(_hub))
+        await using (var producer = EventHubsHarness.Producer(Hub))
         {
             await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice);
         }
 
-        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
-        await _hub.RestartAsync(TimeSpan.FromSeconds(3));
-        await using (var producer = EventHubsHarness.Producer(_hub))
+        await EventHubsHarness.WaitCheckpointedAsync(Hub, Redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. Silos]));
+        await Hub.RestartAsync(TimeSpan.FromSeconds(3));
+        await using (var producer = EventHubsHarness.Producer(Hub))
         {
             await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice, firstSeq: PerDevice);
         }
 
         // The receivers' connections broke without a word: they notice when their wait for events ends (ReceiveWaitTime,
         // 5 s), not after the SDK's default minute.
-        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(40), () => ClusterHarness.Logs([.. _silos]));
+        await EventHubsHarness.WaitCheckpointedAsync(Hub, Redis, TimeSpan.FromSeconds(40), () => ClusterHarness.Logs([.. Silos]));
         await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, 2 * PerDevice, (2 * PerDevice) - 1);
         Assert.False(silo.HasExited, silo.Output);
     }
@@ -116,9 +94,9 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
     public async Task GeneratedHostileEventsAndProperties_NeverStopAPartition_AndEveryValidEventIsApplied()
     {
         const int Rounds = 40;
-        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(_hub, _redis));
-        _silos.Add(silo);
-        await using var producer = EventHubsHarness.Producer(_hub);
+        var silo = await SiloProcess.StartAsync("silo0", EventHubsHarness.Settings(Hub, Redis));
+        Silos.Add(silo);
+        await using var producer = EventHubsHarness.Producer(Hub);
         object[] hostileDeviceIds = ["", new string('x', 5000), 42, true, new byte[] { 1, 2, 3 }, "a/b", "\u0000", Guid.Empty, 1.5e300];
         var valid = new List<string>();
         for (var i = 0; i < Rounds; i++)
@@ -141,7 +119,7 @@ public sealed class EventHubsSourceTests : IAsyncLifetime
             valid.Add(device);
         }
 
-        await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
+        await EventHubsHarness.WaitCheckpointedAsync(Hub, Redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. Silos]));
         foreach (var device in valid)
         {
             var view = await silo.GetJsonAsync<DeviceView>($"/api/devices/{HostileTelemetry.Fleet}/{device}");
