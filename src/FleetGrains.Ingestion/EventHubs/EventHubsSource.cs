@@ -35,9 +35,19 @@ public sealed partial class EventHubsSource(
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        var store = new RedisCheckpointStore(redis.DatabaseAsync, Hub.CheckpointPrefix, time);
-        var processor = TelemetryEventProcessor.Create(
-            store, Hub, Credential(), silo.SiloAddress.ToParsableString(), retries, options.Value.RetryDelay, processorLogger);
+        TelemetryEventProcessor processor;
+        try
+        {
+            var store = new RedisCheckpointStore(redis.DatabaseAsync, Hub.CheckpointPrefix, time);
+            processor = TelemetryEventProcessor.Create(store, options.Value, Credential(), silo.SiloAddress.ToParsableString(), retries, processorLogger);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // The settings passed validation but the SDK refused them: the silo runs on, without this source.
+            LogCannotStart(logger, ex);
+            return;
+        }
+
         if (!await StartAsync(processor, stopping))
         {
             return;
@@ -146,6 +156,9 @@ public sealed partial class EventHubsSource(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading Event Hub {EventHub} of {Namespace}, consumer group {Group}, as processor {Processor}")]
     private static partial void LogStarting(ILogger logger, string eventHub, string @namespace, string group, string processor);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The Event Hubs source cannot run with these settings; the silo runs without it")]
+    private static partial void LogCannotStart(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the processor of Event Hub {EventHub} failed ({Failures} times in a row); trying again")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string eventHub, int failures);

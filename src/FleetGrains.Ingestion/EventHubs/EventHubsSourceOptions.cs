@@ -90,7 +90,7 @@ public sealed class EventHubsSourceOptions
     public string CheckpointPrefix { get; set; } = "fleet:eventhubs";
 
     /// <summary>The Event Hub read: <see cref="EventHubName"/>, else the connection string's <c>EntityPath</c>.</summary>
-    public string? HubName => !string.IsNullOrWhiteSpace(EventHubName) ? EventHubName : ConnectionStringProperties()?.EventHubName;
+    public string? HubName => !string.IsNullOrWhiteSpace(EventHubName) ? EventHubName : ParseConnectionString().Properties?.EventHubName;
 
     /// <summary>What is wrong with these settings, as <c>EventHubs:…</c> sentences; none when the source is off.</summary>
     public IEnumerable<string> Problems()
@@ -106,23 +106,15 @@ public sealed class EventHubsSourceOptions
             yield return "EventHubs: set exactly one of ConnectionString and FullyQualifiedNamespace (with Credential).";
         }
 
-        string? problem = null;
-        EventHubsConnectionStringProperties? parsed = null;
-        if (byConnectionString)
+        var (parsed, parseError) = ParseConnectionString();
+        if (parseError is not null)
         {
-            try
-            {
-                parsed = EventHubsConnectionStringProperties.Parse(ConnectionString!);
-            }
-            catch (FormatException ex)
-            {
-                problem = $"EventHubs:ConnectionString is not an Event Hubs connection string ({ex.Message}).";
-            }
+            yield return $"EventHubs:ConnectionString is not an Event Hubs connection string ({parseError}).";
         }
-
-        if (problem is not null)
+        else if (parsed is not null && (string.IsNullOrEmpty(parsed.Endpoint?.Host)
+            || (!string.IsNullOrEmpty(parsed.SharedAccessKeyName) && !string.IsNullOrEmpty(parsed.SharedAccessKey)) == !string.IsNullOrEmpty(parsed.SharedAccessSignature)))
         {
-            yield return problem;
+            yield return "EventHubs:ConnectionString needs an Endpoint and either SharedAccessKeyName with SharedAccessKey or a SharedAccessSignature.";
         }
 
         var entityPath = parsed?.EventHubName;
@@ -166,20 +158,20 @@ public sealed class EventHubsSourceOptions
         }
     }
 
-    private EventHubsConnectionStringProperties? ConnectionStringProperties()
+    private (EventHubsConnectionStringProperties? Properties, string? Error) ParseConnectionString()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
-            return EventHubsConnectionStringProperties.Parse(ConnectionString);
+            return (EventHubsConnectionStringProperties.Parse(ConnectionString), null);
         }
-        catch (FormatException)
+        catch (FormatException ex)
         {
-            return null;
+            return (null, ex.Message);
         }
     }
 }

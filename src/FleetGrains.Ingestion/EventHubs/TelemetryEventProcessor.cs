@@ -18,32 +18,32 @@ namespace FleetGrains.Ingestion.EventHubs;
 /// </summary>
 public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEventProcessor<EventProcessorPartition>
 {
-    private readonly EventHubsSourceOptions _options;
+    private readonly SourcesOptions _sources;
     private readonly SourceBatchRetries _retries;
-    private readonly TimeSpan _retryDelay;
     private readonly ILogger _logger;
 
     // Per owned partition: the sequence number of the last event done (null until known).
     private readonly ConcurrentDictionary<string, long?> _doneThrough = new();
 
     private TelemetryEventProcessor(
-        CheckpointStore store, EventHubsSourceOptions options, EventProcessorOptions processorOptions, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
-        : base(store, options.BatchSize, options.ConsumerGroup, options.ConnectionString!, options.HubName, processorOptions)
+        CheckpointStore store, SourcesOptions sources, EventProcessorOptions processorOptions, SourceBatchRetries retries, ILogger logger)
+        : base(store, sources.EventHubs.BatchSize, sources.EventHubs.ConsumerGroup, sources.EventHubs.ConnectionString!, sources.EventHubs.HubName, processorOptions)
     {
-        (_options, _retries, _retryDelay, _logger) = (options, retries, retryDelay, logger);
+        (_sources, _retries, _logger) = (sources, retries, logger);
     }
 
     private TelemetryEventProcessor(
-        CheckpointStore store, EventHubsSourceOptions options, TokenCredential credential, EventProcessorOptions processorOptions, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
-        : base(store, options.BatchSize, options.ConsumerGroup, options.FullyQualifiedNamespace!, options.EventHubName!, credential, processorOptions)
+        CheckpointStore store, SourcesOptions sources, TokenCredential credential, EventProcessorOptions processorOptions, SourceBatchRetries retries, ILogger logger)
+        : base(store, sources.EventHubs.BatchSize, sources.EventHubs.ConsumerGroup, sources.EventHubs.FullyQualifiedNamespace!, sources.EventHubs.EventHubName!, credential, processorOptions)
     {
-        (_options, _retries, _retryDelay, _logger) = (options, retries, retryDelay, logger);
+        (_sources, _retries, _logger) = (sources, retries, logger);
     }
 
     /// <summary>A processor named <paramref name="identifier"/> (the silo), by connection string or by <paramref name="credential"/>.</summary>
     public static TelemetryEventProcessor Create(
-        CheckpointStore store, EventHubsSourceOptions options, TokenCredential? credential, string identifier, SourceBatchRetries retries, TimeSpan retryDelay, ILogger logger)
+        CheckpointStore store, SourcesOptions sources, TokenCredential? credential, string identifier, SourceBatchRetries retries, ILogger logger)
     {
+        var options = sources.EventHubs;
         var processorOptions = new EventProcessorOptions
         {
             Identifier = identifier,
@@ -57,8 +57,8 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
             RetryOptions = new EventHubsRetryOptions { TryTimeout = options.TryTimeout },
         };
         return credential is null
-            ? new TelemetryEventProcessor(store, options, processorOptions, retries, retryDelay, logger)
-            : new TelemetryEventProcessor(store, options, credential, processorOptions, retries, retryDelay, logger);
+            ? new TelemetryEventProcessor(store, sources, processorOptions, retries, logger)
+            : new TelemetryEventProcessor(store, sources, credential, processorOptions, retries, logger);
     }
 
     /// <summary>The partitions this processor owns now, each with the sequence number of its last event done (when known).</summary>
@@ -104,7 +104,7 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
         // that stopped while its batch was handled stays forgotten.)
         _doneThrough.TryUpdate(id, batch[0].SequenceNumber - 1, null);
 
-        List<SourceMessage> messages = [.. batch.Select(e => EventHubsMessages.ToSourceMessage(EventHubName, id, e, _options))];
+        List<SourceMessage> messages = [.. batch.Select(e => EventHubsMessages.ToSourceMessage(EventHubName, id, e, _sources.EventHubs))];
         if (await _retries.ProcessUntilDoneAsync(EventHubsSource.SourceName, $"{EventHubName}/{id}", messages, cancellationToken)
             && await CheckpointAsync(id, batch[^1], cancellationToken))
         {
@@ -138,7 +138,7 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
 
             try
             {
-                await Task.Delay(_retryDelay * Math.Min(failures, 25), cancellationToken);
+                await Task.Delay(_sources.RetryDelayFor(failures), cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -153,7 +153,7 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
     [LoggerMessage(Level = LogLevel.Information, Message = "Event Hub {EventHub}: this silo stopped reading partition {Partition} ({Reason})")]
     private static partial void LogReleased(ILogger logger, string eventHub, string partition, ProcessingStoppedReason reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: {Operation} failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: the processor reported an error while '{Operation}'")]
     private static partial void LogProcessorError(ILogger logger, Exception exception, string eventHub, string partition, string operation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: writing the checkpoint failed ({Failures} times in a row); trying again")]

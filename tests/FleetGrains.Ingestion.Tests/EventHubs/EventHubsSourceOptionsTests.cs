@@ -36,6 +36,8 @@ public class EventHubsSourceOptionsTests
     [Theory]
     [InlineData("not a connection string", "is not an Event Hubs connection string")]
     [InlineData(NamespaceConnection + ";EntityPath=other", "differs from the connection string's EntityPath 'other'")]
+    [InlineData("Endpoint=sb://example.servicebus.windows.net/;EntityPath=telemetry", "needs an Endpoint and either SharedAccessKeyName with SharedAccessKey")]
+    [InlineData(NamespaceConnection + ";SharedAccessSignature=SharedAccessSignature sr=x&sig=y&se=1&skn=listen", "needs an Endpoint and either")]
     public void ABadConnectionString_IsRefused_Saying(string connectionString, string expected)
     {
         var options = new EventHubsSourceOptions { Enabled = true, ConnectionString = connectionString, EventHubName = "telemetry" };
