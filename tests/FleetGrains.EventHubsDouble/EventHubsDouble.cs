@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Amqp;
 using Amqp.Handler;
 using Amqp.Listener;
@@ -13,8 +14,8 @@ namespace FleetGrains.EventHubsDouble;
 /// An Azure Event Hubs namespace with one hub, in process, on a random loopback port: what the real
 /// <c>Azure.Messaging.EventHubs</c> client needs when its connection string says <c>UseDevelopmentEmulator=true</c>
 /// (plain AMQP, no TLS): SASL <c>MSSBCBS</c>, <c>$cbs</c> put-token (the signature checked against the key),
-/// <c>$management</c>, receivers and senders. The events outlive <see cref="Restart"/> and <see cref="Stop"/>, as a
-/// broker's storage does; connections do not.
+/// <c>$management</c>, receivers and senders; or the service's own form over TLS (<see cref="StartWithTls"/>). The
+/// events outlive <see cref="RestartAsync"/> and <see cref="Stop"/>, as a broker's storage does; connections do not.
 /// </summary>
 public sealed class EventHubsDouble : IAsyncDisposable
 {
@@ -23,12 +24,14 @@ public sealed class EventHubsDouble : IAsyncDisposable
 
     private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
     private readonly Lock _gate = new();
+    private readonly X509Certificate2? _certificate;
     private ContainerHost? _host;
 
-    private EventHubsDouble(HubState hub, string key)
+    private EventHubsDouble(HubState hub, string key, X509Certificate2? certificate)
     {
         Hub = hub;
         Key = key;
+        _certificate = certificate;
     }
 
     public HubState Hub { get; }
@@ -39,19 +42,37 @@ public sealed class EventHubsDouble : IAsyncDisposable
 
     public bool IsRunning => _host is not null;
 
-    /// <summary>A connection string of the hub (with <c>EntityPath</c>), as a client or the silos are given it.</summary>
+    /// <summary>
+    /// A connection string of the hub (with <c>EntityPath</c>), as a client or the silos are given it. Plain AMQP: the
+    /// emulator's form with the port. With TLS: the service's form for the namespace <c>localhost</c> (what the
+    /// certificate names), to be reached at <see cref="CustomEndpointAddress"/>.
+    /// </summary>
     public string ConnectionString => $"{NamespaceConnectionString};EntityPath={Hub.Name}";
 
     /// <summary>The namespace's connection string (without the hub).</summary>
-    public string NamespaceConnectionString =>
-        $"Endpoint=sb://127.0.0.1:{Port};SharedAccessKeyName={KeyName};SharedAccessKey={Key};UseDevelopmentEmulator=true";
+    public string NamespaceConnectionString => _certificate is null
+        ? $"Endpoint=sb://127.0.0.1:{Port};SharedAccessKeyName={KeyName};SharedAccessKey={Key};UseDevelopmentEmulator=true"
+        : $"Endpoint=sb://localhost/;SharedAccessKeyName={KeyName};SharedAccessKey={Key}";
+
+    /// <summary>The namespace as clients name it (the host of the connection string's endpoint).</summary>
+    public string FullyQualifiedNamespace => _certificate is null ? "127.0.0.1" : "localhost";
+
+    /// <summary>Where a TLS client connects (the service's own address would be port 5671 of the namespace).</summary>
+    public string CustomEndpointAddress => $"sb://127.0.0.1:{Port}";
 
     /// <summary>Starts a double of hub <paramref name="hub"/> with <paramref name="partitions"/> partitions and the consumer groups ($Default always).</summary>
-    public static EventHubsDouble Start(string hub = "telemetry", int partitions = 4, params string[] consumerGroups)
+    public static EventHubsDouble Start(string hub = "telemetry", int partitions = 4, params string[] consumerGroups) =>
+        Start(null, hub, partitions, consumerGroups);
+
+    /// <summary>As <see cref="Start(string, int, string[])"/>, over TLS (AMQPS) with <paramref name="certificate"/> (its key included) for <c>localhost</c>.</summary>
+    public static EventHubsDouble StartWithTls(X509Certificate2 certificate, string hub = "telemetry", int partitions = 4, params string[] consumerGroups) =>
+        Start(certificate, hub, partitions, consumerGroups);
+
+    private static EventHubsDouble Start(X509Certificate2? certificate, string hub, int partitions, string[] consumerGroups)
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var state = new HubState(hub, partitions, ["$Default", .. consumerGroups], KeyName, key);
-        var server = new EventHubsDouble(state, key);
+        var server = new EventHubsDouble(state, key, certificate);
         for (var attempt = 1; ; attempt++)
         {
             server.Port = FreePort();
@@ -156,8 +177,13 @@ public sealed class EventHubsDouble : IAsyncDisposable
 
     private void Listen()
     {
-        var host = new ContainerHost(new Address("127.0.0.1", Port, null, null, "/", "amqp"));
+        var host = new ContainerHost(new Address("127.0.0.1", Port, null, null, "/", _certificate is null ? "amqp" : "amqps"));
         var listener = host.Listeners[0];
+        if (_certificate is not null)
+        {
+            listener.SSL.Certificate = _certificate;
+        }
+
         listener.SASL.EnableMechanism(new Symbol("MSSBCBS"), SaslProfile.Anonymous);
         listener.HandlerFactory = _ => new SocketTracker(_sockets);
         listener.AMQP.MaxFrameSize = 256 * 1024;

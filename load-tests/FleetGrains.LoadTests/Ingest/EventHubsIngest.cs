@@ -67,7 +67,7 @@ public sealed class EventHubsIngest(EventHubsTestDouble hub, RedisServer redis, 
     /// <summary>The events of every partition the consumer group has checkpointed (a checkpoint at sequence number n counts n + 1).</summary>
     public async Task<long> CheckpointedAsync(IDatabase db, string group) =>
         (await new RedisCheckpointStore(() => Task.FromResult(db), CheckpointPrefix, TimeProvider.System)
-            .ListCheckpointedSequenceNumbersAsync("127.0.0.1", hub.Hub.Name, group)).Values.Sum(s => s + 1);
+            .ListCheckpointedSequenceNumbersAsync(hub.FullyQualifiedNamespace, hub.Hub.Name, group)).Values.Sum(s => s + 1);
 
     /// <summary>Measures a silo reading the hub (<see cref="SiloDrain"/>): done means checkpointed by the silos' group.</summary>
     public Task<IngestRun> MeasureSiloDrainAsync(string mode, SiloProcess silo, IDatabase db, TimeSpan timeout) =>

@@ -43,6 +43,15 @@ public sealed class EventHubsSourceOptions
 
     public EventHubsCredential Credential { get; set; } = EventHubsCredential.WorkloadIdentity;
 
+    /// <summary>
+    /// Where to connect instead of the namespace's own address — a private endpoint, a gateway or a proxy — as
+    /// <c>sb://host:port</c>; TLS still checks the namespace's name.
+    /// </summary>
+    public string? CustomEndpointAddress { get; set; }
+
+    /// <summary>A PEM file of the CA(s) the service's certificate must chain to (a private CA); unset: the machine's trust store.</summary>
+    public string? TlsCaFile { get; set; }
+
     /// <summary>With <see cref="EventHubsCredential.ManagedIdentity"/>: the client id of a user-assigned identity (unset: the system-assigned one).</summary>
     public string? ClientId { get; set; }
 
@@ -150,6 +159,16 @@ public sealed class EventHubsSourceOptions
         if (TryTimeout <= TimeSpan.Zero || LagInterval <= TimeSpan.Zero || ReceiveWaitTime <= TimeSpan.Zero)
         {
             yield return "EventHubs:TryTimeout, ReceiveWaitTime and LagInterval must be positive.";
+        }
+
+        if (CustomEndpointAddress is not null && !Uri.TryCreate(CustomEndpointAddress, UriKind.Absolute, out _))
+        {
+            yield return $"EventHubs:CustomEndpointAddress '{CustomEndpointAddress}' is not an absolute address (sb://host:port).";
+        }
+
+        if (TlsCaFile is not null && !File.Exists(TlsCaFile))
+        {
+            yield return $"EventHubs:TlsCaFile '{TlsCaFile}' does not exist.";
         }
 
         if (ClientId is not null && Credential != EventHubsCredential.ManagedIdentity)

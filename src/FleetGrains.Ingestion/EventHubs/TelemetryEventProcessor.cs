@@ -5,6 +5,7 @@ using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
 using FleetGrains.Ingestion.Sources;
+using FleetGrains.Ingestion.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace FleetGrains.Ingestion.EventHubs;
@@ -55,10 +56,29 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
             PartitionOwnershipExpirationInterval = options.OwnershipExpiration,
             DefaultStartingPosition = options.StartFrom == EventHubsStartFrom.Latest ? EventPosition.Latest : EventPosition.Earliest,
             RetryOptions = new EventHubsRetryOptions { TryTimeout = options.TryTimeout },
+            ConnectionOptions = ConnectionOptions(options),
         };
         return credential is null
             ? new TelemetryEventProcessor(store, sources, processorOptions, retries, logger)
             : new TelemetryEventProcessor(store, sources, credential, processorOptions, retries, logger);
+    }
+
+    // Where to connect (a private endpoint) and which CA the service's certificate must chain to (a private one).
+    private static EventHubConnectionOptions ConnectionOptions(EventHubsSourceOptions options)
+    {
+        var connection = new EventHubConnectionOptions();
+        if (options.CustomEndpointAddress is { } address)
+        {
+            connection.CustomEndpointAddress = new Uri(address);
+        }
+
+        if (options.TlsCaFile is { } caFile)
+        {
+            var authority = PrivateCertificateAuthority.Load(caFile);
+            connection.CertificateValidationCallback = (_, certificate, _, errors) => authority.Validates(certificate, errors);
+        }
+
+        return connection;
     }
 
     /// <summary>The partitions this processor owns now, each with the sequence number of its last event done (when known).</summary>

@@ -82,7 +82,7 @@ public static class EventHubsHarness
             {
                 try
                 {
-                    var checkpoints = await CheckpointsAsync(db);
+                    var checkpoints = await CheckpointsAsync(db, hub);
                     return string.Join("; ", hub.Hub.Partitions
                         .Select(p => (p.Id, Last: (long)p.Count - 1, Checkpoint: checkpoints.TryGetValue(p.Id, out var c) ? c : -1))
                         .Where(p => p.Last != p.Checkpoint)
@@ -99,8 +99,8 @@ public static class EventHubsHarness
     }
 
     /// <summary>The sequence number each partition is checkpointed at, as the silos wrote it.</summary>
-    public static Task<Dictionary<string, long>> CheckpointsAsync(IDatabase db) =>
-        new RedisCheckpointStore(() => Task.FromResult(db), CheckpointPrefix, TimeProvider.System).ListCheckpointedSequenceNumbersAsync("127.0.0.1", Hub, Group);
+    public static Task<Dictionary<string, long>> CheckpointsAsync(IDatabase db, EventHubsTestDouble hub) =>
+        new RedisCheckpointStore(() => Task.FromResult(db), CheckpointPrefix, TimeProvider.System).ListCheckpointedSequenceNumbersAsync(hub.FullyQualifiedNamespace, Hub, Group);
 }
 
 public sealed record EventHubsSourcesView(string Silo, IReadOnlyList<SourceCountsView> Counters, IReadOnlyList<SourceCountsView> ThisSilo, IReadOnlyList<EventHubsPartitionView>? EventHubs);

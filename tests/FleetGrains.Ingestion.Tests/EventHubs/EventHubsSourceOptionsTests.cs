@@ -46,6 +46,23 @@ public class EventHubsSourceOptionsTests
     }
 
     [Fact]
+    public void ARelativeCustomEndpoint_OrAMissingCaFile_IsRefused()
+    {
+        var options = new EventHubsSourceOptions
+        {
+            Enabled = true,
+            ConnectionString = NamespaceConnection + ";EntityPath=telemetry",
+            CustomEndpointAddress = "10.1.2.3:5671",
+            TlsCaFile = "/no/such/ca.pem",
+        };
+
+        var problems = options.Problems().ToList();
+
+        Assert.Contains(problems, p => p.Contains("CustomEndpointAddress '10.1.2.3:5671' is not an absolute address", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("TlsCaFile '/no/such/ca.pem' does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheHub_ComesFromTheConnectionString_WhenItIsNotNamed()
     {
         var options = new EventHubsSourceOptions { Enabled = true, ConnectionString = NamespaceConnection + ";EntityPath=telemetry" };
