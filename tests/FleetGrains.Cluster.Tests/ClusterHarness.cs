@@ -58,46 +58,49 @@ public static class ClusterHarness
     }
 
     /// <summary>
-    /// Adds <paramref name="perDevice"/> events (seq 0…) for each device to its partition, in seq order.
-    /// Devices with an even index send one event per entry ("event"), the others batches of up to 10: NDJSON ("events")
-    /// from devices 1, 5, 9…, binary batches ("batch", telemetry_batch.proto) from devices 3, 7, 11…, so that every
-    /// delivery proof holds for each format.
-    /// Returns the number of events added.
+    /// Adds <paramref name="perDevice"/> events (seq 0…) for each device to its partition, in seq order, in the formats
+    /// of <see cref="ProduceInRoundsAsync"/> (stream fields "event", "events", "batch"). Returns the number of events added.
     /// </summary>
-    public static async Task<int> ProduceAsync(IDatabase db, string fleetId, int devices, int perDevice, int firstSeq = 0, CancellationToken cancellationToken = default)
+    public static Task<int> ProduceAsync(IDatabase db, string fleetId, int devices, int perDevice, int firstSeq = 0, CancellationToken cancellationToken = default) =>
+        ProduceInRoundsAsync(fleetId, devices, perDevice, firstSeq, payload =>
+        {
+            var stream = StreamPartitioner.StreamKey(StreamPrefix, StreamPartitioner.PartitionOf(fleetId, payload.DeviceId, Partitions));
+            var field = payload.Format switch { PayloadFormat.Single => "event", PayloadFormat.Ndjson => "events", _ => "batch" };
+            return payload.Bodies.Select(body => (Task)db.StreamAddAsync(stream, field, body));
+        }, cancellationToken);
+
+    /// <summary>
+    /// The workload every delivery proof sends, whatever the source: <paramref name="perDevice"/> events (seq from
+    /// <paramref name="firstSeq"/>) per device, in rounds of ten seqs, each round's sends awaited before the next (so a
+    /// device's events arrive in order). Devices with an even index send one event per message, devices 1, 5, 9… NDJSON
+    /// of up to 10, devices 3, 7, 11… binary batches (telemetry_batch.proto), so that every proof holds for each format.
+    /// Returns the number of events sent.
+    /// </summary>
+    public static async Task<int> ProduceInRoundsAsync(
+        string fleetId, int devices, int perDevice, int firstSeq, Func<DevicePayload, IEnumerable<Task>> send, CancellationToken cancellationToken = default)
     {
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
         var produced = 0;
         for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var adds = new List<Task>();
+            var sends = new List<Task>();
             for (var d = 0; d < devices; d++)
             {
                 var deviceId = Device(d);
-                var stream = StreamPartitioner.StreamKey(StreamPrefix, StreamPartitioner.PartitionOf(fleetId, deviceId, Partitions));
                 var last = Math.Min(seq + 10, firstSeq + perDevice);
-                if (d % 2 == 0)
+                var events = Enumerable.Range(seq, last - seq).Select(s => Event(fleetId, deviceId, s, ts + s));
+                var payload = (d % 4) switch
                 {
-                    for (var s = seq; s < last; s++)
-                    {
-                        adds.Add(db.StreamAddAsync(stream, "event", Event(fleetId, deviceId, s, ts + s)));
-                    }
-                }
-                else if (d % 4 == 1)
-                {
-                    var lines = string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => Event(fleetId, deviceId, s, ts + s)));
-                    adds.Add(db.StreamAddAsync(stream, "events", lines));
-                }
-                else
-                {
-                    adds.Add(db.StreamAddAsync(stream, "batch", BinaryBatch(fleetId, deviceId, seq, last, ts)));
-                }
-
+                    0 or 2 => new DevicePayload(deviceId, PayloadFormat.Single, [.. events.Select(Encoding.UTF8.GetBytes)]),
+                    1 => new DevicePayload(deviceId, PayloadFormat.Ndjson, [Encoding.UTF8.GetBytes(string.Join('\n', events))]),
+                    _ => new DevicePayload(deviceId, PayloadFormat.Binary, [BinaryBatch(fleetId, deviceId, seq, last, ts)]),
+                };
+                sends.AddRange(send(payload));
                 produced += last - seq;
             }
 
-            await Task.WhenAll(adds);
+            await Task.WhenAll(sends);
         }
 
         return produced;
@@ -191,6 +194,22 @@ public static class ClusterHarness
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
 }
+
+/// <summary>How a device's events of one round are sent (see <see cref="ClusterHarness.ProduceInRoundsAsync"/>).</summary>
+public enum PayloadFormat
+{
+    /// <summary>One JSON event per message.</summary>
+    Single,
+
+    /// <summary>One message of NDJSON.</summary>
+    Ndjson,
+
+    /// <summary>One binary batch.</summary>
+    Binary,
+}
+
+/// <summary>A device's messages of one round: one body per message to send, in order.</summary>
+public sealed record DevicePayload(string DeviceId, PayloadFormat Format, IReadOnlyList<byte[]> Bodies);
 
 public sealed record DeviceView(string DeviceId, long LastSeq, DeviceCountersView Counters);
 

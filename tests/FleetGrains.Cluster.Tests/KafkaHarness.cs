@@ -26,51 +26,19 @@ public static class KafkaHarness
         new ProducerBuilder<string, byte[]?>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, Acks = Acks.All, LingerMs = 5 }).Build();
 
     /// <summary>
-    /// Produces <paramref name="perDevice"/> events (seq from <paramref name="firstSeq"/>) for each device, keyed by device (one
-    /// partition each, in order), in the three formats as <see cref="ClusterHarness.ProduceAsync"/> does: single events from
-    /// even devices, NDJSON of up to 10 from devices 1, 5, 9…, binary batches from devices 3, 7, 11…. Returns the events produced.
+    /// Produces <paramref name="perDevice"/> events (seq from <paramref name="firstSeq"/>) for each device, keyed by device
+    /// (one partition each, in order), in the formats of <see cref="ClusterHarness.ProduceInRoundsAsync"/>; binary batches
+    /// carry the content-type header. Returns the events produced.
     /// </summary>
-    public static async Task<int> ProduceAsync(IProducer<string, byte[]?> producer, string fleetId, int devices, int perDevice, int firstSeq = 0)
-    {
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
-        var produced = 0;
-        for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
+    public static Task<int> ProduceAsync(IProducer<string, byte[]?> producer, string fleetId, int devices, int perDevice, int firstSeq = 0) =>
+        ClusterHarness.ProduceInRoundsAsync(fleetId, devices, perDevice, firstSeq, payload => payload.Bodies.Select(body => (Task)producer.ProduceAsync(Topic, new Message<string, byte[]?>
         {
-            var sends = new List<Task>();
-            for (var d = 0; d < devices; d++)
-            {
-                var deviceId = ClusterHarness.Device(d);
-                var last = Math.Min(seq + 10, firstSeq + perDevice);
-                if (d % 2 == 0)
-                {
-                    for (var s = seq; s < last; s++)
-                    {
-                        sends.Add(producer.ProduceAsync(Topic, Json(deviceId, ClusterHarness.Event(fleetId, deviceId, s, ts + s))));
-                    }
-                }
-                else if (d % 4 == 1)
-                {
-                    var lines = string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => ClusterHarness.Event(fleetId, deviceId, s, ts + s)));
-                    sends.Add(producer.ProduceAsync(Topic, Json(deviceId, lines)));
-                }
-                else
-                {
-                    sends.Add(producer.ProduceAsync(Topic, new Message<string, byte[]?>
-                    {
-                        Key = deviceId,
-                        Value = ClusterHarness.BinaryBatch(fleetId, deviceId, seq, last, ts),
-                        Headers = new Headers { { KafkaMessages.ContentTypeHeader, System.Text.Encoding.UTF8.GetBytes(BinaryBatchDecoder.ContentType) } },
-                    }));
-                }
-
-                produced += last - seq;
-            }
-
-            await Task.WhenAll(sends);
-        }
-
-        return produced;
-    }
+            Key = payload.DeviceId,
+            Value = body,
+            Headers = payload.Format == PayloadFormat.Binary
+                ? new Headers { { KafkaMessages.ContentTypeHeader, System.Text.Encoding.UTF8.GetBytes(BinaryBatchDecoder.ContentType) } }
+                : null,
+        })));
 
     public static Message<string, byte[]?> Json(string key, string text) => new() { Key = key, Value = System.Text.Encoding.UTF8.GetBytes(text) };
 

@@ -39,36 +39,16 @@ public static class EventHubsHarness
 
     /// <summary>
     /// Publishes <paramref name="perDevice"/> events (seq from <paramref name="firstSeq"/>) for each device, with the device
-    /// as partition key (one partition each, in order), in the three formats as <see cref="ClusterHarness.ProduceAsync"/>
-    /// does: single events from even devices (sent ten to a batch), NDJSON of up to 10 from devices 1, 5, 9…, binary
-    /// batches from devices 3, 7, 11…. Returns the events produced.
+    /// as partition key (one partition each, in order), in the formats of <see cref="ClusterHarness.ProduceInRoundsAsync"/>;
+    /// a device's messages of a round go in one send. Returns the events produced.
     /// </summary>
-    public static async Task<int> ProduceAsync(EventHubProducerClient producer, string fleetId, int devices, int perDevice, int firstSeq = 0)
-    {
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10L * perDevice);
-        var produced = 0;
-        for (var seq = firstSeq; seq < firstSeq + perDevice; seq += 10)
-        {
-            var sends = new List<Task>();
-            for (var d = 0; d < devices; d++)
-            {
-                var deviceId = ClusterHarness.Device(d);
-                var last = Math.Min(seq + 10, firstSeq + perDevice);
-                List<EventData> events = (d % 4) switch
-                {
-                    0 or 2 => [.. Enumerable.Range(seq, last - seq).Select(s => Json(ClusterHarness.Event(fleetId, deviceId, s, ts + s)))],
-                    1 => [Json(string.Join('\n', Enumerable.Range(seq, last - seq).Select(s => ClusterHarness.Event(fleetId, deviceId, s, ts + s))))],
-                    _ => [new EventData(ClusterHarness.BinaryBatch(fleetId, deviceId, seq, last, ts)) { ContentType = BinaryBatchDecoder.ContentType }],
-                };
-                sends.Add(producer.SendAsync(events, new SendEventOptions { PartitionKey = deviceId }));
-                produced += last - seq;
-            }
-
-            await Task.WhenAll(sends);
-        }
-
-        return produced;
-    }
+    public static Task<int> ProduceAsync(EventHubProducerClient producer, string fleetId, int devices, int perDevice, int firstSeq = 0) =>
+        ClusterHarness.ProduceInRoundsAsync(fleetId, devices, perDevice, firstSeq, payload =>
+        [
+            producer.SendAsync(
+                payload.Bodies.Select(body => new EventData(body) { ContentType = payload.Format == PayloadFormat.Binary ? BinaryBatchDecoder.ContentType : "application/json" }),
+                new SendEventOptions { PartitionKey = payload.DeviceId }),
+        ]);
 
     public static EventData Json(string text) => new(Encoding.UTF8.GetBytes(text)) { ContentType = "application/json" };
 
