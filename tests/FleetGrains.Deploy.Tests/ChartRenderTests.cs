@@ -112,6 +112,7 @@ public class ChartRenderTests
         var silo = Silo(core);
         Assert.Equal(("false", "true"), (Env(silo, "Fleet__Sources__RedisStreams__Enabled"), Env(silo, "Fleet__Sources__EventHubs__Enabled")));
         Assert.Equal(("fleet-telemetry.servicebus.windows.net", "telemetry", "WorkloadIdentity"), (Env(silo, "Fleet__Sources__EventHubs__FullyQualifiedNamespace"), Env(silo, "Fleet__Sources__EventHubs__EventHubName"), Env(silo, "Fleet__Sources__EventHubs__Credential")));
+        Assert.Equal("false", Env(silo, "Fleet__Sources__EventHubs__DisableInstanceDiscovery"));
         Assert.Equal("true", core.Spec.Template.Metadata.Labels["azure.workload.identity/use"]);
         Assert.DoesNotContain(silo.Env, e => e.Name == "Fleet__Sources__EventHubs__ConnectionString");
         if (chart.SilosOrNone("models") is { } models)

@@ -3,12 +3,14 @@ using Amqp.Listener;
 namespace FleetGrains.EventHubsDouble;
 
 /// <summary>
-/// The <c>$cbs</c> node: a put-token with a good shared access signature grants its audience to the connection it
-/// came on (links may then be attached there); anything else is answered 401 and grants nothing.
+/// The <c>$cbs</c> node: a put-token with a good shared access signature, or with a JWT access token of the Entra ID
+/// the hub trusts (<see cref="HubState.TrustedIssuer"/>), grants its audience to the connection it came on (links may
+/// then be attached there); anything else is answered 401 and grants nothing.
 /// </summary>
 public sealed class CbsNode(HubState hub) : IRequestProcessor
 {
     public const string SasTokenType = "servicebus.windows.net:sastoken";
+    public const string JwtTokenType = "jwt";
 
     public int Credit => 100;
 
@@ -28,13 +30,13 @@ public sealed class CbsNode(HubState hub) : IRequestProcessor
             return;
         }
 
-        if (properties["type"] as string != SasTokenType)
+        var problem = properties["type"] switch
         {
-            requestContext.Complete(RequestReplies.Status(401, $"Only '{SasTokenType}' tokens are accepted here."));
-            return;
-        }
-
-        if (hub.Signatures.Problem(request.Body as string) is { } problem)
+            SasTokenType => hub.Signatures.Problem(request.Body as string),
+            JwtTokenType when hub.TrustedIssuer is { } issuer => issuer.Problem(request.Body as string),
+            var type => $"'{type}' tokens are not accepted here",
+        };
+        if (problem is not null)
         {
             requestContext.Complete(RequestReplies.Status(401, $"Unauthorized: {problem}."));
             return;

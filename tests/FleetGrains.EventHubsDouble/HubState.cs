@@ -32,6 +32,15 @@ public sealed class HubState
 
     public SharedAccessSignature Signatures { get; }
 
+    /// <summary>The Entra ID whose access tokens (<c>jwt</c> put-tokens) sign clients in; none: only shared access signatures do.</summary>
+    public EntraIdDouble? TrustedIssuer { get; set; }
+
+    /// <summary>Null when <paramref name="token"/> (a <c>security_token</c> of a management request) is a good shared access signature or access token of <see cref="TrustedIssuer"/>; else why not.</summary>
+    public string? TokenProblem(string? token) =>
+        TrustedIssuer is { } issuer && token?.StartsWith("SharedAccessSignature ", StringComparison.Ordinal) == false
+            ? issuer.Problem(token)
+            : Signatures.Problem(token);
+
     public PartitionLog? Partition(string id) => Partitions.FirstOrDefault(p => p.Id == id);
 
     /// <summary>The partition a partition key hashes to (stable for the double's lifetime, as the service's is).</summary>

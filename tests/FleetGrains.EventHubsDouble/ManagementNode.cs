@@ -20,7 +20,7 @@ public sealed class ManagementNode(HubState hub) : IRequestProcessor
         }
 
         var properties = requestContext.Message.ApplicationProperties;
-        if (hub.Signatures.Problem(properties?["security_token"] as string) is { } problem)
+        if (hub.TokenProblem(properties?["security_token"] as string) is { } problem)
         {
             requestContext.Complete(RequestReplies.Status(401, $"Unauthorized: {problem}.", condition: "amqp:unauthorized-access"));
             return;

@@ -223,6 +223,8 @@ spec:
               value: {{ .fullyQualifiedNamespace | quote }}
             - name: Fleet__Sources__EventHubs__Credential
               value: WorkloadIdentity
+            - name: Fleet__Sources__EventHubs__DisableInstanceDiscovery
+              value: {{ .disableInstanceDiscovery | quote }}
             {{- end }}
             {{- if .eventHubName }}
             - name: Fleet__Sources__EventHubs__EventHubName

@@ -149,8 +149,8 @@ public sealed partial class EventHubsSource(
         {
             EventHubsCredential.ManagedIdentity => new ManagedIdentityCredential(
                 Hub.ClientId is { } clientId ? ManagedIdentityId.FromUserAssignedClientId(clientId) : ManagedIdentityId.SystemAssigned),
-            EventHubsCredential.Default => new DefaultAzureCredential(),
-            _ => new WorkloadIdentityCredential(),
+            EventHubsCredential.Default => new DefaultAzureCredential(new DefaultAzureCredentialOptions { DisableInstanceDiscovery = Hub.DisableInstanceDiscovery }),
+            _ => new WorkloadIdentityCredential(new WorkloadIdentityCredentialOptions { DisableInstanceDiscovery = Hub.DisableInstanceDiscovery }),
         }
         : null;
 

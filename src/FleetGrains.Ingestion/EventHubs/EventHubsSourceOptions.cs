@@ -55,6 +55,13 @@ public sealed class EventHubsSourceOptions
     /// <summary>With <see cref="EventHubsCredential.ManagedIdentity"/>: the client id of a user-assigned identity (unset: the system-assigned one).</summary>
     public string? ClientId { get; set; }
 
+    /// <summary>
+    /// With <see cref="EventHubsCredential.WorkloadIdentity"/> or <see cref="EventHubsCredential.Default"/>: sign in at
+    /// <c>AZURE_AUTHORITY_HOST</c> as given, without asking Microsoft Entra ID's discovery endpoint to validate it — for
+    /// clouds whose authority it does not know (Azure Stack Hub, private clouds).
+    /// </summary>
+    public bool DisableInstanceDiscovery { get; set; }
+
     public string ConsumerGroup { get; set; } = "$Default";
 
     public EventHubsStartFrom StartFrom { get; set; } = EventHubsStartFrom.Earliest;
@@ -174,6 +181,11 @@ public sealed class EventHubsSourceOptions
         if (ClientId is not null && Credential != EventHubsCredential.ManagedIdentity)
         {
             yield return "EventHubs:ClientId goes with Credential ManagedIdentity (workload identity reads AZURE_CLIENT_ID).";
+        }
+
+        if (DisableInstanceDiscovery && (byConnectionString || Credential == EventHubsCredential.ManagedIdentity))
+        {
+            yield return "EventHubs:DisableInstanceDiscovery goes with Credential WorkloadIdentity or Default (a managed identity and a connection string ask no authority).";
         }
     }
 

@@ -20,6 +20,7 @@ public class EventHubsSourceOptionsTests
                 LoadBalancingInterval = TimeSpan.FromSeconds(10),
                 OwnershipExpiration = TimeSpan.FromSeconds(15),
                 ClientId = "00000000-0000-0000-0000-000000000001",
+                DisableInstanceDiscovery = true,
             },
         };
 
@@ -30,6 +31,7 @@ public class EventHubsSourceOptionsTests
         Assert.Contains(result.Failures, f => f.Contains("EventHubs:EventHubName is required when the connection string has no EntityPath", StringComparison.Ordinal));
         Assert.Contains(result.Failures, f => f.Contains("OwnershipExpiration at least 2 × LoadBalancingInterval", StringComparison.Ordinal));
         Assert.Contains(result.Failures, f => f.Contains("EventHubs:ClientId goes with Credential ManagedIdentity", StringComparison.Ordinal));
+        Assert.Contains(result.Failures, f => f.Contains("EventHubs:DisableInstanceDiscovery goes with Credential WorkloadIdentity or Default", StringComparison.Ordinal));
         Assert.Contains(result.Failures, f => f.Contains("Redis (or Fleet:Cluster:Redis) is required when EventHubs:Enabled", StringComparison.Ordinal));
     }
 
