@@ -13,7 +13,9 @@ namespace FleetGrains.Ingestion.Kafka;
 /// joins or leaves moves only the partitions it must). Batch by batch: read up to <see cref="KafkaSourceOptions.BatchSize"/>
 /// messages, hand them to the pipeline until every one is done (taken by its devices or dead-lettered, retried with
 /// doubling pauses), then commit each partition's offset past the batch. Nothing more is read while a batch is
-/// retried (backpressure), and an offset is never committed before its message was done: at least once, which the
+/// retried (backpressure): a batch in hand longer than <see cref="PauseAfter"/> pauses the partitions and the consumer
+/// keeps polling, so that it stays in the group (<c>max.poll.interval.ms</c>) and takes part in rebalances. An offset
+/// is never committed before its message was done, nor for a partition no longer this silo's: at least once, which the
 /// devices' <c>seq</c> turn into exactly once. On shutdown the batch in hand is finished and committed, then the
 /// consumer leaves the group so that its partitions move at once.
 /// </summary>
@@ -30,6 +32,9 @@ public sealed partial class KafkaSource(
 
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
+    // Pausing drops what librdkafka fetched ahead, so a batch done quickly (nearly all) does not pause.
+    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
+
     private readonly SourcesOptions _options = options.Value;
 
     // Offsets of batches that are done but whose commit failed, per partition: committed with the next batch.
@@ -37,6 +42,9 @@ public sealed partial class KafkaSource(
 
     // The offset this silo last committed per partition it reads (the lag is measured from it).
     private readonly Dictionary<int, long> _committed = [];
+
+    // Messages of partitions assigned while a batch was in hand (polled before they could be paused): the next batch starts with them.
+    private readonly List<ConsumeResult<Ignore, byte[]?>> _carried = [];
 
     private KafkaSourceOptions Kafka => _options.Kafka;
 
@@ -63,9 +71,10 @@ public sealed partial class KafkaSource(
                 try
                 {
                     var batch = Read(consumer);
-                    if (batch.Count > 0 && await retries.ProcessUntilDoneAsync(SourceName, Kafka.Topic, [.. batch.Select(KafkaMessages.ToSourceMessage)], stopping))
+                    if (batch.Count > 0 && await ProcessPollingAsync(consumer, batch, stopping))
                     {
-                        foreach (var partition in batch.GroupBy(r => r.TopicPartition))
+                        var owned = consumer.Assignment.ToHashSet();
+                        foreach (var partition in batch.GroupBy(r => r.TopicPartition).Where(p => owned.Contains(p.Key)))
                         {
                             _toCommit[partition.Key] = new Offset(partition.Max(r => r.Offset.Value) + 1);
                         }
@@ -93,18 +102,66 @@ public sealed partial class KafkaSource(
         }
     }
 
-    // Up to BatchSize messages: waits PollTimeout for the first, then BatchDelay for more.
-    private List<ConsumeResult<Ignore, byte[]?>> Read(IConsumer<Ignore, byte[]?> consumer)
+    // Hands the batch to the pipeline until it is done (true) or the silo stops (false). Should that take longer than
+    // PauseAfter, the partitions are paused and the consumer polls meanwhile: it heartbeats and serves rebalances but
+    // reads nothing, but for a partition assigned in the meantime, whose messages are carried to the next batch.
+    private async Task<bool> ProcessPollingAsync(IConsumer<Ignore, byte[]?> consumer, List<ConsumeResult<Ignore, byte[]?>> batch, CancellationToken stopping)
     {
-        var batch = new List<ConsumeResult<Ignore, byte[]?>>();
+        var processing = retries.ProcessUntilDoneAsync(SourceName, Kafka.Topic, [.. batch.Select(KafkaMessages.ToSourceMessage)], stopping);
+        using (var patience = new CancellationTokenSource())
+        {
+            if (await Task.WhenAny(processing, Task.Delay(PauseAfter, time, patience.Token)) == processing)
+            {
+                await patience.CancelAsync();
+                return await processing;
+            }
+        }
+
+        LogPausing(logger, batch.Count);
+        consumer.Pause(consumer.Assignment);
         try
         {
-            if (consumer.Consume(PollTimeout) is not { } first)
+            while (!processing.IsCompleted)
             {
-                return batch;
+                try
+                {
+                    if (consumer.Consume(PollTimeout) is { } early)
+                    {
+                        _carried.Add(early);
+                        consumer.Pause([early.TopicPartition]);
+                    }
+                }
+                catch (ConsumeException ex)
+                {
+                    LogReadFailed(logger, ex, ex.Error.Code, ex.Error.Reason);
+                }
+            }
+        }
+        finally
+        {
+            consumer.Resume(consumer.Assignment);
+        }
+
+        return await processing;
+    }
+
+    // Up to BatchSize messages, starting with those carried over: waits PollTimeout for the first, then BatchDelay for more.
+    private List<ConsumeResult<Ignore, byte[]?>> Read(IConsumer<Ignore, byte[]?> consumer)
+    {
+        var batch = new List<ConsumeResult<Ignore, byte[]?>>(_carried);
+        _carried.Clear();
+        try
+        {
+            if (batch.Count == 0)
+            {
+                if (consumer.Consume(PollTimeout) is not { } first)
+                {
+                    return batch;
+                }
+
+                batch.Add(first);
             }
 
-            batch.Add(first);
             var until = time.GetTimestamp() + (long)(Kafka.BatchDelay.TotalSeconds * time.TimestampFrequency);
             while (batch.Count < Kafka.BatchSize)
             {
@@ -175,6 +232,7 @@ public sealed partial class KafkaSource(
             }
         }
 
+        _carried.RemoveAll(r => partitions.Contains(r.TopicPartition));
         foreach (var partition in partitions)
         {
             _toCommit.Remove(partition);
@@ -237,6 +295,9 @@ public sealed partial class KafkaSource(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka partitions assigned to this silo: {Partitions}")]
     private static partial void LogAssigned(ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A Kafka batch of {Count} messages is still being handled: its partitions are paused, the consumer keeps polling to stay in the group")]
+    private static partial void LogPausing(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka partitions leaving this silo: {Partitions} (committed first: {Committed})")]
     private static partial void LogReleased(ILogger logger, string partitions, bool committed);
