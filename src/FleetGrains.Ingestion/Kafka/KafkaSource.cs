@@ -131,9 +131,10 @@ public sealed partial class KafkaSource(
                         consumer.Pause([early.TopicPartition]);
                     }
                 }
-                catch (ConsumeException ex)
+                catch (KafkaException ex) when (!ex.Error.IsFatal)
                 {
-                    LogReadFailed(logger, ex, ex.Error.Code, ex.Error.Reason);
+                    // Nothing is read while paused; librdkafka reconnects by itself. The batch is still in hand, so no next one starts.
+                    LogClientError(logger, ex.Error.Code, ex.Error.Reason, fatal: false);
                 }
             }
         }
