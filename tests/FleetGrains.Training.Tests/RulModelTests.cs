@@ -140,6 +140,34 @@ public sealed class RulModelTests : IDisposable
     }
 
     [Fact]
+    public void TestLikeRmse_JudgesThePredictionAtRandomCuts_AgainstTheTrueUncappedRul_AndIsReported()
+    {
+        var train = Engines(10, seed: 7, cutShort: false);
+        var options = Options with { RulCap = 40, Training = Options.Training with { Epochs = 2, ValidationFraction = 0.3 } };
+        var model = RulModel.Create(train, options);
+        var report = model.Train(train, options.Training);
+        var heldOut = Engines(3, seed: 9, cutShort: false);
+
+        var random = new Random(3);
+        var (predicted, truth) = (new List<float>(), new List<float>());
+        foreach (var engine in heldOut)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var length = random.Next(31, engine.Cycles.Count);
+                predicted.Add(model.Predict(model.NetworkWindow(engine, length - 1), 1)[0]);
+                truth.Add(engine.Cycles.Count - length);
+            }
+        }
+
+        // True RUL reaches 100 cycles and more, well above the cap of 40: judged uncapped, the error is large.
+        Assert.Equal(RegressionMetrics.Rmse([.. predicted], [.. truth]), model.TestLikeRmse(heldOut, cutsPerEngine: 6, minimumHistory: 31, maximumRul: 1000, seed: 3), 1e-6);
+        Assert.True(RegressionMetrics.Rmse([.. predicted], [.. truth]) > 20);
+        Assert.True(double.IsNaN(model.TestLikeRmse(heldOut, minimumHistory: 500)), "no engine has that much history");
+        Assert.True(report.TestLikeRmse > 0, "the held-out engines of the training data are judged too");
+    }
+
+    [Fact]
     public void Load_UnknownSubset_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => CmapssSubset.Load(_folder, "FD009"));
