@@ -1,9 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using FleetGrains.EventHubsDouble;
 using FleetGrains.Ingestion.Tls;
 using FleetGrains.LocalServers;
-using FleetGrains.EventHubsDouble;
 using EventHubsTestDouble = FleetGrains.EventHubsDouble.EventHubsDouble;
 
 namespace FleetGrains.Cluster.Tests.EventHubs;
@@ -54,15 +54,7 @@ public sealed class EventHubsTlsTests : IAsyncLifetime
     {
         const string Fleet = "eventhubs-tls";
         const int Devices = 50, PerDevice = 10;
-        var authority = PrivateCertificateAuthority.Load(_certificates.CaFile);
-        await using (var producer = new EventHubProducerClient(_hub.ConnectionString, new EventHubProducerClientOptions
-        {
-            ConnectionOptions = new EventHubConnectionOptions
-            {
-                CustomEndpointAddress = new Uri(_hub.CustomEndpointAddress),
-                CertificateValidationCallback = (_, certificate, _, errors) => authority.Validates(certificate, errors),
-            },
-        }))
+        await using (var producer = Producer())
         {
             Assert.Equal(Devices * PerDevice, await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice));
         }
@@ -95,14 +87,7 @@ public sealed class EventHubsTlsTests : IAsyncLifetime
         var (certificateFile, keyFile) = _certificates.Issue("entra-id");
         _entraId = await EntraIdDouble.StartAsync(X509Certificate2.CreateFromPemFile(certificateFile, keyFile), TenantId, ClientId, federatedToken: "service-account-token-of-fleetgrains");
         _hub.Hub.TrustedIssuer = _entraId;
-        await using (var producer = new EventHubProducerClient(_hub.ConnectionString, new EventHubProducerClientOptions
-        {
-            ConnectionOptions = new EventHubConnectionOptions
-            {
-                CustomEndpointAddress = new Uri(_hub.CustomEndpointAddress),
-                CertificateValidationCallback = (_, certificate, _, errors) => PrivateCertificateAuthority.Load(_certificates.CaFile).Validates(certificate, errors),
-            },
-        }))
+        await using (var producer = Producer())
         {
             Assert.Equal(Devices * PerDevice, await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice));
         }
@@ -147,5 +132,19 @@ public sealed class EventHubsTlsTests : IAsyncLifetime
         await EventHubsHarness.WaitCheckpointedAsync(_hub, _redis, TimeSpan.FromSeconds(120), () => ClusterHarness.Logs([.. _silos]));
         await ClusterHarness.AssertDevicesAsync(silo, Fleet, Devices, PerDevice, PerDevice - 1);
         Assert.True(_entraId.Issued >= 1, "Entra ID issued no access token");
+    }
+
+    // Publishes by connection string over TLS at the custom endpoint, trusting the test CA.
+    private EventHubProducerClient Producer()
+    {
+        var authority = PrivateCertificateAuthority.Load(_certificates.CaFile);
+        return new EventHubProducerClient(_hub.ConnectionString, new EventHubProducerClientOptions
+        {
+            ConnectionOptions = new EventHubConnectionOptions
+            {
+                CustomEndpointAddress = new Uri(_hub.CustomEndpointAddress),
+                CertificateValidationCallback = (_, certificate, _, errors) => authority.Validates(certificate, errors),
+            },
+        });
     }
 }
