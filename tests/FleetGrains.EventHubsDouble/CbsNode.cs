@@ -30,12 +30,9 @@ public sealed class CbsNode(HubState hub) : IRequestProcessor
             return;
         }
 
-        var problem = properties["type"] switch
-        {
-            SasTokenType => hub.Signatures.Problem(request.Body as string),
-            JwtTokenType when hub.TrustedIssuer is { } issuer => issuer.Problem(request.Body as string),
-            var type => $"'{type}' tokens are not accepted here",
-        };
+        var problem = properties["type"] is SasTokenType or JwtTokenType
+            ? hub.TokenProblem(request.Body as string)
+            : $"'{properties["type"]}' tokens are not accepted here";
         if (problem is not null)
         {
             requestContext.Complete(RequestReplies.Status(401, $"Unauthorized: {problem}."));

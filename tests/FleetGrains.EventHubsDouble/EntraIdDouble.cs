@@ -146,8 +146,8 @@ public sealed class EntraIdDouble : IAsyncDisposable
     private string AccessToken()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
-        var claims = Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var claims = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new
         {
             aud = EventHubsAudience,
             iss = $"https://sts.windows.net/{_tenantId}/",
@@ -158,7 +158,7 @@ public sealed class EntraIdDouble : IAsyncDisposable
             exp = now + (long)_lifetime.TotalSeconds,
         }));
         var signature = HMACSHA256.HashData(_signingKey, Encoding.ASCII.GetBytes($"{header}.{claims}"));
-        return $"{header}.{claims}.{Base64UrlEncode(signature)}";
+        return $"{header}.{claims}.{Base64Url.EncodeToString(signature)}";
     }
 
     private IResult Refuse(int status, string error, int code, string description)
@@ -173,8 +173,6 @@ public sealed class EntraIdDouble : IAsyncDisposable
             },
             statusCode: status);
     }
-
-    private static string Base64UrlEncode(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
     private static bool TryDecode(string text, out byte[] bytes)
     {

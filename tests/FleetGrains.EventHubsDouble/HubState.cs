@@ -35,7 +35,7 @@ public sealed class HubState
     /// <summary>The Entra ID whose access tokens (<c>jwt</c> put-tokens) sign clients in; none: only shared access signatures do.</summary>
     public EntraIdDouble? TrustedIssuer { get; set; }
 
-    /// <summary>Null when <paramref name="token"/> (a <c>security_token</c> of a management request) is a good shared access signature or access token of <see cref="TrustedIssuer"/>; else why not.</summary>
+    /// <summary>Null when <paramref name="token"/> (of a put-token or a management request's <c>security_token</c>) is a good shared access signature or access token of <see cref="TrustedIssuer"/>; else why not.</summary>
     public string? TokenProblem(string? token) =>
         TrustedIssuer is { } issuer && token?.StartsWith("SharedAccessSignature ", StringComparison.Ordinal) == false
             ? issuer.Problem(token)
