@@ -70,34 +70,30 @@ public sealed class EventHubsDoubleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AReceiverWithAnEpoch_TakesThePartition_AndTheOneItDisplacedIsToldItWasDisconnected()
+    public async Task AReceiverWithAHigherEpoch_TakesThePartition_AndTheOneItDisplacedIsToldItWasDisconnected()
     {
         _hub.Append("0", "x"u8.ToArray());
         await using var first = Consumer("fleetgrains");
         await using var second = Consumer("fleetgrains");
-        var options = new ReadEventOptions { OwnerLevel = 0, MaximumWaitTime = TimeSpan.FromMilliseconds(200) };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var firstHasRead = new TaskCompletionSource();
-        var firstReads = Task.Run(async () =>
-        {
-            await foreach (var e in first.ReadEventsFromPartitionAsync("0", EventPosition.Earliest, options, stop.Token))
-            {
-                if (e.Data is not null)
-                {
-                    firstHasRead.TrySetResult();
-                }
-            }
-        });
+        var firstReads = ReadUntilStoppedAsync(first, 0, stop.Token, firstHasRead);
         await firstHasRead.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        var secondRead = await ReadAsync(second, "0", EventPosition.Earliest, 1, options);
+        // The new owner keeps its link open until the end: the client of the displaced receiver may open a new link
+        // before it has seen the detach (a race in the SDK), and that attempt must be refused, not take the partition back.
+        var secondHasRead = new TaskCompletionSource();
+        var secondReads = ReadUntilStoppedAsync(second, 1, stop.Token, secondHasRead);
+        await secondHasRead.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.Single(secondRead);
         var error = await Assert.ThrowsAsync<EventHubsException>(() => firstReads.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(EventHubsException.FailureReason.ConsumerDisconnected, error.Reason);
+        Assert.False(secondReads.IsCompleted, "the receiver with the higher epoch kept reading");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondReads);
     }
 
-    [Fact]
+        [Fact]
     public async Task AWrongKey_IsRefusedAsUnauthorized()
     {
         var wrong = _hub.ConnectionString.Replace(_hub.Key, Convert.ToBase64String(new byte[32]), StringComparison.Ordinal);
@@ -126,11 +122,26 @@ public sealed class EventHubsDoubleTests : IAsyncLifetime
 
     private EventHubConsumerClient Consumer(string group) => new(group, _hub.ConnectionString, new EventHubConsumerClientOptions { RetryOptions = QuickRetries });
 
-    private static async Task<List<EventData>> ReadAsync(EventHubConsumerClient consumer, string partition, EventPosition from, int count, ReadEventOptions? options = null)
+    private static Task ReadUntilStoppedAsync(EventHubConsumerClient consumer, long ownerLevel, CancellationToken stop, TaskCompletionSource hasRead)
+    {
+        var options = new ReadEventOptions { OwnerLevel = ownerLevel, MaximumWaitTime = TimeSpan.FromMilliseconds(200) };
+        return Task.Run(async () =>
+        {
+            await foreach (var e in consumer.ReadEventsFromPartitionAsync("0", EventPosition.Earliest, options, stop))
+            {
+                if (e.Data is not null)
+                {
+                    hasRead.TrySetResult();
+                }
+            }
+        });
+    }
+
+    private static async Task<List<EventData>> ReadAsync(EventHubConsumerClient consumer, string partition, EventPosition from, int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var read = new List<EventData>();
-        await foreach (var e in consumer.ReadEventsFromPartitionAsync(partition, from, options ?? new ReadEventOptions(), timeout.Token))
+        await foreach (var e in consumer.ReadEventsFromPartitionAsync(partition, from, new ReadEventOptions(), timeout.Token))
         {
             if (e.Data is not null)
             {
