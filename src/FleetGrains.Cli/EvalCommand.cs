@@ -29,6 +29,7 @@ public static class EvalCommand
     {
         var options = ModelArguments.Smd(line);
         var synthetic = line.Flag("synthetic-tail");
+        var seeds = PlantingSeeds(line, synthetic);
         var machines = line.Option("machines")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. SmdMachine.Available(data)];
         if (machines.Length == 0)
@@ -40,9 +41,12 @@ public static class EvalCommand
         foreach (var name in machines)
         {
             var machine = SmdMachine.Load(data, name);
-            var result = SmdEvaluation.Evaluate(synthetic ? SyntheticAnomalies.TrainingTail(machine) : machine, options);
-            results.Add(result);
-            await error.WriteLineAsync($"{name}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s");
+            foreach (var evaluated in synthetic ? seeds.Select(seed => SyntheticAnomalies.TrainingTail(machine, seed: seed)) : [machine])
+            {
+                var result = SmdEvaluation.Evaluate(evaluated, options);
+                results.Add(result);
+                await error.WriteLineAsync($"{evaluated.Name}: trained {result.Epochs} epochs in {result.TrainingSeconds:F0} s");
+            }
         }
 
         if (line.Flag("json"))
@@ -54,11 +58,32 @@ public static class EvalCommand
             WriteTable(results, options, output);
             if (synthetic)
             {
-                await output.WriteLineAsync("Synthetic tail: trained on the first 90 % of each machine's training rows and tested on the last 10 % with planted anomalies (no test rows or labels read).");
+                await output.WriteLineAsync($"Synthetic tail: trained on the first 90 % of each machine's training rows and tested on the last 10 % with planted anomalies (seeds {string.Join(", ", seeds)}; no test rows or labels read).");
             }
         }
 
         return 0;
+    }
+
+    // Where --synthetic-tail plants its anomalies: one tail per machine and seed, judged together (a single seed plants
+    // only a handful of segments per machine, so its means move a lot).
+    private static int[] PlantingSeeds(CommandLine line, bool synthetic)
+    {
+        if (line.Option("seeds") is not { } text)
+        {
+            return [SyntheticAnomalies.DefaultSeed];
+        }
+
+        if (!synthetic)
+        {
+            throw new ArgumentException("--seeds chooses where --synthetic-tail plants its anomalies; add --synthetic-tail.");
+        }
+
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var seeds = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var seed) ? seed : -1).Distinct().ToArray();
+        return parts.Length > 0 && !seeds.Contains(-1)
+            ? seeds
+            : throw new ArgumentException($"--seeds takes whole numbers separated by commas, e.g. 7,8,9; got '{text}'.");
     }
 
     private static async Task<int> CmapssAsync(CommandLine line, string data, TextWriter output, TextWriter error)
@@ -66,7 +91,7 @@ public static class EvalCommand
         var subset = line.Option("subset") ?? throw new ArgumentException("eval cmapss needs --subset FD001|FD003.");
         var options = ModelArguments.Cmapss(line);
         var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
-        await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}, test-like {result.TestLikeRmse:F2} (held-out training engines)");
+        await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}, test-like {result.TestLikeRmse:F2} (training engines held out from the network judging them)");
         if (line.Flag("json"))
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new { options, result }, FleetApiClient.Json));

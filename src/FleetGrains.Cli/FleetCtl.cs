@@ -32,12 +32,13 @@ public static class FleetCtl
                                           printed this once
           keys revoke <keyId>             refuse the key from now on (on every silo within seconds)
           eval smd --data <dir> [--machines m1,m2] [--model autoencoder|lstm] [--epochs N] [--window W]
-                 [--synthetic-tail]
+                 [--synthetic-tail [--seeds 7,8,9]]
                                           train the window model (autoencoder by default, or the LSTM forecaster)
                                           and the PCA baseline per SMD machine, judge their scores with a device's
                                           alarm policy and report detection quality (runs locally, no server);
                                           --synthetic-tail tests on planted anomalies in the last 10 % of the
-                                          training rows instead (label-free model selection)
+                                          training rows instead (label-free model selection), one
+                                          tail per planting seed (default 7), all in the means
           eval smd --data <dir> --through <url> [--machines m1,m2] [--model id@v] [--models <dir>]
                                           the same through a running FleetGrains: each machine's committed model
                                           scores its rows in the device grains; read back, measured, and compared

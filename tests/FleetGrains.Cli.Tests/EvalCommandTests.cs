@@ -31,8 +31,38 @@ public sealed class EvalCommandTests : WithTemporaryFolder
         var (exit, output, error) = await Fleetctl.RunAsync("eval", "smd", "--data", Folder, "--synthetic-tail", "--epochs", "3", "--window", "2");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("machine-9-7 (synthetic tail)  autoencoder", output);
+        Assert.Contains("machine-9-7 (synthetic tail, seed 7)  autoencoder", output);
         Assert.Contains("Synthetic tail: trained on the first 90 %", output);
+    }
+
+    [Fact]
+    public async Task EvalSmd_SyntheticTail_PlantsOneTailPerSeed_AndTheMeanTakesThemAll()
+    {
+        WriteMachine("machine-9-9", rows: 2500, anomalyAt: 100);
+
+        var (exit, output, error) = await Fleetctl.RunAsync("--json", "eval", "smd", "--data", Folder, "--synthetic-tail", "--seeds", "7,8", "--epochs", "2");
+
+        Assert.True(exit == 0, error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var machines = json.RootElement.GetProperty("machines").EnumerateArray().ToList();
+        Assert.Equal(["machine-9-9 (synthetic tail, seed 7)", "machine-9-9 (synthetic tail, seed 8)"], machines.Select(m => m.GetProperty("machine").GetString()));
+        var f1 = machines.Select(m => m.GetProperty("model").GetProperty("bestF1").GetDouble()).ToList();
+        Assert.Equal(f1.Average(), json.RootElement.GetProperty("mean").GetProperty("model").GetProperty("bestF1").GetDouble(), 1e-9);
+    }
+
+    [Theory]
+    [InlineData("--synthetic-tail", "--seeds", "7,x", "--seeds takes whole numbers")]
+    [InlineData("--synthetic-tail", "--seeds", ",", "--seeds takes whole numbers")]
+    [InlineData("--seeds", "7", "--epochs", "add --synthetic-tail")]
+    public async Task EvalSmd_BadSeeds_AreRefusedClearly(string a, string b, string c, string message)
+    {
+        WriteMachine("machine-9-6", rows: 300, anomalyAt: 100);
+        string[] args = c == "--epochs" ? ["eval", "smd", "--data", Folder, a, b, c, "2"] : ["eval", "smd", "--data", Folder, a, b, c];
+
+        var (exit, _, error) = await Fleetctl.RunAsync(args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, error);
     }
 
     [Fact]

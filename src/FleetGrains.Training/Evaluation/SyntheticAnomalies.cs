@@ -14,13 +14,16 @@ public static class SyntheticAnomalies
     /// A stand-in for <paramref name="machine"/>: train on the first (1 − <paramref name="tailFraction"/>)
     /// of its training rows; the test split is the rest, with anomalies planted by <see cref="Plant"/>.
     /// </summary>
-    public static SmdMachine TrainingTail(SmdMachine machine, double tailFraction = 0.1, int seed = 7)
+    public static SmdMachine TrainingTail(SmdMachine machine, double tailFraction = 0.1, int seed = DefaultSeed)
     {
         var split = (int)(machine.Train.Count * (1 - tailFraction));
         var fit = machine.Train.Take(split).ToList();
         var (tail, labels) = Plant(machine.Train.Skip(split).ToList(), Normaliser.Fit(fit), seed);
-        return new SmdMachine($"{machine.Name} (synthetic tail)", fit, tail, labels);
+        return new SmdMachine($"{machine.Name} (synthetic tail, seed {seed})", fit, tail, labels);
     }
+
+    /// <summary>The planting seed the committed choices were first made with (models/README.md).</summary>
+    public const int DefaultSeed = 7;
 
     /// <summary>
     /// Copies <paramref name="rows"/> and plants anomalous segments of 10–100 rows, at least 20 rows
