@@ -128,8 +128,8 @@ public static class TrainCommand
             {
                 ["RMSE"] = result.Model.Rmse,
                 ["PHM08 score"] = result.Model.PhmScore,
-                ["validation RMSE (held-out training engines)"] = result.ValidationRmse,
-                ["test-like RMSE (held-out training engines cut at random cycles)"] = result.TestLikeRmse,
+                ["validation RMSE (training engines held out from the network judging them)"] = result.ValidationRmse,
+                ["test-like RMSE (the same engines cut at random cycles)"] = result.TestLikeRmse,
                 ["ridge baseline RMSE"] = result.Ridge.Rmse,
                 ["ridge baseline PHM08 score"] = result.Ridge.PhmScore,
             });

@@ -192,6 +192,34 @@ public sealed class RulModelTests : IDisposable
         Assert.True(report.ValidationRmse > 0);
     }
 
+    [Fact]
+    public void EnsembleMembers_EachStopEarlyOnTheirOwnFoldOfEngines_AndTheReportJudgesEachFoldByItsMember()
+    {
+        var train = Engines(9, seed: 7, cutShort: false);
+        var options = Options with { EnsembleSize = 3, Training = Options.Training with { Epochs = 3 } };
+        var model = RulModel.Create(train, options);
+        var report = model.Train(train, options.Training);
+
+        var (squaredError, rows) = (0.0, 0);
+        for (var i = 0; i < 3; i++)
+        {
+            var windows = train.Skip(3 * i).Take(3)
+                .SelectMany(e => Enumerable.Range(options.Window - 1, e.Cycles.Count - options.Window + 1).Select(end => (Engine: e, End: end)))
+                .ToList();
+            var x = windows.SelectMany(w => model.NetworkWindow(w.Engine, w.End)).ToArray();
+            var y = windows.Select(w => Math.Min(options.RulCap, w.Engine.Cycles.Count - 1 - w.End) / options.RulCap).ToArray();
+
+            // Member i validated on the engines of fold i and no others: its best validation loss is its loss there.
+            Assert.Equal(report.Members[i].BestValidationLoss, Trainer.Evaluate(model.Networks[i], x, y, 0, y.Length, options.Training.BatchSize), 1e-6);
+            var predicted = model.Networks[i].Forward(x, y.Length);
+            squaredError += predicted.Select((p, r) => Math.Pow(Math.Max(0, p * options.RulCap) - (y[r] * options.RulCap), 2)).Sum();
+            rows += y.Length;
+        }
+
+        Assert.Equal(Math.Sqrt(squaredError / rows), report.ValidationRmse, 1e-3);
+        Assert.True(report.TestLikeRmse > 0, "every fold is cut and judged by its member");
+    }
+
     [Theory]
     [InlineData(1, RulNetwork.Cnn)]
     [InlineData(3, RulNetwork.Cnn)]

@@ -7,9 +7,10 @@ namespace FleetGrains.Training.Evaluation;
 public sealed record RulResult(string Model, double Rmse, double PhmScore, float[] Predictions);
 
 /// <summary>
-/// <see cref="ValidationRmse"/>: the model's RMSE (in cycles, capped target) on the held-out training
-/// engines; <see cref="TestLikeRmse"/>: on the same engines cut at random cycles as the test files are, against the
-/// true RUL — what configuration choices may look at. <see cref="Epochs"/>: over all members of the ensemble.
+/// <see cref="ValidationRmse"/>: the RMSE (in cycles, capped target) on training engines held out from the network
+/// judging them (one fold per member of an ensemble, <see cref="RulModel.Train"/>); <see cref="TestLikeRmse"/>: on the
+/// same engines cut at random cycles as the test files are, against the true RUL — what configuration choices may look
+/// at. <see cref="Epochs"/>: over all members of the ensemble.
 /// </summary>
 public sealed record CmapssResult(string Subset, int TrainEngines, int TestEngines, int Sensors, int Networks, RulResult Model, RulResult Ridge, int Epochs, double TrainingSeconds, double ValidationRmse, double TestLikeRmse);
 

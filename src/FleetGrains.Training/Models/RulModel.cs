@@ -105,11 +105,63 @@ public sealed class RulModel
     }
 
     /// <summary>
-    /// Trains every member on every window of every engine that ran to failure, targets
-    /// min(RUL, cap) / cap; member i uses seed <c>options.Seed + i</c>. All members hold out the same
-    /// validation rows (the last engines), on which the ensemble's RMSE is reported.
+    /// Trains on every window of every engine that ran to failure, targets min(RUL, cap) / cap; member i uses seed
+    /// <c>options.Seed + i</c>. One network stops early on the last <see cref="TrainingOptions.ValidationFraction"/> of
+    /// the windows. The members of an ensemble stop early on different engines instead: the engines are split into as
+    /// many contiguous folds as there are members, member i validates on fold i and trains on the others, so the
+    /// ensemble learns from every engine (chosen over one shared split on held-out FD001 engines, models/README.md).
+    /// The report judges each held-out window or engine by the members that did not train on it.
     /// </summary>
-    public RulTrainingReport Train(IReadOnlyList<EngineRun> engines, TrainingOptions options)
+    public RulTrainingReport Train(IReadOnlyList<EngineRun> engines, TrainingOptions options) =>
+        Networks.Count == 1 ? TrainOnOneSplit(engines, options) : TrainOnFolds(engines, options);
+
+    private RulTrainingReport TrainOnOneSplit(IReadOnlyList<EngineRun> engines, TrainingOptions options)
+    {
+        var (x, y) = Rows(engines);
+        var rows = y.Length;
+        var report = Trainer.Fit(Networks[0], x, y, rows, options);
+        var validationRows = (int)Math.Round(rows * options.ValidationFraction);
+        var first = rows - validationRows;
+        var predicted = Predict(x.AsSpan(first * Networks[0].InputSize), validationRows);
+        var squaredError = predicted.Select((p, i) => Math.Pow(p - (y[first + i] * Cap), 2)).Sum();
+        return new RulTrainingReport([report], Math.Sqrt(squaredError / validationRows), TestLikeRmse(HeldOutEngines(engines, first)));
+    }
+
+    private RulTrainingReport TrainOnFolds(IReadOnlyList<EngineRun> engines, TrainingOptions options)
+    {
+        if (engines.Count < Networks.Count)
+        {
+            throw new ArgumentException($"{engines.Count} engines are too few for {Networks.Count} folds, one per member of the ensemble.", nameof(engines));
+        }
+
+        var foldStarts = Enumerable.Range(0, Networks.Count + 1).Select(i => i * engines.Count / Networks.Count).ToArray();
+        var members = new TrainingReport[Networks.Count];
+        var squaredErrors = new double[Networks.Count];
+        var validationRows = new int[Networks.Count];
+        var testLike = new (double Rmse, int Cuts)[Networks.Count];
+        // The members are independent: they train side by side, each on its own copy of the windows, exactly as alone.
+        Parallel.For(0, Networks.Count, i =>
+        {
+            var fold = engines.Take(foldStarts[i + 1]).Skip(foldStarts[i]).ToList();
+            var (x, y) = Rows(engines.Take(foldStarts[i]).Concat(engines.Skip(foldStarts[i + 1])).Concat(fold));
+            var held = fold.Sum(e => Math.Max(0, e.Cycles.Count - Window + 1));
+            members[i] = Trainer.Fit(Networks[i], x, y, y.Length, options with { Seed = options.Seed + i }, held);
+            var first = y.Length - held;
+            var predicted = Predict(x.AsSpan(first * Networks[i].InputSize), held, [Networks[i]]);
+            squaredErrors[i] = predicted.Select((p, r) => Math.Pow(p - (y[first + r] * Cap), 2)).Sum();
+            validationRows[i] = held;
+            testLike[i] = TestLikeRmse(fold, [Networks[i]]);
+        });
+
+        var cuts = testLike.Sum(t => t.Cuts);
+        return new RulTrainingReport(
+            members,
+            Math.Sqrt(squaredErrors.Sum() / validationRows.Sum()),
+            cuts == 0 ? double.NaN : Math.Sqrt(testLike.Where(t => t.Cuts > 0).Sum(t => t.Rmse * t.Rmse * t.Cuts) / cuts));
+    }
+
+    // Every full window of the engines (inputs as the members read them) and its target, min(RUL, cap) / cap.
+    private (float[] X, float[] Y) Rows(IEnumerable<EngineRun> engines)
     {
         var inputs = new List<float>();
         var targets = new List<float>();
@@ -122,15 +174,7 @@ public sealed class RulModel
             }
         }
 
-        var (x, y, rows) = (inputs.ToArray(), targets.ToArray(), targets.Count);
-        // The members are independent: they train side by side, each exactly as it would alone.
-        var members = new TrainingReport[Networks.Count];
-        Parallel.For(0, Networks.Count, i => members[i] = Trainer.Fit(Networks[i], x, y, rows, options with { Seed = options.Seed + i }));
-        var validationRows = (int)Math.Round(rows * options.ValidationFraction);
-        var first = rows - validationRows;
-        var predicted = Predict(x.AsSpan(first * Networks[0].InputSize), validationRows);
-        var squaredError = predicted.Select((p, i) => Math.Pow(p - (y[first + i] * Cap), 2)).Sum();
-        return new RulTrainingReport(members, Math.Sqrt(squaredError / validationRows), TestLikeRmse(HeldOutEngines(engines, first)));
+        return (inputs.ToArray(), targets.ToArray());
     }
 
     /// <summary>
@@ -140,7 +184,10 @@ public sealed class RulModel
     /// the published test files). Unlike the validation RMSE over every window against the capped target, mostly easy
     /// early cycles, it tracks the test figure (models/README.md); NaN without such cuts.
     /// </summary>
-    public double TestLikeRmse(IReadOnlyList<EngineRun> engines, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1)
+    public double TestLikeRmse(IReadOnlyList<EngineRun> engines, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1) =>
+        TestLikeRmse(engines, Networks, cutsPerEngine, minimumHistory, maximumRul, seed).Rmse;
+
+    private (double Rmse, int Cuts) TestLikeRmse(IReadOnlyList<EngineRun> engines, IReadOnlyList<Sequential> members, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1)
     {
         var random = new Random(seed);
         var windows = new List<float>();
@@ -159,7 +206,7 @@ public sealed class RulModel
             }
         }
 
-        return truth.Count == 0 ? double.NaN : RegressionMetrics.Rmse(Predict(windows.ToArray(), truth.Count), [.. truth]);
+        return truth.Count == 0 ? (double.NaN, 0) : (RegressionMetrics.Rmse(Predict(windows.ToArray(), truth.Count, members), [.. truth]), truth.Count);
     }
 
     // The engines none of whose windows the members trained on: those from the validation rows' first engine on.
@@ -188,15 +235,17 @@ public sealed class RulModel
     }
 
     /// <summary>The ensemble's RUL in cycles (≥ 0) for <paramref name="rows"/> windows laid out as <see cref="NetworkWindow"/> gives them.</summary>
-    public float[] Predict(ReadOnlySpan<float> windows, int rows)
+    public float[] Predict(ReadOnlySpan<float> windows, int rows) => Predict(windows, rows, Networks);
+
+    private float[] Predict(ReadOnlySpan<float> windows, int rows, IReadOnlyList<Sequential> members)
     {
         var sum = new float[rows];
-        foreach (var network in Networks)
+        foreach (var network in members)
         {
             System.Numerics.Tensors.TensorPrimitives.Add(sum, network.Forward(windows[..(rows * network.InputSize)], rows), sum);
         }
 
-        return [.. sum.Select(total => Math.Max(0, total / Networks.Count * Cap))];
+        return [.. sum.Select(total => Math.Max(0, total / members.Count * Cap))];
     }
 
     /// <summary>The normalised window ending at <paramref name="end"/> as the members read it: [sensor, cycle] for convolutions, [cycle, sensor] for LSTMs.</summary>
@@ -238,8 +287,9 @@ public sealed class RulModel
 }
 
 /// <summary>
-/// How each member trained, and the ensemble's RMSE in cycles on the held-out training engines: over all their windows
-/// against the capped target, and at random cuts against the true RUL (<see cref="RulModel.TestLikeRmse"/>).
+/// How each member trained, and the RMSE in cycles on the training engines held out from it: over all their windows
+/// against the capped target, and at random cuts against the true RUL (<see cref="RulModel.TestLikeRmse"/>). An
+/// ensemble's figures judge each fold by the one member that did not train on it, so they are single networks' figures.
 /// </summary>
 public sealed record RulTrainingReport(IReadOnlyList<TrainingReport> Members, double ValidationRmse, double TestLikeRmse)
 {

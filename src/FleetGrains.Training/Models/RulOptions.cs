@@ -36,7 +36,10 @@ public sealed record RulOptions
 
     public int Hidden { get; init; } = 100;
 
-    /// <summary>Networks trained from seeds Seed, Seed + 1, …; the model predicts their mean.</summary>
+    /// <summary>
+    /// Networks trained from seeds Seed, Seed + 1, …; the model predicts their mean. The members of an ensemble stop
+    /// early on one fold of the engines each instead of <see cref="Nn.TrainingOptions.ValidationFraction"/> (<see cref="RulModel.Train"/>).
+    /// </summary>
     public int EnsembleSize { get; init; } = 5;
 
     /// <summary>

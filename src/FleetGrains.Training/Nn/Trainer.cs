@@ -10,18 +10,19 @@ namespace FleetGrains.Training.Nn;
 /// </summary>
 public static class Trainer
 {
-    public static TrainingReport Fit(Sequential network, float[] inputs, float[] targets, int rows, TrainingOptions options)
+    /// <param name="validationRows">How many of the last rows to validate on; by default <see cref="TrainingOptions.ValidationFraction"/> of them.</param>
+    public static TrainingReport Fit(Sequential network, float[] inputs, float[] targets, int rows, TrainingOptions options, int? validationRows = null)
     {
         if (inputs.Length != rows * network.InputSize || targets.Length != rows * network.OutputSize)
         {
             throw new ArgumentException($"Expected {rows} rows of {network.InputSize} inputs and {network.OutputSize} targets.");
         }
 
-        var validationRows = (int)Math.Round(rows * options.ValidationFraction);
-        var trainRows = rows - validationRows;
-        if (trainRows < 1 || validationRows < 1)
+        var heldOut = validationRows ?? (int)Math.Round(rows * options.ValidationFraction);
+        var trainRows = rows - heldOut;
+        if (trainRows < 1 || heldOut < 1)
         {
-            throw new ArgumentException($"{rows} rows are too few to hold out a validation split of {options.ValidationFraction:P0}.");
+            throw new ArgumentException($"{rows} rows are too few to hold out {heldOut} for validation and train on the rest.");
         }
 
         var stopwatch = Stopwatch.StartNew();
@@ -49,7 +50,7 @@ public static class Trainer
             }
 
             trainLoss.Add((float)(epochLoss / trainRows));
-            validationLoss.Add(Evaluate(network, inputs, targets, trainRows, validationRows, options.BatchSize));
+            validationLoss.Add(Evaluate(network, inputs, targets, trainRows, heldOut, options.BatchSize));
             if (validationLoss[^1] < validationLoss[bestEpoch] || epoch == 0)
             {
                 bestEpoch = epoch;
