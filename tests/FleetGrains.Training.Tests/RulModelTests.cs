@@ -220,6 +220,21 @@ public sealed class RulModelTests : IDisposable
         Assert.True(report.TestLikeRmse > 0, "every fold is cut and judged by its member");
     }
 
+    [Fact]
+    public void AnEnsemble_RefusesEnginesItCannotSplitIntoAFoldPerMember()
+    {
+        var options = Options with { EnsembleSize = 3 };
+        var two = Engines(2, seed: 7, cutShort: false);
+        var tooFew = Assert.Throws<ArgumentException>(() => RulModel.Create(two, options).Train(two, options.Training));
+        Assert.Contains("2 engines are too few for 3 folds", tooFew.Message);
+
+        var engines = Engines(6, seed: 7, cutShort: false);
+        engines[2] = engines[2] with { Cycles = [.. engines[2].Cycles.Take(5)] };
+        engines[3] = engines[3] with { Cycles = [.. engines[3].Cycles.Take(5)] };
+        var noWindow = Assert.Throws<ArgumentException>(() => RulModel.Create(engines, options).Train(engines, options.Training));
+        Assert.Contains("No engine of fold 2 of 3 (engines 3–4) has a full window of 10 cycles", noWindow.Message);
+    }
+
     [Theory]
     [InlineData(1, RulNetwork.Cnn)]
     [InlineData(3, RulNetwork.Cnn)]

@@ -135,28 +135,32 @@ public sealed class RulModel
         }
 
         var foldStarts = Enumerable.Range(0, Networks.Count + 1).Select(i => i * engines.Count / Networks.Count).ToArray();
+        var folds = Enumerable.Range(0, Networks.Count).Select(i => engines.Take(foldStarts[i + 1]).Skip(foldStarts[i]).ToList()).ToList();
+        var heldRows = folds.Select(fold => fold.Sum(e => Math.Max(0, e.Cycles.Count - Window + 1))).ToArray();
+        if (Array.IndexOf(heldRows, 0) is var empty and >= 0)
+        {
+            throw new ArgumentException($"No engine of fold {empty + 1} of {Networks.Count} (engines {foldStarts[empty] + 1}–{foldStarts[empty + 1]}) has a full window of {Window} cycles to validate on.", nameof(engines));
+        }
+
         var members = new TrainingReport[Networks.Count];
         var squaredErrors = new double[Networks.Count];
-        var validationRows = new int[Networks.Count];
         var testLike = new (double Rmse, int Cuts)[Networks.Count];
         // The members are independent: they train side by side, each on its own copy of the windows, exactly as alone.
         Parallel.For(0, Networks.Count, i =>
         {
-            var fold = engines.Take(foldStarts[i + 1]).Skip(foldStarts[i]).ToList();
-            var (x, y) = Rows(engines.Take(foldStarts[i]).Concat(engines.Skip(foldStarts[i + 1])).Concat(fold));
-            var held = fold.Sum(e => Math.Max(0, e.Cycles.Count - Window + 1));
+            var (x, y) = Rows(engines.Take(foldStarts[i]).Concat(engines.Skip(foldStarts[i + 1])).Concat(folds[i]));
+            var held = heldRows[i];
             members[i] = Trainer.Fit(Networks[i], x, y, y.Length, options with { Seed = options.Seed + i }, held);
             var first = y.Length - held;
             var predicted = Predict(x.AsSpan(first * Networks[i].InputSize), held, [Networks[i]]);
             squaredErrors[i] = predicted.Select((p, r) => Math.Pow(p - (y[first + r] * Cap), 2)).Sum();
-            validationRows[i] = held;
-            testLike[i] = TestLikeRmse(fold, [Networks[i]]);
+            testLike[i] = TestLikeRmse(folds[i], [Networks[i]]);
         });
 
         var cuts = testLike.Sum(t => t.Cuts);
         return new RulTrainingReport(
             members,
-            Math.Sqrt(squaredErrors.Sum() / validationRows.Sum()),
+            Math.Sqrt(squaredErrors.Sum() / heldRows.Sum()),
             cuts == 0 ? double.NaN : Math.Sqrt(testLike.Where(t => t.Cuts > 0).Sum(t => t.Rmse * t.Rmse * t.Cuts) / cuts));
     }
 

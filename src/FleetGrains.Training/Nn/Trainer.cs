@@ -22,7 +22,9 @@ public static class Trainer
         var trainRows = rows - heldOut;
         if (trainRows < 1 || heldOut < 1)
         {
-            throw new ArgumentException($"{rows} rows are too few to hold out {heldOut} for validation and train on the rest.");
+            throw new ArgumentException(validationRows is null
+                ? $"{rows} rows are too few to hold out a validation split of {options.ValidationFraction:P0}."
+                : $"{rows} rows are too few to validate on {heldOut} of them and train on the rest.");
         }
 
         var stopwatch = Stopwatch.StartNew();
