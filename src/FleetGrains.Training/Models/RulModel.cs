@@ -1,5 +1,4 @@
 using FleetGrains.Training.Data;
-using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Nn;
 
 namespace FleetGrains.Training.Models;
@@ -120,11 +119,8 @@ public sealed class RulModel
         var (x, y) = Rows(engines);
         var rows = y.Length;
         var report = Trainer.Fit(Networks[0], x, y, rows, options);
-        var validationRows = (int)Math.Round(rows * options.ValidationFraction);
-        var first = rows - validationRows;
-        var predicted = Predict(x.AsSpan(first * Networks[0].InputSize), validationRows);
-        var squaredError = predicted.Select((p, i) => Math.Pow(p - (y[first + i] * Cap), 2)).Sum();
-        return new RulTrainingReport([report], Math.Sqrt(squaredError / validationRows), TestLikeRmse(HeldOutEngines(engines, first)));
+        var first = rows - (int)Math.Round(rows * options.ValidationFraction);
+        return new RulTrainingReport([report], Math.Sqrt(ValidationError(x, y, first, Networks) / (rows - first)), TestLikeRmse(HeldOutEngines(engines, first)));
     }
 
     private RulTrainingReport TrainOnFolds(IReadOnlyList<EngineRun> engines, TrainingOptions options)
@@ -136,7 +132,7 @@ public sealed class RulModel
 
         var foldStarts = Enumerable.Range(0, Networks.Count + 1).Select(i => i * engines.Count / Networks.Count).ToArray();
         var folds = Enumerable.Range(0, Networks.Count).Select(i => engines.Take(foldStarts[i + 1]).Skip(foldStarts[i]).ToList()).ToList();
-        var heldRows = folds.Select(fold => fold.Sum(e => Math.Max(0, e.Cycles.Count - Window + 1))).ToArray();
+        var heldRows = folds.Select(fold => fold.Sum(WindowCount)).ToArray();
         if (Array.IndexOf(heldRows, 0) is var empty and >= 0)
         {
             throw new ArgumentException($"No engine of fold {empty + 1} of {Networks.Count} (engines {foldStarts[empty] + 1}–{foldStarts[empty + 1]}) has a full window of {Window} cycles to validate on.", nameof(engines));
@@ -144,25 +140,31 @@ public sealed class RulModel
 
         var members = new TrainingReport[Networks.Count];
         var squaredErrors = new double[Networks.Count];
-        var testLike = new (double Rmse, int Cuts)[Networks.Count];
+        var testLike = new (double SquaredError, int Cuts)[Networks.Count];
         // The members are independent: they train side by side, each on its own copy of the windows, exactly as alone.
         Parallel.For(0, Networks.Count, i =>
         {
             var (x, y) = Rows(engines.Take(foldStarts[i]).Concat(engines.Skip(foldStarts[i + 1])).Concat(folds[i]));
-            var held = heldRows[i];
-            members[i] = Trainer.Fit(Networks[i], x, y, y.Length, options with { Seed = options.Seed + i }, held);
-            var first = y.Length - held;
-            var predicted = Predict(x.AsSpan(first * Networks[i].InputSize), held, [Networks[i]]);
-            squaredErrors[i] = predicted.Select((p, r) => Math.Pow(p - (y[first + r] * Cap), 2)).Sum();
-            testLike[i] = TestLikeRmse(folds[i], [Networks[i]]);
+            members[i] = Trainer.Fit(Networks[i], x, y, y.Length, options with { Seed = options.Seed + i }, heldRows[i]);
+            squaredErrors[i] = ValidationError(x, y, y.Length - heldRows[i], [Networks[i]]);
+            testLike[i] = TestLikeError(folds[i], [Networks[i]]);
         });
 
         var cuts = testLike.Sum(t => t.Cuts);
         return new RulTrainingReport(
             members,
             Math.Sqrt(squaredErrors.Sum() / heldRows.Sum()),
-            cuts == 0 ? double.NaN : Math.Sqrt(testLike.Where(t => t.Cuts > 0).Sum(t => t.Rmse * t.Rmse * t.Cuts) / cuts));
+            cuts == 0 ? double.NaN : Math.Sqrt(testLike.Sum(t => t.SquaredError) / cuts));
     }
+
+    // The squared error, in cycles², of the members' mean prediction over rows [first, end) against their capped target.
+    private double ValidationError(float[] x, float[] y, int first, IReadOnlyList<Sequential> members)
+    {
+        var predicted = Predict(x.AsSpan(first * members[0].InputSize), y.Length - first, members);
+        return predicted.Select((p, r) => Math.Pow(p - (y[first + r] * Cap), 2)).Sum();
+    }
+
+    private int WindowCount(EngineRun engine) => Math.Max(0, engine.Cycles.Count - Window + 1);
 
     // Every full window of the engines (inputs as the members read them) and its target, min(RUL, cap) / cap.
     private (float[] X, float[] Y) Rows(IEnumerable<EngineRun> engines)
@@ -188,10 +190,14 @@ public sealed class RulModel
     /// the published test files). Unlike the validation RMSE over every window against the capped target, mostly easy
     /// early cycles, it tracks the test figure (models/README.md); NaN without such cuts.
     /// </summary>
-    public double TestLikeRmse(IReadOnlyList<EngineRun> engines, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1) =>
-        TestLikeRmse(engines, Networks, cutsPerEngine, minimumHistory, maximumRul, seed).Rmse;
+    public double TestLikeRmse(IReadOnlyList<EngineRun> engines, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1)
+    {
+        var (squaredError, cuts) = TestLikeError(engines, Networks, cutsPerEngine, minimumHistory, maximumRul, seed);
+        return cuts == 0 ? double.NaN : Math.Sqrt(squaredError / cuts);
+    }
 
-    private (double Rmse, int Cuts) TestLikeRmse(IReadOnlyList<EngineRun> engines, IReadOnlyList<Sequential> members, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1)
+    // The squared error, in cycles², summed over the test-like cuts of the engines, and how many cuts there were.
+    private (double SquaredError, int Cuts) TestLikeError(IReadOnlyList<EngineRun> engines, IReadOnlyList<Sequential> members, int cutsPerEngine = 30, int minimumHistory = 31, int maximumRul = 145, int seed = 1)
     {
         var random = new Random(seed);
         var windows = new List<float>();
@@ -210,7 +216,8 @@ public sealed class RulModel
             }
         }
 
-        return truth.Count == 0 ? (double.NaN, 0) : (RegressionMetrics.Rmse(Predict(windows.ToArray(), truth.Count, members), [.. truth]), truth.Count);
+        var predicted = Predict(windows.ToArray(), truth.Count, members);
+        return (predicted.Select((p, i) => Math.Pow((double)p - truth[i], 2)).Sum(), truth.Count);
     }
 
     // The engines none of whose windows the members trained on: those from the validation rows' first engine on.
@@ -225,7 +232,7 @@ public sealed class RulModel
                 heldOut.Add(engine);
             }
 
-            row += Math.Max(0, engine.Cycles.Count - Window + 1);
+            row += WindowCount(engine);
         }
 
         return heldOut;

@@ -93,7 +93,7 @@ public sealed class EventHubsDoubleTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondReads);
     }
 
-        [Fact]
+    [Fact]
     public async Task AWrongKey_IsRefusedAsUnauthorized()
     {
         var wrong = _hub.ConnectionString.Replace(_hub.Key, Convert.ToBase64String(new byte[32]), StringComparison.Ordinal);
