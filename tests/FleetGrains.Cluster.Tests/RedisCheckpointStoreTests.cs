@@ -63,6 +63,7 @@ public sealed class RedisCheckpointStoreTests : IAsyncLifetime
     public async Task ACheckpoint_IsReadBackAsThePositionAfterIt()
     {
         Assert.Null(await _store.GetCheckpointAsync(Namespace, Hub, Group, "3"));
+        await _store.ClaimOwnershipAsync([Ownership("3", "silo-a", version: null)]);
 
         await _store.UpdateCheckpointAsync(Namespace, Hub, Group, "3", "silo-a", new CheckpointPosition("4096", 41), CancellationToken.None);
         var checkpoint = await _store.GetCheckpointAsync(Namespace, Hub, Group, "3");
@@ -72,6 +73,30 @@ public sealed class RedisCheckpointStoreTests : IAsyncLifetime
         Assert.Equal(("3", "silo-a"), (checkpoint.PartitionId, checkpoint.ClientIdentifier));
         Assert.Null(await _store.GetCheckpointAsync(Namespace, Hub, Group, "4"));
     }
+
+    [Fact]
+    public async Task ACheckpoint_IsWrittenOnlyByThePartitionsOwner_SoALateOneOfAnEarlierOwnerCannotMoveItBack()
+    {
+        var claimed = (await _store.ClaimOwnershipAsync([Ownership("3", "silo-a", version: null)])).Single();
+        await _store.UpdateCheckpointAsync(Namespace, Hub, Group, "3", "silo-a", At(41), CancellationToken.None);
+        await _store.ClaimOwnershipAsync([Ownership("3", "silo-b", claimed.Version)]); // silo-a's ownership expired: silo-b took the partition
+        await _store.UpdateCheckpointAsync(Namespace, Hub, Group, "3", "silo-b", At(90), CancellationToken.None);
+
+        // silo-a's batch through 60 was in hand when it lost the partition.
+        var late = await Assert.ThrowsAsync<PartitionOwnershipLostException>(() =>
+            _store.UpdateCheckpointAsync(Namespace, Hub, Group, "3", "silo-a", At(60), CancellationToken.None));
+        Assert.Equal(("3", "silo-b"), (late.PartitionId, late.Owner));
+        Assert.Contains("processor 'silo-b', not by 'silo-a'", late.Message);
+        Assert.Equal(new Dictionary<string, long> { ["3"] = 90 }, await _store.ListCheckpointedSequenceNumbersAsync(Namespace, Hub, Group));
+
+        var unowned = await Assert.ThrowsAsync<PartitionOwnershipLostException>(() =>
+            _store.UpdateCheckpointAsync(Namespace, Hub, Group, "4", "silo-a", At(7), CancellationToken.None));
+        Assert.Null(unowned.Owner);
+        Assert.Null(await _store.GetCheckpointAsync(Namespace, Hub, Group, "4"));
+    }
+
+    // A position after the event with this sequence number (offsets are not sequence numbers).
+    private static CheckpointPosition At(long sequenceNumber) => new((sequenceNumber * 64).ToString(System.Globalization.CultureInfo.InvariantCulture), sequenceNumber);
 
     private static EventProcessorPartitionOwnership Ownership(string partition, string owner, string? version) => new()
     {

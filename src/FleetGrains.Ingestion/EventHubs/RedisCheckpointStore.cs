@@ -11,7 +11,8 @@ namespace FleetGrains.Ingestion.EventHubs;
 /// records and one of checkpoints per Event Hub and consumer group (<c>{prefix}:{namespace}/{hub}/{group}:ownership</c>
 /// and <c>…:checkpoints</c>, a field per partition). A claim succeeds only when the record's version is still the one
 /// the claimant read (or there is none and it expected none) — a compare-and-set in one Lua script, as the Azure Blob
-/// store does it with ETags — so that two processors never both win a partition.
+/// store does it with ETags — so that two processors never both win a partition. A checkpoint is written only by the
+/// partition's owner, so that it never moves back.
 /// </summary>
 public sealed class RedisCheckpointStore(Func<Task<IDatabase>> database, string prefix, TimeProvider time) : CheckpointStore
 {
@@ -26,6 +27,15 @@ public sealed class RedisCheckpointStore(Func<Task<IDatabase>> database, string 
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
         return 1
+        """;
+
+    // KEYS[1] the ownership hash, KEYS[2] the checkpoint hash; ARGV[1] the partition, ARGV[2] the writer, ARGV[3] the
+    // checkpoint record. Writes it only when the writer owns the partition; returns the owner ('' for none).
+    private const string CheckpointScript = """
+        local current = redis.call('HGET', KEYS[1], ARGV[1])
+        local owner = current and cjson.decode(current).owner or ''
+        if owner == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+        return owner
         """;
 
     public override async Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync(
@@ -111,16 +121,27 @@ public sealed class RedisCheckpointStore(Func<Task<IDatabase>> database, string 
             e => JsonSerializer.Deserialize<CheckpointRecord>((string)e.Value!, JsonSerializerOptions.Web)!.SequenceNumber);
     }
 
-    public override Task UpdateCheckpointAsync(
+    /// <summary>
+    /// Writes the checkpoint only while <paramref name="clientIdentifier"/> owns the partition (checked and written in one
+    /// script); otherwise throws <see cref="PartitionOwnershipLostException"/>. A processor that lost the partition while
+    /// a batch was in hand (its ownership expired while Redis was down, or the partition was balanced away) would
+    /// otherwise move the checkpoint back behind what the new owner has done.
+    /// </summary>
+    public override async Task UpdateCheckpointAsync(
         string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier,
-        CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, new CheckpointRecord(
-            startingPosition.OffsetString, startingPosition.SequenceNumber, clientIdentifier, time.GetUtcNow().ToUnixTimeMilliseconds()));
-
-    private async Task WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, CheckpointRecord record)
+        CheckpointPosition startingPosition, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var db = await database();
-        await db.HashSetAsync(Key(fullyQualifiedNamespace, eventHubName, consumerGroup, "checkpoints"), partitionId, JsonSerializer.Serialize(record, JsonSerializerOptions.Web));
+        var record = new CheckpointRecord(startingPosition.OffsetString, startingPosition.SequenceNumber, clientIdentifier, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var owner = (string?)await db.ScriptEvaluateAsync(
+            CheckpointScript,
+            [Key(fullyQualifiedNamespace, eventHubName, consumerGroup, "ownership"), Key(fullyQualifiedNamespace, eventHubName, consumerGroup, "checkpoints")],
+            [partitionId, clientIdentifier, JsonSerializer.Serialize(record, JsonSerializerOptions.Web)]);
+        if (owner != clientIdentifier)
+        {
+            throw new PartitionOwnershipLostException(partitionId, clientIdentifier, owner, startingPosition.SequenceNumber);
+        }
     }
 
     private string Key(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string kind) =>

@@ -14,8 +14,8 @@ namespace FleetGrains.Ingestion.EventHubs;
 /// The event processor of one silo. The SDK balances the hub's partitions between the silos' processors through the
 /// <see cref="CheckpointStore"/> and hands this one batches of the partitions it owns, one batch of a partition at a
 /// time. A batch is given to the pipeline until every event is done (taken by its device or dead-lettered), then the
-/// partition is checkpointed after its last event — never before — so that the next owner starts after what was done:
-/// at least once, which the devices' <c>seq</c> turn into exactly once.
+/// partition is checkpointed after its last event — never before, and only while this processor still owns it — so that
+/// the next owner starts after what was done: at least once, which the devices' <c>seq</c> turn into exactly once.
 /// </summary>
 public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEventProcessor<EventProcessorPartition>
 {
@@ -151,6 +151,11 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
                 await UpdateCheckpointAsync(partition, CheckpointPosition.FromEvent(last), cancellationToken);
                 return true;
             }
+            catch (PartitionOwnershipLostException ex)
+            {
+                LogOwnershipLost(_logger, EventHubName, partition, ex.Owner, last.SequenceNumber);
+                return false;
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 LogCheckpointFailed(_logger, ex, EventHubName, partition, failures);
@@ -175,6 +180,9 @@ public sealed partial class TelemetryEventProcessor : PluggableCheckpointStoreEv
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: the processor reported an error while '{Operation}'")]
     private static partial void LogProcessorError(ILogger logger, Exception exception, string eventHub, string partition, string operation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event Hub {EventHub}, partition {Partition}: no longer owned by this silo (owner: {Owner}); the batch through sequence number {SequenceNumber} is not checkpointed here, its owner reads it again (the devices drop what they already have)")]
+    private static partial void LogOwnershipLost(ILogger logger, string eventHub, string partition, string? owner, long sequenceNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event Hub {EventHub}, partition {Partition}: writing the checkpoint failed ({Failures} times in a row); trying again")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string eventHub, string partition, int failures);

@@ -20,7 +20,8 @@ public static class EventHubsHarness
 
     /// <summary>
     /// The Event Hubs source on <paramref name="hub"/>, checkpointing in <paramref name="redis"/>: ownership renewed each
-    /// second and lost after 4 s (not 20), calls tried for 10 s (not 60), lag published four times a second.
+    /// second and lost after 4 s (not 20), calls tried for 10 s (not 60), lag published four times a second; the source's
+    /// information logs kept.
     /// </summary>
     public static Dictionary<string, string> Settings(EventHubsTestDouble hub, RedisServer redis) => new()
     {
@@ -32,6 +33,8 @@ public static class EventHubsHarness
         ["Fleet:Sources:EventHubs:OwnershipExpiration"] = "00:00:04",
         ["Fleet:Sources:EventHubs:TryTimeout"] = "00:00:10",
         ["Fleet:Sources:EventHubs:LagInterval"] = "00:00:00.250",
+        // Which silo read which partition when, and what it did not checkpoint, in the logs a failure prints.
+        ["Logging:LogLevel:FleetGrains.Ingestion.EventHubs"] = "Information",
     };
 
     public static EventHubProducerClient Producer(EventHubsTestDouble hub) =>
