@@ -155,14 +155,15 @@ public static class ClusterHarness
         throw new TimeoutException($"{failure} within {timeout}: {left}\n{diagnostics?.Invoke()}");
     }
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="condition"/> holds; on timeout the exception carries <paramref name="diagnostics"/> (e.g. the silos' logs).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string>? diagnostics = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Condition not met within {timeout}.");
+                throw new TimeoutException($"Condition not met within {timeout}.\n{diagnostics?.Invoke()}");
             }
 
             await Task.Delay(100);

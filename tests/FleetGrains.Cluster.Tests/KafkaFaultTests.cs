@@ -119,7 +119,7 @@ public sealed class KafkaFaultTests : IAsyncLifetime
         // (each silo's meter counts the failed events) until it is back.
         await _redis.KillAsync();
         await KafkaHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2, firstSeq: PerDevice / 2);
-        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60));
+        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60), () => ClusterHarness.Logs([.. _silos]));
         await Task.Delay(TimeSpan.FromSeconds(10));
         await _redis.StartAsync();
 

@@ -79,7 +79,7 @@ public sealed class EventHubsFaultTests() : EventHubsSiloTests(partitions: 8)
         // checkpoints and ownership renewals fail until it is back.
         await Redis.KillAsync();
         await EventHubsHarness.ProduceAsync(producer, Fleet, Devices, PerDevice / 2, firstSeq: PerDevice / 2);
-        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60));
+        await ClusterHarness.WaitUntilAsync(async () => (await FailedOnTheSilosAsync()) > 0, TimeSpan.FromSeconds(60), () => ClusterHarness.Logs([.. Silos]));
         await Redis.StartAsync();
 
         await EventHubsHarness.WaitCheckpointedAsync(Hub, Redis, TimeSpan.FromSeconds(240), () => ClusterHarness.Logs([.. Silos]));
