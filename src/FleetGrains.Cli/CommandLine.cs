@@ -4,7 +4,7 @@ namespace FleetGrains.Cli;
 public sealed class CommandLine
 {
     private static readonly HashSet<string> Flags = ["json", "synthetic-tail"];
-    private static readonly HashSet<string> Options = ["url", "state", "sort", "offset", "limit", "data", "machines", "epochs", "subset", "out", "columns", "delimiter", "train-rows", "train-fraction", "label", "window", "simulated", "runs", "through", "fleet", "device", "model", "models", "source", "count", "key", "name", "grants", "expires", "seeds"];
+    private static readonly HashSet<string> Options = ["url", "state", "sort", "offset", "limit", "data", "machines", "epochs", "subset", "out", "columns", "delimiter", "train-rows", "train-fraction", "label", "window", "simulated", "runs", "through", "fleet", "device", "model", "models", "source", "count", "key", "name", "grants", "expires", "seeds", "also-train"];
 
     private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);

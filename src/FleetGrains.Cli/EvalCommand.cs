@@ -90,8 +90,8 @@ public static class EvalCommand
     {
         var subset = line.Option("subset") ?? throw new ArgumentException("eval cmapss needs --subset FD001|FD003.");
         var options = ModelArguments.Cmapss(line);
-        var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options);
-        await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}, test-like {result.TestLikeRmse:F2} (training engines held out from the network judging them)");
+        var result = CmapssEvaluation.Evaluate(CmapssSubset.Load(data, subset), options, ModelArguments.CmapssAlsoTrainOn(line, data, subset));
+        await error.WriteLineAsync($"{subset}: trained {result.Networks} network(s), {result.Epochs} epochs in all, in {result.TrainingSeconds:F0} s on {result.TrainEngines} engines of {string.Join(" + ", result.TrainedOn)}, {result.Sensors} sensors; validation RMSE {result.ValidationRmse:F2}, test-like {result.TestLikeRmse:F2} (training engines held out from the network judging them)");
         if (line.Flag("json"))
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new { options, result }, FleetApiClient.Json));

@@ -44,10 +44,13 @@ public static class FleetCtl
                                           scores its rows in the device grains; read back, measured, and compared
                                           with the same model file run here (scores agree within 1e-5)
           eval cmapss --data <dir> --subset FD001|FD003 [--model cnn|lstm] [--epochs N] [--window W]
+                 [--also-train FD003]
                                           train the RUL model (an ensemble of temporal CNNs, or of LSTMs) and the
-                                          ridge baseline, report RMSE and PHM08 score
+                                          ridge baseline, report RMSE and PHM08 score; --also-train adds other
+                                          subsets' run-to-failure engines to the training set
           train autoencoder|forecaster --data <smd dir> --machines <name> [--epochs N] [--window W] --out <path>
-          train rul --data <cmapss dir> --subset FD001|FD003 [--model cnn|lstm] [--window W] --out <path>
+          train rul --data <cmapss dir> --subset FD001|FD003 [--model cnn|lstm] [--window W] [--also-train FD003]
+                 --out <path>
           train rul --simulated <fleetId>:<features> [--runs 40] --out <path>
                                           train a model, write <path>.onnx with its card <path>.json and <path>.md
           replay <csv> [--columns a,b|0,1] [--delimiter ,] [--train-rows N | --train-fraction 0.5]

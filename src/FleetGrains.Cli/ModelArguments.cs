@@ -1,3 +1,4 @@
+using FleetGrains.Training.Data;
 using FleetGrains.Training.Evaluation;
 using FleetGrains.Training.Models;
 
@@ -49,5 +50,25 @@ public static class ModelArguments
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// C-MAPSS: the subsets named by <c>--also-train FDxxx[,FDyyy]</c>, whose training engines the model of
+    /// <paramref name="subset"/> also learns from (none without the option).
+    /// </summary>
+    public static IReadOnlyList<CmapssSubset> CmapssAlsoTrainOn(CommandLine line, string data, string subset)
+    {
+        if (line.Option("also-train") is not { } text)
+        {
+            return [];
+        }
+
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Any(n => n.Length == 0) || names.Distinct().Count() != names.Length || names.Contains(subset))
+        {
+            throw new ArgumentException($"--also-train takes other subsets than {subset}, each once, separated by commas (e.g. FD003); got '{text}'.");
+        }
+
+        return [.. names.Select(name => CmapssSubset.Load(data, name))];
     }
 }

@@ -104,7 +104,7 @@ public static class TrainCommand
     {
         var subsetName = line.Option("subset") ?? throw new ArgumentException("train rul needs --subset FD001|FD003.");
         var options = ModelArguments.Cmapss(line);
-        var (result, model) = CmapssEvaluation.EvaluateAndKeep(CmapssSubset.Load(data, subsetName), options);
+        var (result, model) = CmapssEvaluation.EvaluateAndKeep(CmapssSubset.Load(data, subsetName), options, ModelArguments.CmapssAlsoTrainOn(line, data, subsetName));
         var name = Path.GetFileName(outPath);
         var onnx = RulExporter.Export(model, CmapssSubset.SensorCount, new Dictionary<string, string> { ["fleetgrains.name"] = name });
         var card = new ModelCard(
@@ -119,7 +119,7 @@ public static class TrainCommand
             model.Normaliser.Mean,
             model.Normaliser.Std,
             model.Cap,
-            $"C-MAPSS {subsetName}: train_{subsetName} ({result.TrainEngines} engines run to failure); quality on test_{subsetName} / RUL_{subsetName} ({result.TestEngines} engines)",
+            $"C-MAPSS {subsetName}: {string.Join(" + ", result.TrainedOn.Select(s => $"train_{s}"))} ({result.TrainEngines} engines run to failure); quality on test_{subsetName} / RUL_{subsetName} ({result.TestEngines} engines)",
             command,
             options.Training.Seed,
             result.Epochs,

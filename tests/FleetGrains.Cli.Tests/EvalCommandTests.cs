@@ -118,4 +118,32 @@ public sealed class EvalCommandTests : WithTemporaryFolder
         Assert.Matches(@"FD001\s+ridge\s+[0-9.]+", output);
         Assert.Contains("validation RMSE", error);
     }
+
+    [Fact]
+    public async Task EvalCmapss_AlsoTrain_LearnsFromTheOtherSubsetsEnginesToo()
+    {
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD001", engines: 12);
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD003", engines: 8);
+
+        var (exit, output, error) = await Fleetctl.RunAsync("eval", "cmapss", "--data", Folder, "--subset", "FD001", "--also-train", "FD003", "--epochs", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("on 20 engines of FD001 + FD003", error);
+        Assert.Matches(@"FD001\s+tcn\s+[0-9.]+\s+[0-9.]+\s+12", output);
+    }
+
+    [Theory]
+    [InlineData("FD001", "--also-train takes other subsets than FD001, each once")]
+    [InlineData("FD003,FD003", "--also-train takes other subsets than FD001, each once")]
+    [InlineData("FD009", "'FD009' is not a C-MAPSS subset")]
+    public async Task EvalCmapss_BadAlsoTrain_IsRefusedClearly(string alsoTrain, string message)
+    {
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD001", engines: 12);
+        SyntheticBenchmarks.WriteCmapss(Folder, "FD003", engines: 8);
+
+        var (exit, _, error) = await Fleetctl.RunAsync("eval", "cmapss", "--data", Folder, "--subset", "FD001", "--also-train", alsoTrain, "--epochs", "1");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+    }
 }

@@ -82,4 +82,15 @@ public sealed class DataTests : IDisposable
 
         Assert.Contains("1 labels for 2 test rows", ex.Message);
     }
+
+    [Fact]
+    public void EngineMix_InterleavesTheSetsByPosition_SoEveryFoldHoldsBoth()
+    {
+        static List<EngineRun> Engines(int first, int count) => [.. Enumerable.Range(first, count).Select(u => new EngineRun(u, [[u]]))];
+
+        var mixed = EngineMix.Interleave([Engines(1, 4), Engines(101, 2)]);
+
+        Assert.Equal([1, 101, 2, 3, 102, 4], mixed.Select(e => e.Unit));
+        Assert.All(mixed.Chunk(3), fold => Assert.Contains(fold, e => e.Unit > 100));
+    }
 }
