@@ -72,10 +72,17 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What the silo printed; once it has exited, including its last lines (an abort's reason comes last).</summary>
     public string Output
     {
         get
         {
+            if (_process.HasExited)
+            {
+                // HasExited turns true before the output readers reach the end of the streams.
+                _process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+
             lock (_output)
             {
                 return _output.ToString();
